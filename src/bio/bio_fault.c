@@ -112,7 +112,7 @@ rule_parse(char *text, unsigned no, struct bio_fault_rule *rule, char *errbuf, s
 	memset(rule, 0, sizeof(*rule));
 	rule->bfr_count = 1;
 	if (*text == '\0') {
-		bio_errmsg(errbuf, errlen, "rule %u: empty rule", no);
+		d_errbuf_printf(errbuf, errlen, "rule %u: empty rule", no);
 		return -DER_INVAL;
 	}
 	while (item != NULL) {
@@ -122,38 +122,38 @@ rule_parse(char *text, unsigned no, struct bio_fault_rule *rule, char *errbuf, s
 		if (next != NULL)
 			*next++ = '\0';
 		if (*item == '\0') {
-			bio_errmsg(errbuf, errlen, "rule %u: empty item", no);
+			d_errbuf_printf(errbuf, errlen, "rule %u: empty item", no);
 			return -DER_INVAL;
 		}
 		val = strchr(item, '=');
 		if (val == NULL) {
-			bio_errmsg(errbuf, errlen, "rule %u: '%s' is not key=value", no, item);
+			d_errbuf_printf(errbuf, errlen, "rule %u: '%s' is not key=value", no, item);
 			return -DER_INVAL;
 		}
 		*val++ = '\0';
 		if (strcmp(item, "dev") != 0 && strcmp(item, "op") != 0 &&
 		    strcmp(item, "count") != 0) {
-			bio_errmsg(errbuf, errlen,
+			d_errbuf_printf(errbuf, errlen,
 				   "rule %u: unknown key '%s' (expected dev, op or count)", no, item);
 			return -DER_INVAL;
 		}
 		if ((item[0] == 'd' && have_dev) || (item[0] == 'o' && have_op) ||
 		    (item[0] == 'c' && have_count)) {
-			bio_errmsg(errbuf, errlen, "rule %u: key '%s' given twice", no, item);
+			d_errbuf_printf(errbuf, errlen, "rule %u: key '%s' given twice", no, item);
 			return -DER_INVAL;
 		}
 		if (*val == '\0') {
-			bio_errmsg(errbuf, errlen, "rule %u: empty value for '%s'", no, item);
+			d_errbuf_printf(errbuf, errlen, "rule %u: empty value for '%s'", no, item);
 			return -DER_INVAL;
 		}
 		if (item[0] == 'd') {
 			if (val[0] != '/') {
-				bio_errmsg(errbuf, errlen, "rule %u: dev '%s' is not an absolute path",
+				d_errbuf_printf(errbuf, errlen, "rule %u: dev '%s' is not an absolute path",
 					   no, val);
 				return -DER_INVAL;
 			}
 			if (strlen(val) >= BIO_PATH_MAX) {
-				bio_errmsg(errbuf, errlen, "rule %u: dev path longer than %d bytes",
+				d_errbuf_printf(errbuf, errlen, "rule %u: dev path longer than %d bytes",
 					   no, BIO_PATH_MAX - 1);
 				return -DER_INVAL;
 			}
@@ -170,7 +170,7 @@ rule_parse(char *text, unsigned no, struct bio_fault_rule *rule, char *errbuf, s
 					*plus++ = '\0';
 				ops = op_from_name(name);
 				if (ops == 0) {
-					bio_errmsg(errbuf, errlen,
+					d_errbuf_printf(errbuf, errlen,
 						   "rule %u: unknown op '%s' (expected read, write, "
 						   "flush, sync, unmap or all)",
 						   no, name);
@@ -182,7 +182,7 @@ rule_parse(char *text, unsigned no, struct bio_fault_rule *rule, char *errbuf, s
 			have_op = true;
 		} else {
 			if (!count_parse(val, &rule->bfr_count)) {
-				bio_errmsg(errbuf, errlen,
+				d_errbuf_printf(errbuf, errlen,
 					   "rule %u: count '%s' is not a number in [1, %u]", no, val,
 					   BIO_FAULT_COUNT_MAX);
 				return -DER_INVAL;
@@ -192,11 +192,11 @@ rule_parse(char *text, unsigned no, struct bio_fault_rule *rule, char *errbuf, s
 		item = next;
 	}
 	if (!have_dev) {
-		bio_errmsg(errbuf, errlen, "rule %u: missing 'dev'", no);
+		d_errbuf_printf(errbuf, errlen, "rule %u: missing 'dev'", no);
 		return -DER_INVAL;
 	}
 	if (!have_op) {
-		bio_errmsg(errbuf, errlen, "rule %u: missing 'op'", no);
+		d_errbuf_printf(errbuf, errlen, "rule %u: missing 'op'", no);
 		return -DER_INVAL;
 	}
 	return 0;
@@ -213,12 +213,12 @@ bio_fault_parse(const char *spec, struct bio_fault_rule *rules, unsigned max, un
 	int      rc = 0;
 
 	if (spec == NULL || nr == NULL || (rules == NULL && max > 0)) {
-		bio_errmsg(errbuf, errlen, "invalid arguments");
+		d_errbuf_printf(errbuf, errlen, "invalid arguments");
 		return -DER_INVAL;
 	}
 	len = strnlen(spec, BIO_FAULT_SPEC_MAX);
 	if (len == BIO_FAULT_SPEC_MAX) {
-		bio_errmsg(errbuf, errlen, "specification longer than %u bytes",
+		d_errbuf_printf(errbuf, errlen, "specification longer than %u bytes",
 			   BIO_FAULT_SPEC_MAX - 1);
 		return -DER_INVAL;
 	}
@@ -228,7 +228,7 @@ bio_fault_parse(const char *spec, struct bio_fault_rule *rules, unsigned max, un
 	}
 	copy = strdup(spec);
 	if (copy == NULL) {
-		bio_errmsg(errbuf, errlen, "out of memory");
+		d_errbuf_printf(errbuf, errlen, "out of memory");
 		return -DER_NOMEM;
 	}
 	text = copy;
@@ -238,7 +238,7 @@ bio_fault_parse(const char *spec, struct bio_fault_rule *rules, unsigned max, un
 		if (next != NULL)
 			*next++ = '\0';
 		if (n >= max) {
-			bio_errmsg(errbuf, errlen, "more than %u rules", max);
+			d_errbuf_printf(errbuf, errlen, "more than %u rules", max);
 			rc = -DER_INVAL;
 			goto out;
 		}
@@ -247,7 +247,7 @@ bio_fault_parse(const char *spec, struct bio_fault_rule *rules, unsigned max, un
 			goto out;
 		for (unsigned i = 0; i < n; i++) {
 			if (strcmp(rules[i].bfr_dev, rules[n].bfr_dev) == 0) {
-				bio_errmsg(errbuf, errlen, "rule %u: dev '%s' already named by rule %u",
+				d_errbuf_printf(errbuf, errlen, "rule %u: dev '%s' already named by rule %u",
 					   n + 1, rules[n].bfr_dev, i + 1);
 				rc = -DER_INVAL;
 				goto out;
@@ -274,13 +274,13 @@ bio_fault_from_env(char *errbuf, size_t errlen)
 	/* The rules are large (paths): keep them off the stack. */
 	rules = calloc(BIO_FAULT_RULE_MAX, sizeof(*rules));
 	if (rules == NULL) {
-		bio_errmsg(errbuf, errlen, "D_BIO_FAULT: out of memory");
+		d_errbuf_printf(errbuf, errlen, "D_BIO_FAULT: out of memory");
 		return -DER_NOMEM;
 	}
 	if (spec != NULL) {
 		rc = bio_fault_parse(spec, rules, BIO_FAULT_RULE_MAX, &nr, msg, sizeof(msg));
 		if (rc != 0) {
-			bio_errmsg(errbuf, errlen, "D_BIO_FAULT: %s", msg);
+			d_errbuf_printf(errbuf, errlen, "D_BIO_FAULT: %s", msg);
 			nr = 0;
 		}
 	}

@@ -75,8 +75,7 @@ void bio_fault_apply_rules(struct bio_dev *dev);
 /* Maps an errno of a file operation (not the data path) to a DER code. */
 int bio_errno2der(int err);
 
-/* printf into errbuf when it is not NULL; always NUL-terminated. */
-void bio_errmsg(char *errbuf, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+
+#include "gurt/errbuf.h"
 
 #endif /* BIO_INTERNAL_H */

@@ -362,7 +362,7 @@ file_read(struct bio_smd *smd, char **bufp, size_t *lenp, char *errbuf, size_t e
 		if (errno == ENOENT)
 			return -DER_NONEXIST;
 		rc = bio_errno2der(errno);
-		bio_errmsg(errbuf, errlen, "SMD file %s: cannot open it: %s", smd->sm_path,
+		d_errbuf_printf(errbuf, errlen, "SMD file %s: cannot open it: %s", smd->sm_path,
 			   strerror(errno));
 		return rc == -DER_INVAL ? -DER_DF_INVAL : rc; /* ELOOP: a symlink */
 	}
@@ -371,12 +371,12 @@ file_read(struct bio_smd *smd, char **bufp, size_t *lenp, char *errbuf, size_t e
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		bio_errmsg(errbuf, errlen, "SMD file %s: not a regular file", smd->sm_path);
+		d_errbuf_printf(errbuf, errlen, "SMD file %s: not a regular file", smd->sm_path);
 		rc = -DER_DF_INVAL;
 		goto out;
 	}
 	if (st.st_size > BIO_SMD_FILE_MAX) {
-		bio_errmsg(errbuf, errlen, "SMD file %s: %lld bytes, larger than the limit of %u",
+		d_errbuf_printf(errbuf, errlen, "SMD file %s: %lld bytes, larger than the limit of %u",
 			   smd->sm_path, (long long)st.st_size, BIO_SMD_FILE_MAX);
 		rc = -DER_DF_INVAL;
 		goto out;
@@ -393,7 +393,7 @@ file_read(struct bio_smd *smd, char **bufp, size_t *lenp, char *errbuf, size_t e
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			bio_errmsg(errbuf, errlen, "SMD file %s: read failed: %s", smd->sm_path,
+			d_errbuf_printf(errbuf, errlen, "SMD file %s: read failed: %s", smd->sm_path,
 				   strerror(errno));
 			rc = -DER_IO;
 			goto out;
@@ -403,7 +403,7 @@ file_read(struct bio_smd *smd, char **bufp, size_t *lenp, char *errbuf, size_t e
 		len += (size_t)n;
 	}
 	if (len > (size_t)st.st_size) {
-		bio_errmsg(errbuf, errlen, "SMD file %s: changed while being read", smd->sm_path);
+		d_errbuf_printf(errbuf, errlen, "SMD file %s: changed while being read", smd->sm_path);
 		rc = -DER_IO;
 		goto out;
 	}
@@ -425,14 +425,14 @@ bio_smd_open(const char *dir, struct bio_smd **smdp, char *errbuf, size_t errlen
 	size_t          dlen;
 	int             rc;
 
-	bio_errmsg(errbuf, errlen, "%s", "");
+	d_errbuf_printf(errbuf, errlen, "%s", "");
 	if (dir == NULL || smdp == NULL) {
-		bio_errmsg(errbuf, errlen, "invalid arguments");
+		d_errbuf_printf(errbuf, errlen, "invalid arguments");
 		return -DER_INVAL;
 	}
 	dlen = strnlen(dir, BIO_PATH_MAX);
 	if (dlen == 0 || dlen == BIO_PATH_MAX) {
-		bio_errmsg(errbuf, errlen, "SMD directory path is empty or longer than %d bytes",
+		d_errbuf_printf(errbuf, errlen, "SMD directory path is empty or longer than %d bytes",
 			   BIO_PATH_MAX - 1);
 		return -DER_INVAL;
 	}
@@ -443,12 +443,12 @@ bio_smd_open(const char *dir, struct bio_smd **smdp, char *errbuf, size_t errlen
 	smd->sm_dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (smd->sm_dirfd < 0) {
 		rc = bio_errno2der(errno);
-		bio_errmsg(errbuf, errlen, "SMD directory %s: %s", dir, strerror(errno));
+		d_errbuf_printf(errbuf, errlen, "SMD directory %s: %s", dir, strerror(errno));
 		goto err;
 	}
 	if (flock(smd->sm_dirfd, LOCK_EX | LOCK_NB) != 0) {
 		rc = bio_errno2der(errno);
-		bio_errmsg(errbuf, errlen, "SMD directory %s: %s", dir,
+		d_errbuf_printf(errbuf, errlen, "SMD directory %s: %s", dir,
 			   rc == -DER_BUSY ? "in use by another SMD handle" : strerror(errno));
 		goto err_dir;
 	}

@@ -79,7 +79,7 @@ fail(const struct dctx *c, int rc, const char *ctx, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	bio_errmsg(c->dc_errbuf, c->dc_errlen, "SMD file %s: %s%s", c->dc_path, ctx, msg);
+	d_errbuf_printf(c->dc_errbuf, c->dc_errlen, "SMD file %s: %s%s", c->dc_path, ctx, msg);
 	return rc;
 }
 

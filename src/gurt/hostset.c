@@ -21,13 +21,13 @@
  * short buffer.
  */
 #include <assert.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <daos_errno.h>
 #include "gurt/hostset.h"
+#include "gurt/errbuf.h"
 
 /* Room for a quoted text: the quoted bytes, "...", the NUL. */
 #define HS_QUOTE_BUF   (D_HOSTSET_QUOTE_MAX + 4)
@@ -66,38 +66,6 @@ hs_ndigits(uint32_t v)
 		n++;
 	}
 	return n;
-}
-
-/* As rs_quote in rankset.c: bounded, printable-only copy for messages. */
-static const char *
-hs_quote(char *out, const char *s, size_t n)
-{
-	size_t i;
-	size_t k = 0;
-
-	for (i = 0; i < n && i < D_HOSTSET_QUOTE_MAX; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		out[k++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-	}
-	if (i < n) {
-		memcpy(&out[k], "...", 3);
-		k += 3;
-	}
-	out[k] = '\0';
-	return out;
-}
-
-static void __attribute__((format(printf, 3, 4)))
-hs_err(char *errbuf, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (errbuf == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(errbuf, errlen, fmt, ap);
-	va_end(ap);
 }
 
 /* s[0..len) is 1..HS_PORT_DIGITS digits without a leading zero, value 1..65535. */
@@ -681,8 +649,8 @@ hs_too_long_number(struct hs_parse *p, struct hs_elem *el, const char *s, size_t
 {
 	char tok[HS_QUOTE_BUF];
 
-	hs_err(p->hp_errbuf, p->hp_errlen, "number '%s' too long (max %d digits) in '%s'",
-	       hs_quote(tok, s, n), D_HOSTSET_DIGITS_MAX, el->el_quoted);
+	d_errbuf_printf(p->hp_errbuf, p->hp_errlen, "number '%s' too long (max %d digits) in '%s'",
+	       d_errbuf_quote(tok, s, n, D_HOSTSET_QUOTE_MAX), D_HOSTSET_DIGITS_MAX, el->el_quoted);
 	return -DER_INVAL;
 }
 
@@ -697,7 +665,7 @@ hs_item_parse(struct hs_parse *p, struct hs_elem *el, size_t from, size_t to,
 	char        tok[HS_QUOTE_BUF];
 
 	if (n == 0) {
-		hs_err(p->hp_errbuf, p->hp_errlen, "empty item in brackets in '%s'",
+		d_errbuf_printf(p->hp_errbuf, p->hp_errlen, "empty item in brackets in '%s'",
 		       el->el_quoted);
 		return -DER_INVAL;
 	}
@@ -705,8 +673,8 @@ hs_item_parse(struct hs_parse *p, struct hs_elem *el, size_t from, size_t to,
 		;
 	if (dash == n) {
 		if (!hs_all_digits(s, n)) {
-			hs_err(p->hp_errbuf, p->hp_errlen, "invalid number '%s' in '%s'",
-			       hs_quote(tok, s, n), el->el_quoted);
+			d_errbuf_printf(p->hp_errbuf, p->hp_errlen, "invalid number '%s' in '%s'",
+			       d_errbuf_quote(tok, s, n, D_HOSTSET_QUOTE_MAX), el->el_quoted);
 			return -DER_INVAL;
 		}
 		if (n > D_HOSTSET_DIGITS_MAX)
@@ -716,8 +684,8 @@ hs_item_parse(struct hs_parse *p, struct hs_elem *el, size_t from, size_t to,
 		size_t hn = n - dash - 1;
 
 		if (!hs_all_digits(s, dash) || !hs_all_digits(s + dash + 1, hn)) {
-			hs_err(p->hp_errbuf, p->hp_errlen, "invalid range '%s' in '%s'",
-			       hs_quote(tok, s, n), el->el_quoted);
+			d_errbuf_printf(p->hp_errbuf, p->hp_errlen, "invalid range '%s' in '%s'",
+			       d_errbuf_quote(tok, s, n, D_HOSTSET_QUOTE_MAX), el->el_quoted);
 			return -DER_INVAL;
 		}
 		if (dash > D_HOSTSET_DIGITS_MAX)
@@ -727,8 +695,8 @@ hs_item_parse(struct hs_parse *p, struct hs_elem *el, size_t from, size_t to,
 		it->it_lo = hs_number(s, dash);
 		it->it_hi = hs_number(s + dash + 1, hn);
 		if (it->it_lo > it->it_hi) {
-			hs_err(p->hp_errbuf, p->hp_errlen,
-			       "invalid range '%s' (start > end) in '%s'", hs_quote(tok, s, n),
+			d_errbuf_printf(p->hp_errbuf, p->hp_errlen,
+			       "invalid range '%s' (start > end) in '%s'", d_errbuf_quote(tok, s, n, D_HOSTSET_QUOTE_MAX),
 			       el->el_quoted);
 			return -DER_INVAL;
 		}
@@ -757,7 +725,7 @@ hs_elem_check(struct hs_parse *p, const char *s, size_t len, struct hs_elem *el)
 	el->el_len   = len;
 	el->el_lb    = HS_NONE;
 	el->el_colon = HS_NONE;
-	hs_quote(el->el_quoted, s, len);
+	d_errbuf_quote(el->el_quoted, s, len, D_HOSTSET_QUOTE_MAX);
 
 	/* Pass 0 made brackets balanced and unnested, so '[' and ']' alternate. */
 	for (i = 0; i < len; i++) {
@@ -777,11 +745,11 @@ hs_elem_check(struct hs_parse *p, const char *s, size_t len, struct hs_elem *el)
 		}
 	}
 	if (nbr > 1) {
-		hs_err(p->hp_errbuf, p->hp_errlen, "more than one bracket in '%s'", el->el_quoted);
+		d_errbuf_printf(p->hp_errbuf, p->hp_errlen, "more than one bracket in '%s'", el->el_quoted);
 		return -DER_INVAL;
 	}
 	if (colon_inside || ncolon > 1) {
-		hs_err(p->hp_errbuf, p->hp_errlen, "IPv6 address not supported in '%s'",
+		d_errbuf_printf(p->hp_errbuf, p->hp_errlen, "IPv6 address not supported in '%s'",
 		       el->el_quoted);
 		return -DER_INVAL;
 	}
@@ -800,7 +768,7 @@ hs_elem_check(struct hs_parse *p, const char *s, size_t len, struct hs_elem *el)
 			snprintf(tok, sizeof(tok), "'%c'", c);
 		else
 			snprintf(tok, sizeof(tok), "0x%02x", (unsigned int)(unsigned char)c);
-		hs_err(p->hp_errbuf, p->hp_errlen, "invalid character %s at position %zu in '%s'",
+		d_errbuf_printf(p->hp_errbuf, p->hp_errlen, "invalid character %s at position %zu in '%s'",
 		       tok, i + 1, el->el_quoted);
 		return -DER_INVAL;
 	}
@@ -811,7 +779,7 @@ hs_elem_check(struct hs_parse *p, const char *s, size_t len, struct hs_elem *el)
 		size_t at = el->el_lb + 1;
 
 		if (at == el->el_rb) {
-			hs_err(p->hp_errbuf, p->hp_errlen, "empty brackets in '%s'",
+			d_errbuf_printf(p->hp_errbuf, p->hp_errlen, "empty brackets in '%s'",
 			       el->el_quoted);
 			return -DER_INVAL;
 		}
@@ -841,14 +809,14 @@ hs_elem_check(struct hs_parse *p, const char *s, size_t len, struct hs_elem *el)
 		size_t      pn = len - el->el_colon - 1;
 
 		if (pn == 0) {
-			hs_err(p->hp_errbuf, p->hp_errlen, "missing port after ':' in '%s'",
+			d_errbuf_printf(p->hp_errbuf, p->hp_errlen, "missing port after ':' in '%s'",
 			       el->el_quoted);
 			return -DER_INVAL;
 		}
 		if (!hs_port_parse(ps, pn, &port)) {
-			hs_err(p->hp_errbuf, p->hp_errlen,
+			d_errbuf_printf(p->hp_errbuf, p->hp_errlen,
 			       "invalid port '%s' (expected 1-65535, no leading zero) in '%s'",
-			       hs_quote(tok, ps, pn), el->el_quoted);
+			       d_errbuf_quote(tok, ps, pn, D_HOSTSET_QUOTE_MAX), el->el_quoted);
 			return -DER_INVAL;
 		}
 	}
@@ -857,11 +825,11 @@ hs_elem_check(struct hs_parse *p, const char *s, size_t len, struct hs_elem *el)
 	if (el->el_lb != HS_NONE)
 		name = name - (el->el_rb - el->el_lb + 1) + maxw;
 	if (name == 0) {
-		hs_err(p->hp_errbuf, p->hp_errlen, "missing host name in '%s'", el->el_quoted);
+		d_errbuf_printf(p->hp_errbuf, p->hp_errlen, "missing host name in '%s'", el->el_quoted);
 		return -DER_INVAL;
 	}
 	if (name > D_HOSTSET_NAME_MAX) {
-		hs_err(p->hp_errbuf, p->hp_errlen, "host name too long (%zu bytes, max %d) in '%s'",
+		d_errbuf_printf(p->hp_errbuf, p->hp_errlen, "host name too long (%zu bytes, max %d) in '%s'",
 		       name, D_HOSTSET_NAME_MAX, el->el_quoted);
 		return -DER_INVAL;
 	}
@@ -985,35 +953,35 @@ d_hostset_parse(const char *str, struct d_hostset *out, char *errbuf, size_t err
 	if (errbuf != NULL && errlen > 0)
 		errbuf[0] = '\0';
 	if (str == NULL || out == NULL) {
-		hs_err(errbuf, errlen, "no host set given");
+		d_errbuf_printf(errbuf, errlen, "no host set given");
 		return -DER_INVAL;
 	}
 	len = strlen(str);
 	if (len > D_HOSTSET_STR_MAX) {
-		hs_err(errbuf, errlen, "host set too long (%zu bytes, max %d)", len,
+		d_errbuf_printf(errbuf, errlen, "host set too long (%zu bytes, max %d)", len,
 		       D_HOSTSET_STR_MAX);
 		return -DER_INVAL;
 	}
-	p.hp_quoted = hs_quote(quoted, str, len);
+	p.hp_quoted = d_errbuf_quote(quoted, str, len, D_HOSTSET_QUOTE_MAX);
 
 	/* Pass 0: bracket structure. */
 	for (at = 0; at < len; at++) {
 		if (str[at] == '[') {
 			if (inside) {
-				hs_err(errbuf, errlen, "nested bracket in '%s'", p.hp_quoted);
+				d_errbuf_printf(errbuf, errlen, "nested bracket in '%s'", p.hp_quoted);
 				return -DER_INVAL;
 			}
 			inside = true;
 		} else if (str[at] == ']') {
 			if (!inside) {
-				hs_err(errbuf, errlen, "unbalanced bracket in '%s'", p.hp_quoted);
+				d_errbuf_printf(errbuf, errlen, "unbalanced bracket in '%s'", p.hp_quoted);
 				return -DER_INVAL;
 			}
 			inside = false;
 		}
 	}
 	if (inside) {
-		hs_err(errbuf, errlen, "unbalanced bracket in '%s'", p.hp_quoted);
+		d_errbuf_printf(errbuf, errlen, "unbalanced bracket in '%s'", p.hp_quoted);
 		return -DER_INVAL;
 	}
 
@@ -1029,7 +997,7 @@ d_hostset_parse(const char *str, struct d_hostset *out, char *errbuf, size_t err
 	/* Pass 1: validate and count, refusing before any allocation. */
 	for (at = b; hs_next_elem(str, e, &at, &from, &to);) {
 		if (from == to) {
-			hs_err(errbuf, errlen, "empty element in host set '%s'", p.hp_quoted);
+			d_errbuf_printf(errbuf, errlen, "empty element in host set '%s'", p.hp_quoted);
 			return -DER_INVAL;
 		}
 		rc = hs_elem_check(&p, str + from, to - from, &el);
@@ -1037,7 +1005,7 @@ d_hostset_parse(const char *str, struct d_hostset *out, char *errbuf, size_t err
 			return rc;
 		total += el.el_count;
 		if (total > D_HOSTSET_HOSTS_MAX) {
-			hs_err(errbuf, errlen, "too many hosts (max %d) in '%s'",
+			d_errbuf_printf(errbuf, errlen, "too many hosts (max %d) in '%s'",
 			       D_HOSTSET_HOSTS_MAX, el.el_quoted);
 			return -DER_INVAL;
 		}
@@ -1072,13 +1040,13 @@ d_hostset_parse(const char *str, struct d_hostset *out, char *errbuf, size_t err
 
 	rc = d_hostset_union(out, out, &tmp);
 	if (rc == -DER_OVERFLOW) {
-		hs_err(errbuf, errlen, "too many hosts (max %d) in set after adding '%s'",
+		d_errbuf_printf(errbuf, errlen, "too many hosts (max %d) in set after adding '%s'",
 		       D_HOSTSET_HOSTS_MAX, p.hp_quoted);
 		rc = -DER_INVAL;
 	}
 out:
 	if (rc == -DER_NOMEM)
-		hs_err(errbuf, errlen, "out of memory parsing host set '%s'", p.hp_quoted);
+		d_errbuf_printf(errbuf, errlen, "out of memory parsing host set '%s'", p.hp_quoted);
 	d_hostset_fini(&tmp);
 	return rc;
 }

@@ -43,6 +43,7 @@
 #include <daos_errno.h>
 
 #include "gurt/log.h"
+#include "gurt/errbuf.h"
 
 #define LOG_LEVEL_INIT(id, sname, lname) [D_FAC_##id] = D_LOG_DEFAULT_LEVEL,
 _Atomic uint8_t d_log_levels[D_FAC_NR] = {D_FOREACH_LOG_FAC(LOG_LEVEL_INIT)};
@@ -107,18 +108,6 @@ _Static_assert(D_FAC_NR <= 255, "a facility index must fit the level counters");
 _Static_assert(D_LOG_PRIO_NR <= UINT8_MAX, "levels are stored in uint8_t");
 _Static_assert(D_LOG_NESTED_LINE_MAX >= 64 && D_LOG_LINE_MAX >= D_LOG_NESTED_LINE_MAX,
 	       "line buffers must hold a prefix and the cut marker");
-
-static void __attribute__((format(printf, 3, 4)))
-log_seterr(char *errbuf, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (errbuf == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(errbuf, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static void
 log_clearerr(char *errbuf, size_t errlen)
@@ -234,7 +223,7 @@ log_parse_elem(const char *mask, const char *p, const char *e, uint8_t *levels,
 
 	log_trim(&p, &e);
 	if (p == e) {
-		log_seterr(errbuf, errlen, "empty element in log mask '%s'", mask);
+		d_errbuf_printf(errbuf, errlen, "empty element in log mask '%s'", mask);
 		return -DER_INVAL;
 	}
 
@@ -243,11 +232,11 @@ log_parse_elem(const char *mask, const char *p, const char *e, uint8_t *levels,
 		prio = log_level_lookup(p, e - p);
 		if (prio < 0) {
 			if (log_fac_lookup(p, e - p) >= 0)
-				log_seterr(errbuf, errlen,
+				d_errbuf_printf(errbuf, errlen,
 					   "missing '=LEVEL' after facility '%.*s' in '%s'",
 					   (int)(e - p), p, mask);
 			else
-				log_seterr(errbuf, errlen, "unknown log level '%.*s' in '%s'",
+				d_errbuf_printf(errbuf, errlen, "unknown log level '%.*s' in '%s'",
 					   (int)(e - p), p, mask);
 			return -DER_INVAL;
 		}
@@ -257,7 +246,7 @@ log_parse_elem(const char *mask, const char *p, const char *e, uint8_t *levels,
 	}
 
 	if (memchr(eq + 1, '=', e - (eq + 1)) != NULL) {
-		log_seterr(errbuf, errlen, "more than one '=' in element '%.*s' of '%s'",
+		d_errbuf_printf(errbuf, errlen, "more than one '=' in element '%.*s' of '%s'",
 			   (int)(e - p), p, mask);
 		return -DER_INVAL;
 	}
@@ -268,22 +257,22 @@ log_parse_elem(const char *mask, const char *p, const char *e, uint8_t *levels,
 	log_trim(&fp, &fe);
 	log_trim(&lp, &le);
 	if (fp == fe) {
-		log_seterr(errbuf, errlen, "missing facility before '=' in '%s'", mask);
+		d_errbuf_printf(errbuf, errlen, "missing facility before '=' in '%s'", mask);
 		return -DER_INVAL;
 	}
 	if (lp == le) {
-		log_seterr(errbuf, errlen, "missing log level after '=' in '%s'", mask);
+		d_errbuf_printf(errbuf, errlen, "missing log level after '=' in '%s'", mask);
 		return -DER_INVAL;
 	}
 	fac = log_fac_lookup(fp, fe - fp);
 	if (fac < 0) {
-		log_seterr(errbuf, errlen, "unknown facility '%.*s' in '%s'", (int)(fe - fp), fp,
+		d_errbuf_printf(errbuf, errlen, "unknown facility '%.*s' in '%s'", (int)(fe - fp), fp,
 			   mask);
 		return -DER_INVAL;
 	}
 	prio = log_level_lookup(lp, le - lp);
 	if (prio < 0) {
-		log_seterr(errbuf, errlen, "unknown log level '%.*s' in '%s'", (int)(le - lp), lp,
+		d_errbuf_printf(errbuf, errlen, "unknown log level '%.*s' in '%s'", (int)(le - lp), lp,
 			   mask);
 		return -DER_INVAL;
 	}
@@ -301,16 +290,16 @@ d_log_parse_masks(const char *masks, uint8_t levels[D_FAC_NR], char *errbuf, siz
 
 	log_clearerr(errbuf, errlen);
 	if (masks == NULL) {
-		log_seterr(errbuf, errlen, "log mask is NULL");
+		d_errbuf_printf(errbuf, errlen, "log mask is NULL");
 		return -DER_INVAL;
 	}
 	if (levels == NULL) {
-		log_seterr(errbuf, errlen, "log levels array is NULL");
+		d_errbuf_printf(errbuf, errlen, "log levels array is NULL");
 		return -DER_INVAL;
 	}
 	len = strnlen(masks, D_LOG_MASK_MAX + 1);
 	if (len > D_LOG_MASK_MAX) {
-		log_seterr(errbuf, errlen, "log mask too long (%zu bytes, max %d)", strlen(masks),
+		d_errbuf_printf(errbuf, errlen, "log mask too long (%zu bytes, max %d)", strlen(masks),
 			   D_LOG_MASK_MAX);
 		return -DER_INVAL;
 	}
@@ -319,7 +308,7 @@ d_log_parse_masks(const char *masks, uint8_t levels[D_FAC_NR], char *errbuf, siz
 		unsigned char c = (unsigned char)masks[i];
 
 		if ((c < 0x20 && c != '\t') || c >= 0x7f) {
-			log_seterr(errbuf, errlen,
+			d_errbuf_printf(errbuf, errlen,
 				   "invalid character 0x%02x at offset %zu in log mask", c, i);
 			return -DER_INVAL;
 		}
@@ -328,7 +317,7 @@ d_log_parse_masks(const char *masks, uint8_t levels[D_FAC_NR], char *errbuf, siz
 	end = masks + len;
 	log_trim(&p, &end);
 	if (p == end) {
-		log_seterr(errbuf, errlen, "empty log mask");
+		d_errbuf_printf(errbuf, errlen, "empty log mask");
 		return -DER_INVAL;
 	}
 
@@ -779,12 +768,12 @@ log_open_conf(const struct log_conf *conf, char *errbuf, size_t errlen)
 	if (conf->lc_file != NULL) {
 		flen = strnlen(conf->lc_file, D_LOG_PATH_MAX);
 		if (flen == 0) {
-			log_seterr(errbuf, errlen, "empty log file path");
+			d_errbuf_printf(errbuf, errlen, "empty log file path");
 			rc = -DER_INVAL;
 			goto out;
 		}
 		if (flen + sizeof(LOG_OLD_SUFFIX) > D_LOG_PATH_MAX) {
-			log_seterr(errbuf, errlen, "log file path too long (%zu bytes, max %zu)",
+			d_errbuf_printf(errbuf, errlen, "log file path too long (%zu bytes, max %zu)",
 				   strlen(conf->lc_file), D_LOG_PATH_MAX - sizeof(LOG_OLD_SUFFIX));
 			rc = -DER_INVAL;
 			goto out;
@@ -830,7 +819,7 @@ log_open_conf(const struct log_conf *conf, char *errbuf, size_t errlen)
 	log_refcount = 1;
 	if (reason[0] != '\0') {
 		d_log_write(D_FAC_MISC, D_LOG_ERR, __FILE__, __LINE__, __func__, "%s", reason);
-		log_seterr(errbuf, errlen, "%s", reason);
+		d_errbuf_printf(errbuf, errlen, "%s", reason);
 	}
 out:
 	pthread_mutex_unlock(&log_cfg_lock);

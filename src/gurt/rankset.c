@@ -16,13 +16,13 @@
  * the output once.
  */
 #include <assert.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <daos_errno.h>
 #include "gurt/rankset.h"
+#include "gurt/errbuf.h"
 
 /* Room for a quoted text: the quoted bytes, "...", the NUL. */
 #define RS_QUOTE_BUF (D_RANKSET_QUOTE_MAX + 4)
@@ -40,42 +40,6 @@ static inline bool
 rs_is_digit(char c)
 {
 	return c >= '0' && c <= '9';
-}
-
-/*
- * Copy s[0..n) into out for an error message: at most D_RANKSET_QUOTE_MAX
- * bytes, bytes that are not printable ASCII shown as '?' (the message may go
- * to a terminal or a log line), "..." when cut. Returns out.
- */
-static const char *
-rs_quote(char *out, const char *s, size_t n)
-{
-	size_t i;
-	size_t k = 0;
-
-	for (i = 0; i < n && i < D_RANKSET_QUOTE_MAX; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		out[k++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-	}
-	if (i < n) {
-		memcpy(&out[k], "...", 3);
-		k += 3;
-	}
-	out[k] = '\0';
-	return out;
-}
-
-static void __attribute__((format(printf, 3, 4)))
-rs_err(char *errbuf, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (errbuf == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(errbuf, errlen, fmt, ap);
-	va_end(ap);
 }
 
 /* First index whose rr_hi >= key, or rs_nr. key is 64-bit so rank+1 cannot wrap. */
@@ -543,8 +507,8 @@ rs_bad_rank(struct rs_parse *p, size_t from, size_t to)
 {
 	char tok[RS_QUOTE_BUF];
 
-	rs_err(p->rp_errbuf, p->rp_errlen, "invalid rank '%s' in '%s'",
-	       rs_quote(tok, p->rp_str + from, to - from), p->rp_quoted);
+	d_errbuf_printf(p->rp_errbuf, p->rp_errlen, "invalid rank '%s' in '%s'",
+	       d_errbuf_quote(tok, p->rp_str + from, to - from, D_RANKSET_QUOTE_MAX), p->rp_quoted);
 	return -DER_INVAL;
 }
 
@@ -555,8 +519,8 @@ rs_check_max(struct rs_parse *p, uint64_t v, size_t from, size_t to)
 
 	if (v <= D_RANK_MAX)
 		return 0;
-	rs_err(p->rp_errbuf, p->rp_errlen, "rank %s out of range (max %u) in '%s'",
-	       rs_quote(tok, p->rp_str + from, to - from), (unsigned int)D_RANK_MAX,
+	d_errbuf_printf(p->rp_errbuf, p->rp_errlen, "rank %s out of range (max %u) in '%s'",
+	       d_errbuf_quote(tok, p->rp_str + from, to - from, D_RANKSET_QUOTE_MAX), (unsigned int)D_RANK_MAX,
 	       p->rp_quoted);
 	return -DER_INVAL;
 }
@@ -580,7 +544,7 @@ rs_parse_element(struct rs_parse *p, size_t from, size_t to, struct d_rank_range
 	while (to > from && rs_is_ws(s[to - 1]))
 		to--;
 	if (from == to) {
-		rs_err(p->rp_errbuf, p->rp_errlen, "empty element in rank set '%s'",
+		d_errbuf_printf(p->rp_errbuf, p->rp_errlen, "empty element in rank set '%s'",
 		       p->rp_quoted);
 		return -DER_INVAL;
 	}
@@ -601,8 +565,8 @@ rs_parse_element(struct rs_parse *p, size_t from, size_t to, struct d_rank_range
 		while (hi_from < to && rs_is_ws(s[hi_from]))
 			hi_from++;
 		if (hi_from == to) {
-			rs_err(p->rp_errbuf, p->rp_errlen, "incomplete range '%s' in '%s'",
-			       rs_quote(tok, s + from, to - from), p->rp_quoted);
+			d_errbuf_printf(p->rp_errbuf, p->rp_errlen, "incomplete range '%s' in '%s'",
+			       d_errbuf_quote(tok, s + from, to - from, D_RANKSET_QUOTE_MAX), p->rp_quoted);
 			return -DER_INVAL;
 		}
 		if (!rs_is_digit(s[hi_from]))
@@ -620,8 +584,8 @@ rs_parse_element(struct rs_parse *p, size_t from, size_t to, struct d_rank_range
 	if (rc != 0)
 		return rc;
 	if (lo > hi) {
-		rs_err(p->rp_errbuf, p->rp_errlen, "invalid range '%s' (start > end) in '%s'",
-		       rs_quote(tok, s + from, to - from), p->rp_quoted);
+		d_errbuf_printf(p->rp_errbuf, p->rp_errlen, "invalid range '%s' (start > end) in '%s'",
+		       d_errbuf_quote(tok, s + from, to - from, D_RANKSET_QUOTE_MAX), p->rp_quoted);
 		return -DER_INVAL;
 	}
 	rr->rr_lo = (d_rank_t)lo;
@@ -658,16 +622,16 @@ d_rankset_parse(const char *str, struct d_rankset *out, char *errbuf, size_t err
 	if (errbuf != NULL && errlen > 0)
 		errbuf[0] = '\0';
 	if (str == NULL || out == NULL) {
-		rs_err(errbuf, errlen, "no rank set given");
+		d_errbuf_printf(errbuf, errlen, "no rank set given");
 		return -DER_INVAL;
 	}
 	len = strlen(str);
 	if (len > D_RANKSET_STR_MAX) {
-		rs_err(errbuf, errlen, "rank set too long (%zu bytes, max %d)", len,
+		d_errbuf_printf(errbuf, errlen, "rank set too long (%zu bytes, max %d)", len,
 		       D_RANKSET_STR_MAX);
 		return -DER_INVAL;
 	}
-	p.rp_quoted = rs_quote(quoted, str, len);
+	p.rp_quoted = d_errbuf_quote(quoted, str, len, D_RANKSET_QUOTE_MAX);
 
 	b = 0;
 	e = len;
@@ -677,7 +641,7 @@ d_rankset_parse(const char *str, struct d_rankset *out, char *errbuf, size_t err
 		e--;
 	if (b < e && (str[b] == '[' || str[e - 1] == ']')) {
 		if (e - b < 2 || str[b] != '[' || str[e - 1] != ']') {
-			rs_err(errbuf, errlen, "unbalanced bracket in '%s'", p.rp_quoted);
+			d_errbuf_printf(errbuf, errlen, "unbalanced bracket in '%s'", p.rp_quoted);
 			return -DER_INVAL;
 		}
 		b++;
@@ -696,7 +660,7 @@ d_rankset_parse(const char *str, struct d_rankset *out, char *errbuf, size_t err
 		if (str[at] == ',') {
 			nelem++;
 		} else if (str[at] == '[' || str[at] == ']') {
-			rs_err(errbuf, errlen, "misplaced bracket '%c' at position %zu in '%s'",
+			d_errbuf_printf(errbuf, errlen, "misplaced bracket '%c' at position %zu in '%s'",
 			       str[at], at + 1, p.rp_quoted);
 			return -DER_INVAL;
 		}
@@ -735,11 +699,11 @@ d_rankset_parse(const char *str, struct d_rankset *out, char *errbuf, size_t err
 out:
 	free(elems);
 	if (rc == -DER_OVERFLOW) {
-		rs_err(errbuf, errlen, "too many ranges (max %d) in '%s'", D_RANKSET_RANGES_MAX,
+		d_errbuf_printf(errbuf, errlen, "too many ranges (max %d) in '%s'", D_RANKSET_RANGES_MAX,
 		       p.rp_quoted);
 		rc = -DER_INVAL;
 	} else if (rc == -DER_NOMEM) {
-		rs_err(errbuf, errlen, "out of memory parsing rank set '%s'", p.rp_quoted);
+		d_errbuf_printf(errbuf, errlen, "out of memory parsing rank set '%s'", p.rp_quoted);
 	}
 	return rc;
 }

@@ -22,6 +22,7 @@
 
 #include <daos_errno.h>
 #include "gurt/ras.h"
+#include "gurt/errbuf.h"
 
 /* ------------------------------------------------------------------------ */
 /* Catalogue                                                                */
@@ -811,41 +812,6 @@ out:
 /* Most bytes of a caller's input echoed into an error message. */
 #define RAS_ECHO_MAX 64
 
-static void __attribute__((format(printf, 3, 4)))
-ras_err(char *errbuf, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (errbuf == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(errbuf, errlen, fmt, ap);
-	va_end(ap);
-}
-
-/*
- * Copy at most @max bytes of @len bytes at @s into @dst (of at least
- * max + 4 bytes) as printable ASCII, other bytes shown as '?', with "..." when
- * cut: error text can then be logged or put in a JSON reply as is.
- */
-static void
-ras_echo(char *dst, const char *s, size_t len, size_t max)
-{
-	size_t i;
-	size_t n = len < max ? len : max;
-
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		dst[i] = (c < 0x20 || c >= 0x7f) ? '?' : (char)c;
-	}
-	if (len > max) {
-		memcpy(dst + n, "...", 3);
-		n += 3;
-	}
-	dst[n] = '\0';
-}
-
 enum ras_key_kind {
 	RK_ID,
 	RK_TYPE,
@@ -933,7 +899,7 @@ ras_json_field(const struct ras_key *k, json_t *val, struct d_ras_event *ev, cha
 
 		iv = json_is_integer(val) ? json_integer_value(val) : -1;
 		if (iv < 0 || iv > max) {
-			ras_err(errbuf, errlen, "ras: field '%s' must be an integer in [0, %lld]",
+			d_errbuf_printf(errbuf, errlen, "ras: field '%s' must be an integer in [0, %lld]",
 				k->rk_name, (long long)max);
 			return -DER_INVAL;
 		}
@@ -947,18 +913,18 @@ ras_json_field(const struct ras_key *k, json_t *val, struct d_ras_event *ev, cha
 
 	/* Every other field is a JSON string; jansson has checked its UTF-8 and NULs. */
 	if (!json_is_string(val)) {
-		ras_err(errbuf, errlen, "ras: field '%s' must be a string", k->rk_name);
+		d_errbuf_printf(errbuf, errlen, "ras: field '%s' must be a string", k->rk_name);
 		return -DER_INVAL;
 	}
 	s   = json_string_value(val);
 	len = json_string_length(val);
-	ras_echo(echo, s, len, RAS_ECHO_MAX);
+	d_errbuf_quote(echo, s, len, RAS_ECHO_MAX);
 
 	switch (k->rk_kind) {
 	case RK_ID:
 		desc = d_ras_event_desc_by_name(s);
 		if (desc == NULL || strlen(s) != len) {
-			ras_err(errbuf, errlen, "ras: unknown event id '%s'", echo);
+			d_errbuf_printf(errbuf, errlen, "ras: unknown event id '%s'", echo);
 			return -DER_INVAL;
 		}
 		ev->ev_id = desc->rd_id;
@@ -970,7 +936,7 @@ ras_json_field(const struct ras_key *k, json_t *val, struct d_ras_event *ev, cha
 		} else if (strcmp(s, "INFO") == 0 || strcmp(s, "INFO_ONLY") == 0) {
 			ev->ev_type = RAS_TYPE_INFO;
 		} else {
-			ras_err(errbuf, errlen, "ras: unknown event type '%s'", echo);
+			d_errbuf_printf(errbuf, errlen, "ras: unknown event type '%s'", echo);
 			return -DER_INVAL;
 		}
 		return 0;
@@ -982,7 +948,7 @@ ras_json_field(const struct ras_key *k, json_t *val, struct d_ras_event *ev, cha
 		} else if (strcmp(s, "NOTICE") == 0) {
 			ev->ev_sev = RAS_SEV_NOTICE;
 		} else {
-			ras_err(errbuf, errlen, "ras: unknown severity '%s'", echo);
+			d_errbuf_printf(errbuf, errlen, "ras: unknown severity '%s'", echo);
 			return -DER_INVAL;
 		}
 		return 0;
@@ -991,13 +957,13 @@ ras_json_field(const struct ras_key *k, json_t *val, struct d_ras_event *ev, cha
 		if (why == NULL)
 			why = ras_ts_check(ev->ev_ts_sec, ev->ev_ts_usec, ev->ev_tz_off);
 		if (why != NULL) {
-			ras_err(errbuf, errlen, "ras: malformed timestamp '%s': %s", echo, why);
+			d_errbuf_printf(errbuf, errlen, "ras: malformed timestamp '%s': %s", echo, why);
 			return -DER_INVAL;
 		}
 		return 0;
 	case RK_STR:
 		if (len >= k->rk_size) {
-			ras_err(errbuf, errlen, "ras: field '%s' is longer than %zu bytes",
+			d_errbuf_printf(errbuf, errlen, "ras: field '%s' is longer than %zu bytes",
 				k->rk_name, k->rk_size - 1);
 			return -DER_INVAL;
 		}
@@ -1005,11 +971,11 @@ ras_json_field(const struct ras_key *k, json_t *val, struct d_ras_event *ev, cha
 		case RAS_TEXT_OK:
 			break;
 		case RAS_TEXT_CTL:
-			ras_err(errbuf, errlen, "ras: field '%s' contains a control character",
+			d_errbuf_printf(errbuf, errlen, "ras: field '%s' contains a control character",
 				k->rk_name);
 			return -DER_INVAL;
 		case RAS_TEXT_UTF8:
-			ras_err(errbuf, errlen, "ras: field '%s' is not valid UTF-8", k->rk_name);
+			d_errbuf_printf(errbuf, errlen, "ras: field '%s' is not valid UTF-8", k->rk_name);
 			return -DER_INVAL;
 		}
 		memcpy((char *)ev + k->rk_off, s, len + 1);
@@ -1017,7 +983,7 @@ ras_json_field(const struct ras_key *k, json_t *val, struct d_ras_event *ev, cha
 		return 0;
 	case RK_INC:
 		if (!ras_parse_u64(s, len, &ev->ev_inc)) {
-			ras_err(errbuf, errlen,
+			d_errbuf_printf(errbuf, errlen,
 				"ras: field 'incarnation' must be a decimal integer in "
 				"[0, 18446744073709551615], got '%s'",
 				echo);
@@ -1029,7 +995,7 @@ ras_json_field(const struct ras_key *k, json_t *val, struct d_ras_event *ev, cha
 		/* uuid_parse wants exactly 36 characters before the NUL. */
 		if (len != 36 || strlen(s) != len ||
 		    uuid_parse(s, (unsigned char *)ev + k->rk_off) != 0) {
-			ras_err(errbuf, errlen, "ras: field '%s' is not a valid UUID: '%s'",
+			d_errbuf_printf(errbuf, errlen, "ras: field '%s' is not a valid UUID: '%s'",
 				k->rk_name, echo);
 			return -DER_INVAL;
 		}
@@ -1039,7 +1005,7 @@ ras_json_field(const struct ras_key *k, json_t *val, struct d_ras_event *ev, cha
 		dot = memchr(s, '.', len);
 		if (dot == NULL || !ras_parse_u64(s, (size_t)(dot - s), &ev->ev_oid_hi) ||
 		    !ras_parse_u64(dot + 1, len - (size_t)(dot - s) - 1, &ev->ev_oid_lo)) {
-			ras_err(errbuf, errlen,
+			d_errbuf_printf(errbuf, errlen,
 				"ras: field 'object_id' must be \"<hi>.<lo>\" with decimal u64 "
 				"halves, got '%s'",
 				echo);
@@ -1069,11 +1035,11 @@ d_ras_event_from_json(const char *json, size_t len, struct d_ras_event *ev, char
 	int                rc = 0;
 
 	if (json == NULL || ev == NULL) {
-		ras_err(errbuf, errlen, "ras: %s", json == NULL ? "no JSON input" : "no event");
+		d_errbuf_printf(errbuf, errlen, "ras: %s", json == NULL ? "no JSON input" : "no event");
 		return -DER_INVAL;
 	}
 	if (len > D_RAS_JSON_MAX) {
-		ras_err(errbuf, errlen, "ras: JSON input of %zu bytes exceeds the limit of %d bytes",
+		d_errbuf_printf(errbuf, errlen, "ras: JSON input of %zu bytes exceeds the limit of %d bytes",
 			len, D_RAS_JSON_MAX);
 		return -DER_INVAL;
 	}
@@ -1081,16 +1047,16 @@ d_ras_event_from_json(const char *json, size_t len, struct d_ras_event *ev, char
 	root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL) {
 		if (json_error_code(&jerr) == json_error_out_of_memory) {
-			ras_err(errbuf, errlen, "ras: out of memory parsing JSON");
+			d_errbuf_printf(errbuf, errlen, "ras: out of memory parsing JSON");
 			return -DER_NOMEM;
 		}
-		ras_echo(echo, jerr.text, strnlen(jerr.text, sizeof(jerr.text)), 2 * RAS_ECHO_MAX);
-		ras_err(errbuf, errlen, "ras: invalid JSON at line %d column %d: %s", jerr.line,
+		d_errbuf_quote(echo, jerr.text, strnlen(jerr.text, sizeof(jerr.text)), 2 * RAS_ECHO_MAX);
+		d_errbuf_printf(errbuf, errlen, "ras: invalid JSON at line %d column %d: %s", jerr.line,
 			jerr.column, echo);
 		return -DER_INVAL;
 	}
 	if (!json_is_object(root)) {
-		ras_err(errbuf, errlen, "ras: JSON top level must be an object");
+		d_errbuf_printf(errbuf, errlen, "ras: JSON top level must be an object");
 		rc = -DER_INVAL;
 		goto out;
 	}
@@ -1101,8 +1067,8 @@ d_ras_event_from_json(const char *json, size_t len, struct d_ras_event *ev, char
 			if (strcmp(ras_keys[i].rk_name, key) == 0)
 				break;
 		if (i == RAS_KEY_NR) {
-			ras_echo(echo, key, strlen(key), RAS_ECHO_MAX);
-			ras_err(errbuf, errlen, "ras: unknown field '%s'", echo);
+			d_errbuf_quote(echo, key, strlen(key), RAS_ECHO_MAX);
+			d_errbuf_printf(errbuf, errlen, "ras: unknown field '%s'", echo);
 			rc = -DER_INVAL;
 			goto out;
 		}
@@ -1115,7 +1081,7 @@ d_ras_event_from_json(const char *json, size_t len, struct d_ras_event *ev, char
 	}
 	for (i = 0; i < RAS_KEY_NR; i++) {
 		if (ras_keys[i].rk_flag == 0 && !seen[i]) {
-			ras_err(errbuf, errlen, "ras: missing field '%s'", ras_keys[i].rk_name);
+			d_errbuf_printf(errbuf, errlen, "ras: missing field '%s'", ras_keys[i].rk_name);
 			rc = -DER_INVAL;
 			goto out;
 		}
@@ -1123,7 +1089,7 @@ d_ras_event_from_json(const char *json, size_t len, struct d_ras_event *ev, char
 	/* Each field was checked on its own; together they must make a valid event. */
 	assert(ras_event_valid(&tmp));
 	*ev = tmp;
-	ras_err(errbuf, errlen, "%s", "");
+	d_errbuf_printf(errbuf, errlen, "%s", "");
 out:
 	json_decref(root);
 	return rc;
