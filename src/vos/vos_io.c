@@ -1,0 +1,833 @@
+/*
+ * vos_io.c: update and fetch of single values and arrays, and the argument
+ * checks the other entry points share.
+ *
+ * Update is two-phase: a plan phase reads what it needs through the write
+ * transaction (akey records, a value it would replace) and checks every
+ * refusal (types, record size, space), then an apply phase puts the
+ * records. Only an LMDB failure can stop the apply phase, and that poisons
+ * the batch (vos_tx.c), so an update is all or nothing.
+ *
+ * Value records are written with MDB_RESERVE: the data goes from the
+ * caller's sgl straight into the page, and its CRC32C is computed there.
+ * Fetch verifies the CRC32C of every value or extent it returns data from
+ * (-DER_CSUM, counted) before copying. A single value of size 0 is written
+ * as an akey punch marker (vos.h, V2); an array iod of size 0 as holes.
+ *
+ * Invariants
+ *   I1. Every put of the apply phase was counted in the plan's space
+ *       estimate (vos_space.c, S1).
+ *   I2. An akey's type never changes; an array's record size never changes
+ *       once data was written (a hole-only array has rsize 0).
+ *   I3. Each extent record holds at most max(VOS_EXTENT_CHUNK_MAX bytes, one
+ *       record) of data; ad_longest / ad_longest_hole bound the records of
+ *       every data / hole record of the akey; ad_minor exceeds every minor
+ *       used by the akey.
+ *   I4. ad_first/ad_last and od_first/od_last bound the epochs of every data
+ *       write (non-empty single value, data extent) of the akey/object.
+ */
+#define D_LOGFAC DD_FAC(vos)
+
+#include <stdlib.h>
+
+#include "gurt/checksum.h"
+#include "gurt/log.h"
+#include "vos/vos_internal.h"
+
+/* ---- Argument checks ---- */
+
+bool
+vos_epoch_valid_update(daos_epoch_t epoch)
+{
+	/* 0 is "before everything" and DAOS_EPOCH_MAX "latest": neither names a write. */
+	return epoch != 0 && epoch != DAOS_EPOCH_MAX;
+}
+
+int
+vos_check_key(const daos_key_t *key)
+{
+	if (key == NULL || key->iov_buf == NULL || key->iov_len == 0 ||
+	    key->iov_len > key->iov_buf_len)
+		return -DER_INVAL;
+	if (key->iov_len > VOS_KEYS_MAX)
+		return -DER_KEY2BIG;
+	return 0;
+}
+
+int
+vos_check_keys(const daos_key_t *dkey, const daos_key_t *akey)
+{
+	int rc;
+
+	rc = vos_check_key(dkey);
+	if (rc == 0)
+		rc = vos_check_key(akey);
+	if (rc == 0 && dkey->iov_len + akey->iov_len > VOS_KEYS_MAX)
+		rc = -DER_KEY2BIG;
+	return rc;
+}
+
+/* Bytes an sgl carries (update: iov_len) or can hold (fetch: iov_buf_len). */
+int
+vos_sgl_size(const d_sg_list_t *sgl, bool capacity, uint64_t *size)
+{
+	uint64_t total = 0;
+
+	if (sgl->sg_nr > VOS_SGL_NR_MAX || (sgl->sg_nr > 0 && sgl->sg_iovs == NULL))
+		return -DER_INVAL;
+	for (uint32_t i = 0; i < sgl->sg_nr; i++) {
+		const d_iov_t *iov = &sgl->sg_iovs[i];
+		size_t         len = capacity ? iov->iov_buf_len : iov->iov_len;
+
+		if ((!capacity && iov->iov_len > iov->iov_buf_len) ||
+		    (len > 0 && iov->iov_buf == NULL))
+			return -DER_INVAL;
+		if (len > UINT64_MAX - total)
+			return -DER_INVAL;
+		total += len;
+	}
+	*size = total;
+	return 0;
+}
+
+/*
+ * Checks an iod against dkey; *recs gets the records (array) or 1 (single)
+ * and *bytes the data bytes it describes (0 for a punch or size query).
+ */
+static int
+check_iod(const daos_key_t *dkey, const daos_iod_t *iod, bool update, uint64_t *recs,
+	  uint64_t *bytes)
+{
+	uint64_t total = 0;
+	int      rc;
+
+	rc = vos_check_keys(dkey, &iod->iod_name);
+	if (rc != 0)
+		return rc;
+	if (iod->iod_flags != 0)
+		return -DER_INVAL;
+	switch (iod->iod_type) {
+	case DAOS_IOD_SINGLE:
+		if (iod->iod_nr != 1)
+			return -DER_INVAL;
+		if (update && iod->iod_size > VOS_INLINE_MAX)
+			return -DER_REC2BIG;
+		*recs  = 1;
+		*bytes = update ? iod->iod_size : 0;
+		return 0;
+	case DAOS_IOD_ARRAY:
+		if (iod->iod_nr == 0 || iod->iod_nr > VOS_RECX_NR_MAX || iod->iod_recxs == NULL)
+			return -DER_INVAL;
+		if (iod->iod_size > VOS_INLINE_MAX)
+			return -DER_REC2BIG;
+		for (uint32_t i = 0; i < iod->iod_nr; i++) {
+			const daos_recx_t *rx = &iod->iod_recxs[i];
+
+			if (rx->rx_nr == 0 || rx->rx_idx >= VOS_ARRAY_IDX_MAX ||
+			    rx->rx_nr > VOS_ARRAY_IDX_MAX - rx->rx_idx)
+				return -DER_INVAL;
+			/* Sum of at most VOS_RECX_NR_MAX values below 2^62: no overflow. */
+			total += rx->rx_nr;
+		}
+		*recs = total;
+		if (iod->iod_size == 0) {
+			*bytes = 0;
+			return 0;
+		}
+		if (total > VOS_IOD_SIZE_MAX / iod->iod_size)
+			return -DER_REC2BIG;
+		*bytes = total * iod->iod_size;
+		return 0;
+	default:
+		return -DER_INVAL;
+	}
+}
+
+static bool
+same_key(const daos_key_t *a, const daos_key_t *b)
+{
+	return a->iov_len == b->iov_len && memcmp(a->iov_buf, b->iov_buf, a->iov_len) == 0;
+}
+
+/* ---- sgl streams ---- */
+
+struct sgl_reader {
+	const d_sg_list_t *sr_sgl;
+	uint32_t           sr_iov;
+	size_t             sr_off;
+};
+
+/* Copies the next n bytes of the sgl (which holds at least that many) to dst. */
+static void
+sgl_read(struct sgl_reader *r, uint8_t *dst, uint64_t n)
+{
+	while (n > 0) {
+		const d_iov_t *iov = &r->sr_sgl->sg_iovs[r->sr_iov];
+		size_t         avail = iov->iov_len - r->sr_off;
+		size_t         take  = n < avail ? (size_t)n : avail;
+
+		memcpy(dst, (const uint8_t *)iov->iov_buf + r->sr_off, take);
+		dst += take;
+		n -= take;
+		r->sr_off += take;
+		if (r->sr_off == iov->iov_len) {
+			r->sr_iov++;
+			r->sr_off = 0;
+		}
+	}
+}
+
+/* Writes len bytes (zeros when src is NULL) at offset off of the sgl's byte stream. */
+void
+vos_sgl_put(d_sg_list_t *sgl, uint64_t off, const uint8_t *src, uint64_t len)
+{
+	for (uint32_t i = 0; i < sgl->sg_nr && len > 0; i++) {
+		d_iov_t *iov = &sgl->sg_iovs[i];
+		size_t   n;
+
+		if (off >= iov->iov_buf_len) {
+			off -= iov->iov_buf_len;
+			continue;
+		}
+		n = iov->iov_buf_len - off;
+		if (n > len)
+			n = (size_t)len;
+		if (src != NULL) {
+			memcpy((uint8_t *)iov->iov_buf + off, src, n);
+			src += n;
+		} else {
+			memset((uint8_t *)iov->iov_buf + off, 0, n);
+		}
+		len -= n;
+		off = 0;
+	}
+}
+
+/* Sets iov_len and sg_nr_out for a stream of `total` bytes filling the iovs in order. */
+void
+vos_sgl_set_out(d_sg_list_t *sgl, uint64_t total)
+{
+	sgl->sg_nr_out = 0;
+	for (uint32_t i = 0; i < sgl->sg_nr; i++) {
+		d_iov_t *iov = &sgl->sg_iovs[i];
+		size_t   n   = total < iov->iov_buf_len ? (size_t)total : iov->iov_buf_len;
+
+		iov->iov_len = n;
+		total -= n;
+		if (n > 0)
+			sgl->sg_nr_out = i + 1;
+	}
+}
+
+/* ---- Update ---- */
+
+struct upd_plan {
+	struct vos_akey_df up_ak;
+	daos_obj_id_t      up_oid;
+	const daos_key_t  *up_dkey;
+	bool               up_ak_exists;
+	bool               up_replace;  /* single: a value at this epoch exists */
+	size_t             up_old_vlen; /* its length */
+};
+
+/* Records per chunk of an array extent (I3). */
+static inline uint64_t
+chunk_recs(uint64_t rsize)
+{
+	return rsize >= VOS_EXTENT_CHUNK_MAX ? 1 : VOS_EXTENT_CHUNK_MAX / rsize;
+}
+
+static int
+get_rec(struct vos_pool *pool, struct vos_txh *th, enum vos_db db, const struct vos_kbuf *kb,
+	MDB_val *v)
+{
+	MDB_val k = {.mv_size = kb->kb_len, .mv_data = (void *)kb->kb_buf};
+
+	return vos_mdb2der(mdb_get(th->th_txn, pool->vp_dbi[db], &k, v));
+}
+
+static int
+update_plan(struct vos_cont *cont, daos_obj_id_t oid, daos_epoch_t epoch,
+	    const daos_key_t *dkey, unsigned nr, const daos_iod_t *iods, struct upd_plan *plans,
+	    struct vos_obj_df *od, bool *od_exists)
+{
+	struct vos_pool     *pool = cont->vc_pool;
+	struct vos_space_est est  = {0};
+	struct vos_kbuf      kb;
+	MDB_val              v;
+	int                  rc;
+
+	vos_key_obj(&kb, cont->vc_id, oid);
+	rc = get_rec(pool, &pool->vp_wtx, VOS_DB_OBJ, &kb, &v);
+	if (rc == 0)
+		rc = vos_obj_decode(&v, od);
+	if (rc != 0 && rc != -DER_NONEXIST)
+		return rc;
+	*od_exists = rc == 0;
+	vos_space_est_put(pool, &est, VOS_DB_OBJ, kb.kb_len, VOS_OBJ_DF_LEN);
+
+	for (unsigned i = 0; i < nr; i++) {
+		const daos_iod_t   *iod = &iods[i];
+		struct upd_plan    *up  = &plans[i];
+		struct vos_akey_df *ak  = &up->up_ak;
+		size_t              plen;
+
+		memset(up, 0, sizeof(*up));
+		up->up_oid  = oid;
+		up->up_dkey = dkey;
+		vos_key_path(&kb, cont->vc_id, oid, dkey, &iod->iod_name);
+		plen = kb.kb_len;
+		rc   = get_rec(pool, &pool->vp_wtx, VOS_DB_KEY, &kb, &v);
+		if (rc == 0)
+			rc = vos_akey_decode(&v, ak);
+		if (rc == 0) {
+			up->up_ak_exists = true;
+			if (ak->ad_type != iod->iod_type)
+				return -DER_INVAL;
+			if (iod->iod_type == DAOS_IOD_ARRAY && iod->iod_size != 0 &&
+			    ak->ad_rsize != 0 && ak->ad_rsize != iod->iod_size)
+				return -DER_REC_SIZE;
+		} else if (rc == -DER_NONEXIST) {
+			ak->ad_type  = (uint8_t)iod->iod_type;
+			ak->ad_first = UINT64_MAX;
+		} else {
+			return rc;
+		}
+		vos_space_est_put(pool, &est, VOS_DB_KEY, plen, VOS_AKEY_DF_LEN);
+
+		if (iod->iod_type == DAOS_IOD_SINGLE && iod->iod_size == 0) {
+			/* An empty single value is a punch of the akey (vos.h, V2). */
+			vos_key_punch(&kb, cont->vc_id, oid, VOS_PUNCH_AKEY, dkey, &iod->iod_name);
+			vos_space_est_put(pool, &est, VOS_DB_PUNCH, kb.kb_len + 8, VOS_PUNCH_DF_LEN);
+			continue;
+		}
+		if (iod->iod_type == DAOS_IOD_SINGLE) {
+			vos_key_add_epoch(&kb, epoch);
+			rc = get_rec(pool, &pool->vp_wtx, VOS_DB_SV, &kb, &v);
+			if (rc == 0) {
+				up->up_replace  = true;
+				up->up_old_vlen = v.mv_size;
+				vos_space_est_replace(pool, &est, kb.kb_len, v.mv_size);
+			} else if (rc != -DER_NONEXIST) {
+				return rc;
+			}
+			vos_space_est_put(pool, &est, VOS_DB_SV, kb.kb_len,
+					  VOS_VAL_HDR_LEN + iod->iod_size);
+			continue;
+		}
+		for (uint32_t j = 0; j < iod->iod_nr; j++) {
+			uint64_t left = iod->iod_recxs[j].rx_nr;
+
+			if (iod->iod_size == 0) {
+				vos_space_est_put(pool, &est, VOS_DB_EV,
+						  plen + VOS_EXT_SUFFIX_LEN, VOS_VAL_HDR_LEN);
+				continue;
+			}
+			while (left > 0) {
+				uint64_t n = left < chunk_recs(iod->iod_size)
+						 ? left : chunk_recs(iod->iod_size);
+
+				vos_space_est_put(pool, &est, VOS_DB_EV, plen + VOS_EXT_SUFFIX_LEN,
+						  VOS_VAL_HDR_LEN + n * iod->iod_size);
+				left -= n;
+			}
+		}
+	}
+	return vos_space_check(pool, &est);
+}
+
+static void
+epochs_extend(uint64_t *first, uint64_t *last, daos_epoch_t epoch)
+{
+	if (epoch < *first)
+		*first = epoch;
+	if (epoch > *last)
+		*last = epoch;
+}
+
+/* Reserves a value of vlen bytes under kb in `db`; *dst points into the page. */
+static int
+put_reserve(struct vos_pool *pool, enum vos_db db, const struct vos_kbuf *kb, size_t vlen,
+	    uint8_t **dst)
+{
+	MDB_val k = {.mv_size = kb->kb_len, .mv_data = (void *)kb->kb_buf};
+	MDB_val v = {.mv_size = vlen, .mv_data = NULL};
+	int     rc;
+
+	rc = mdb_put(pool->vp_wtx.th_txn, pool->vp_dbi[db], &k, &v, MDB_RESERVE);
+	if (rc != 0)
+		return vos_mdb2der(rc);
+	*dst = v.mv_data;
+	return 0;
+}
+
+static int
+put_small(struct vos_pool *pool, enum vos_db db, const struct vos_kbuf *kb, const uint8_t *buf,
+	  size_t len)
+{
+	MDB_val k = {.mv_size = kb->kb_len, .mv_data = (void *)kb->kb_buf};
+	MDB_val v = {.mv_size = len, .mv_data = (void *)buf};
+
+	return vos_mdb2der(mdb_put(pool->vp_wtx.th_txn, pool->vp_dbi[db], &k, &v, 0));
+}
+
+static int
+apply_single(struct vos_cont *cont, const struct vos_kbuf *path, daos_epoch_t epoch,
+	     const daos_iod_t *iod, const d_sg_list_t *sgl, struct upd_plan *up)
+{
+	struct vos_pool  *pool = cont->vc_pool;
+	struct vos_kbuf   kb   = *path;
+	struct sgl_reader rd   = {.sr_sgl = sgl};
+	size_t            vlen = VOS_VAL_HDR_LEN + iod->iod_size;
+	uint8_t          *dst = NULL;
+	int64_t           delta;
+	int               rc;
+
+	if (iod->iod_size == 0) {
+		uint8_t marker[VOS_PUNCH_DF_LEN] = {0};
+		MDB_val k;
+		MDB_val v = {.mv_size = sizeof(marker), .mv_data = marker};
+
+		vos_key_punch(&kb, cont->vc_id, up->up_oid, VOS_PUNCH_AKEY, up->up_dkey,
+			      &iod->iod_name);
+		vos_key_add_epoch(&kb, epoch);
+		k.mv_size = kb.kb_len;
+		k.mv_data = kb.kb_buf;
+		rc = mdb_put(pool->vp_wtx.th_txn, pool->vp_dbi[VOS_DB_PUNCH], &k, &v,
+			     MDB_NOOVERWRITE);
+		if (rc == MDB_KEYEXIST)
+			return 0;
+		if (rc != 0)
+			return vos_mdb2der(rc);
+		vos_cont_account(cont, (int64_t)(kb.kb_len + sizeof(marker)), 0);
+		return 0;
+	}
+	vos_key_add_epoch(&kb, epoch);
+	rc = put_reserve(pool, VOS_DB_SV, &kb, vlen, &dst);
+	if (rc != 0)
+		return rc;
+	sgl_read(&rd, dst + VOS_VAL_HDR_LEN, iod->iod_size);
+	vos_val_encode_hdr(dst, VOS_VF_INLINE, d_crc32c(0, dst + VOS_VAL_HDR_LEN, iod->iod_size),
+			   iod->iod_size);
+	epochs_extend(&up->up_ak.ad_first, &up->up_ak.ad_last, epoch);
+	delta = (int64_t)(kb.kb_len + vlen);
+	if (up->up_replace)
+		delta -= (int64_t)(kb.kb_len + up->up_old_vlen);
+	vos_cont_account(cont, delta, 0);
+	return 0;
+}
+
+static int
+apply_array(struct vos_cont *cont, const struct vos_kbuf *path, daos_epoch_t epoch,
+	    const daos_iod_t *iod, const d_sg_list_t *sgl, struct upd_plan *up)
+{
+	struct vos_pool    *pool  = cont->vc_pool;
+	struct vos_akey_df *ak    = &up->up_ak;
+	struct sgl_reader   rd    = {.sr_sgl = sgl};
+	uint64_t            rsize = iod->iod_size;
+	int                 rc;
+
+	if (rsize != 0 && ak->ad_rsize == 0)
+		ak->ad_rsize = rsize; /* I2: fixed from the first data write on */
+	for (uint32_t j = 0; j < iod->iod_nr; j++) {
+		const daos_recx_t *rx   = &iod->iod_recxs[j];
+		uint64_t           done = 0;
+
+		while (done < rx->rx_nr) {
+			struct vos_kbuf kb   = *path;
+			uint64_t        n    = rx->rx_nr - done;
+			size_t          vlen = VOS_VAL_HDR_LEN;
+			uint8_t        *dst = NULL;
+
+			if (rsize != 0 && n > chunk_recs(rsize))
+				n = chunk_recs(rsize);
+			vos_key_add_u8(&kb, rsize == 0 ? VOS_EXT_HOLE : VOS_EXT_DATA);
+			vos_key_add_u64(&kb, rx->rx_idx + done);
+			vos_key_add_epoch(&kb, epoch);
+			vos_key_add_u64(&kb, ~ak->ad_minor);
+			ak->ad_minor++;
+			if (rsize != 0)
+				vlen += n * rsize;
+			rc = put_reserve(pool, VOS_DB_EV, &kb, vlen, &dst);
+			if (rc != 0)
+				return rc;
+			if (rsize == 0) {
+				vos_val_encode_hdr(dst, VOS_VF_HOLE, 0, n);
+				if (n > ak->ad_longest_hole)
+					ak->ad_longest_hole = n;
+			} else {
+				sgl_read(&rd, dst + VOS_VAL_HDR_LEN, n * rsize);
+				vos_val_encode_hdr(dst, VOS_VF_INLINE,
+						   d_crc32c(0, dst + VOS_VAL_HDR_LEN, n * rsize), n);
+				if (n > ak->ad_longest)
+					ak->ad_longest = n;
+			}
+			vos_cont_account(cont, (int64_t)(kb.kb_len + vlen), 0);
+			done += n;
+		}
+	}
+	if (rsize != 0)
+		epochs_extend(&ak->ad_first, &ak->ad_last, epoch);
+	return 0;
+}
+
+static int
+update_apply(struct vos_cont *cont, daos_obj_id_t oid, daos_epoch_t epoch,
+	     const daos_key_t *dkey, unsigned nr, const daos_iod_t *iods,
+	     const d_sg_list_t *sgls, struct upd_plan *plans, struct vos_obj_df *od,
+	     bool od_exists)
+{
+	struct vos_pool *pool = cont->vc_pool;
+	struct vos_kbuf  kb;
+	uint8_t          buf[VOS_AKEY_DF_LEN];
+	bool             data = false;
+	int              rc;
+
+	for (unsigned i = 0; i < nr; i++) {
+		struct upd_plan *up = &plans[i];
+
+		vos_key_path(&kb, cont->vc_id, oid, dkey, &iods[i].iod_name);
+		if (iods[i].iod_type == DAOS_IOD_SINGLE)
+			rc = apply_single(cont, &kb, epoch, &iods[i],
+					  sgls != NULL ? &sgls[i] : NULL, up);
+		else
+			rc = apply_array(cont, &kb, epoch, &iods[i],
+					 sgls != NULL ? &sgls[i] : NULL, up);
+		if (rc != 0)
+			return rc;
+		if (iods[i].iod_size != 0)
+			data = true;
+		vos_akey_encode(&up->up_ak, buf);
+		rc = put_small(pool, VOS_DB_KEY, &kb, buf, VOS_AKEY_DF_LEN);
+		if (rc != 0)
+			return rc;
+		if (!up->up_ak_exists)
+			vos_cont_account(cont, (int64_t)(kb.kb_len + VOS_AKEY_DF_LEN), 0);
+	}
+
+	if (!od_exists) {
+		od->od_first = UINT64_MAX;
+		od->od_last  = 0;
+	}
+	if (od_exists && (!data || (epoch >= od->od_first && epoch <= od->od_last)))
+		return 0;
+	if (data)
+		epochs_extend(&od->od_first, &od->od_last, epoch);
+	vos_obj_encode(od, buf);
+	vos_key_obj(&kb, cont->vc_id, oid);
+	rc = put_small(pool, VOS_DB_OBJ, &kb, buf, VOS_OBJ_DF_LEN);
+	if (rc == 0 && !od_exists)
+		vos_cont_account(cont, VOS_OBJKEY_LEN + VOS_OBJ_DF_LEN, 1);
+	return rc;
+}
+
+int
+vos_obj_update(struct vos_cont *cont, daos_obj_id_t oid, daos_epoch_t epoch,
+	       const daos_key_t *dkey, unsigned nr, const daos_iod_t *iods,
+	       const d_sg_list_t *sgls)
+{
+	struct upd_plan   plans[VOS_IOD_NR_MAX];
+	struct vos_obj_df od = {0};
+	struct vos_pool  *pool;
+	bool              od_exists;
+	bool              implicit;
+	int               rc;
+
+	if (cont == NULL || !vos_epoch_valid_update(epoch) || nr == 0 || nr > VOS_IOD_NR_MAX ||
+	    iods == NULL)
+		return -DER_INVAL;
+	rc = vos_check_key(dkey);
+	if (rc != 0)
+		return rc;
+	for (unsigned i = 0; i < nr; i++) {
+		uint64_t recs;
+		uint64_t bytes;
+		uint64_t have;
+
+		rc = check_iod(dkey, &iods[i], true, &recs, &bytes);
+		if (rc != 0)
+			return rc;
+		if (bytes == 0)
+			continue;
+		if (sgls == NULL)
+			return -DER_INVAL;
+		rc = vos_sgl_size(&sgls[i], false, &have);
+		if (rc != 0)
+			return rc;
+		if (have != bytes)
+			return -DER_IO_INVAL;
+	}
+	for (unsigned i = 1; i < nr; i++)
+		for (unsigned j = 0; j < i; j++)
+			if (same_key(&iods[i].iod_name, &iods[j].iod_name))
+				return -DER_INVAL;
+
+	pool = cont->vc_pool;
+	rc   = vos_wtx_enter(pool, &implicit);
+	if (rc != 0)
+		return rc;
+	rc = update_plan(cont, oid, epoch, dkey, nr, iods, plans, &od, &od_exists);
+	if (rc == 0) {
+		rc = update_apply(cont, oid, epoch, dkey, nr, iods, sgls, plans, &od, od_exists);
+		if (rc != 0)
+			vos_wtx_poison(pool, rc);
+	}
+	return vos_wtx_leave(pool, implicit, rc);
+}
+
+/* ---- Fetch ---- */
+
+static int
+fetch_single(struct vos_pool *pool, struct vos_txh *th, const struct vos_kbuf *path,
+	     daos_epoch_t epoch, daos_epoch_t punch, daos_iod_t *iod, d_sg_list_t *sgl)
+{
+	struct vos_kbuf   kb = *path;
+	struct vos_val_df d;
+	MDB_cursor       *cur;
+	MDB_val           k;
+	MDB_val           v;
+	uint64_t          cap;
+	int               rc;
+
+	rc = vos_txh_cursor(pool, th, VOS_DB_SV, &cur);
+	if (rc != 0)
+		return rc;
+	vos_key_add_epoch(&kb, epoch);
+	k.mv_size = kb.kb_len;
+	k.mv_data = kb.kb_buf;
+	rc        = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return vos_mdb2der(rc);
+	if (rc == 0 && k.mv_size == path->kb_len + 8 &&
+	    vos_key_has_prefix(&k, path->kb_buf, path->kb_len)) {
+		daos_epoch_t e = ~vos_get_be64((const uint8_t *)k.mv_data + path->kb_len);
+
+		rc = vos_val_decode(&v, false, 0, &d);
+		if (rc != 0)
+			return rc;
+		if (e <= punch)
+			d.vd_size = 0;
+	} else {
+		/* No version at or before the epoch: an array under that name is a misuse. */
+		rc = get_rec(pool, th, VOS_DB_KEY, path, &v);
+		if (rc == 0 && v.mv_size > 0 && ((const uint8_t *)v.mv_data)[0] == DAOS_IOD_ARRAY)
+			return -DER_INVAL;
+		if (rc != 0 && rc != -DER_NONEXIST)
+			return rc;
+		d.vd_size = 0;
+	}
+
+	iod->iod_size = d.vd_size;
+	if (sgl == NULL)
+		return 0;
+	vos_sgl_set_out(sgl, 0);
+	if (d.vd_size == 0)
+		return 0;
+	rc = vos_sgl_size(sgl, true, &cap);
+	if (rc != 0)
+		return rc;
+	if (cap < d.vd_size)
+		return -DER_REC2BIG;
+	if (d_crc32c(0, d.vd_data, d.vd_size) != d.vd_csum) {
+		D_ERROR("%s: single value fails its checksum\n", pool->vp_dir);
+		vos_csum_error(pool);
+		return -DER_CSUM;
+	}
+	vos_sgl_put(sgl, 0, d.vd_data, d.vd_size);
+	vos_sgl_set_out(sgl, d.vd_size);
+	return 0;
+}
+
+static int
+cmp_age(const void *a, const void *b)
+{
+	const struct vos_ext *x = a;
+	const struct vos_ext *y = b;
+
+	if (x->ve_epoch != y->ve_epoch)
+		return x->ve_epoch < y->ve_epoch ? -1 : 1;
+	return x->ve_minor < y->ve_minor ? -1 : x->ve_minor > y->ve_minor;
+}
+
+static int
+fetch_array(struct vos_pool *pool, struct vos_txh *th, const struct vos_kbuf *path,
+	    daos_epoch_t epoch, daos_epoch_t punch, daos_iod_t *iod, d_sg_list_t *sgl)
+{
+	struct vos_akey_df ak;
+	MDB_val            v;
+	uint64_t           base = 0;
+	bool               any  = false;
+	bool               exists;
+	int                rc;
+
+	rc = get_rec(pool, th, VOS_DB_KEY, path, &v);
+	if (rc == 0)
+		rc = vos_akey_decode(&v, &ak);
+	if (rc != 0 && rc != -DER_NONEXIST)
+		return rc;
+	exists = rc == 0;
+	if (exists && ak.ad_type != DAOS_IOD_ARRAY)
+		return -DER_INVAL;
+	if (exists && iod->iod_size != DAOS_REC_ANY && ak.ad_rsize != 0 &&
+	    iod->iod_size != ak.ad_rsize)
+		return -DER_REC_SIZE;
+
+	for (uint32_t j = 0; j < iod->iod_nr; j++) {
+		const daos_recx_t *rx  = &iod->iod_recxs[j];
+		uint64_t           len = rx->rx_nr * iod->iod_size;
+		struct vos_ext    *ext;
+		uint32_t           n = 0;
+		bool               data;
+		bool               hole;
+
+		if (iod->iod_size != DAOS_REC_ANY)
+			vos_sgl_put(sgl, base, NULL, len);
+		if (exists) {
+			rc = vos_ext_collect(pool, th, path, &ak, rx->rx_idx,
+					     rx->rx_idx + rx->rx_nr, epoch, punch, &n, NULL);
+			if (rc != 0)
+				return rc;
+		}
+		ext = pool->vp_ext.sc_buf;
+		if (iod->iod_size == DAOS_REC_ANY) {
+			/* Size query: does any record of the extents hold data? */
+			uint32_t np = 0;
+
+			if (n > 0 && !any) {
+				rc = vos_ext_resolve(pool, ext, n, rx->rx_idx,
+						     rx->rx_idx + rx->rx_nr, &np);
+				if (rc != 0)
+					return rc;
+			}
+			any |= np > 0;
+			continue;
+		}
+		if (n > 1)
+			qsort(ext, n, sizeof(*ext), cmp_age);
+		data = false;
+		hole = false;
+		for (uint32_t e = 0; e < n; e++) {
+			const struct vos_ext *x  = &ext[e];
+			uint64_t              s  = x->ve_idx > rx->rx_idx ? x->ve_idx : rx->rx_idx;
+			uint64_t              en = x->ve_idx + x->ve_nr;
+
+			if (en > rx->rx_idx + rx->rx_nr)
+				en = rx->rx_idx + rx->rx_nr;
+			if (x->ve_data == NULL) {
+				vos_sgl_put(sgl, base + (s - rx->rx_idx) * ak.ad_rsize, NULL,
+					(en - s) * ak.ad_rsize);
+				hole = true;
+				continue;
+			}
+			if (d_crc32c(0, x->ve_data, x->ve_nr * ak.ad_rsize) != x->ve_csum) {
+				D_ERROR("%s: array extent fails its checksum\n", pool->vp_dir);
+				vos_csum_error(pool);
+				return -DER_CSUM;
+			}
+			vos_sgl_put(sgl, base + (s - rx->rx_idx) * ak.ad_rsize,
+				x->ve_data + (s - x->ve_idx) * ak.ad_rsize, (en - s) * ak.ad_rsize);
+			data = true;
+		}
+		if (data && hole && !any) {
+			/* Did any data survive the holes painted over it? */
+			uint32_t np;
+
+			rc = vos_ext_resolve(pool, ext, n, rx->rx_idx, rx->rx_idx + rx->rx_nr, &np);
+			if (rc != 0)
+				return rc;
+			data = np > 0;
+		}
+		any |= data;
+		base += len;
+	}
+	if (iod->iod_size == DAOS_REC_ANY) {
+		iod->iod_size = any ? ak.ad_rsize : 0;
+		if (sgl != NULL)
+			vos_sgl_set_out(sgl, 0);
+		return 0;
+	}
+	vos_sgl_set_out(sgl, base);
+	if (!any)
+		iod->iod_size = 0;
+	return 0;
+}
+
+int
+vos_obj_fetch(struct vos_cont *cont, daos_obj_id_t oid, daos_epoch_t epoch,
+	      const daos_key_t *dkey, unsigned nr, daos_iod_t *iods, d_sg_list_t *sgls)
+{
+	struct vos_pool *pool;
+	struct vos_txh  *th;
+	struct vos_kbuf  kb;
+	daos_epoch_t     p_obj = 0;
+	bool             any_punch;
+	int              soft  = 0;
+	int              rc;
+
+	if (cont == NULL || nr == 0 || nr > VOS_IOD_NR_MAX || iods == NULL)
+		return -DER_INVAL;
+	rc = vos_check_key(dkey);
+	if (rc != 0)
+		return rc;
+	for (unsigned i = 0; i < nr; i++) {
+		uint64_t recs;
+		uint64_t bytes;
+		uint64_t cap;
+
+		rc = check_iod(dkey, &iods[i], false, &recs, &bytes);
+		if (rc != 0)
+			return rc;
+		if (sgls == NULL) {
+			/* Only size queries can go without buffers. */
+			if (iods[i].iod_size != DAOS_REC_ANY)
+				return -DER_INVAL;
+			continue;
+		}
+		rc = vos_sgl_size(&sgls[i], true, &cap);
+		if (rc != 0)
+			return rc;
+		if (iods[i].iod_type == DAOS_IOD_ARRAY && bytes > cap)
+			return -DER_REC2BIG;
+	}
+
+	pool = cont->vc_pool;
+	rc   = vos_rtx_get(pool, &th);
+	if (rc != 0)
+		return rc;
+	rc = vos_punch_any(pool, th, cont->vc_id, oid, &any_punch);
+	if (rc == 0 && any_punch)
+		rc = vos_punch_max(pool, th, cont->vc_id, oid, dkey, NULL, epoch, &p_obj);
+	if (rc != 0)
+		return rc;
+
+	for (unsigned i = 0; i < nr; i++) {
+		daos_iod_t   *iod   = &iods[i];
+		d_sg_list_t  *sgl   = sgls != NULL ? &sgls[i] : NULL;
+		daos_epoch_t  punch = p_obj;
+
+		if (any_punch) {
+			struct vos_kbuf pk;
+			daos_epoch_t    p;
+
+			vos_key_punch(&pk, cont->vc_id, oid, VOS_PUNCH_AKEY, dkey, &iod->iod_name);
+			rc = vos_punch_level_max(pool, th, &pk, epoch, &p);
+			if (rc != 0)
+				return rc;
+			if (p > punch)
+				punch = p;
+		}
+		vos_key_path(&kb, cont->vc_id, oid, dkey, &iod->iod_name);
+		if (iod->iod_type == DAOS_IOD_SINGLE)
+			rc = fetch_single(pool, th, &kb, epoch, punch, iod, sgl);
+		else
+			rc = fetch_array(pool, th, &kb, epoch, punch, iod, sgl);
+		if (rc == -DER_REC2BIG) {
+			/* DAOS reports every size before failing the fetch. */
+			soft = rc;
+			continue;
+		}
+		if (rc != 0)
+			return rc;
+	}
+	return soft;
+}
