@@ -2,8 +2,9 @@
  * vos.h: the versioned object store, one instance per (pool, target).
  *
  * A VOS pool is an LMDB environment in a directory on the SCM mount (the
- * index and, in this stage, every value) plus, later, the target's blob
- * (values above the inline threshold). It holds containers; a container
+ * index and the small values) plus, when one is bound, the target's blob on
+ * NVMe (values above the inline threshold, VOS_INLINE_THRESHOLD by default,
+ * each with its CRC32C in the index). It holds containers; a container
  * holds objects; an object holds dkeys; a dkey holds akeys; an akey holds
  * either a single value (DAOS_IOD_SINGLE, atomic) or an array of fixed-size
  * records addressed by extents (DAOS_IOD_ARRAY). Every update and punch
@@ -35,13 +36,22 @@
  *
  * Group commit and durability
  *   vos_tx_begin() opens a batch; updates and punches are staged in one LMDB
- *   write transaction; vos_tx_commit() commits it and syncs the environment
- *   (data pages, then the meta page) before returning 0. Only then may the
- *   updates be acknowledged. An update or punch called with no batch open is
- *   its own batch (committed and synced before it returns).
- *   A failed commit or sync puts the pool in a sticky FAILED state: every
- *   later update, punch, batch or container create/destroy returns -DER_IO
- *   until the pool is closed. Fetches and enumerations are still served.
+ *   write transaction, and values going to the blob are copied to aligned
+ *   staging memory and their writes submitted at once (large values in
+ *   aligned buffers are written from them and the update waits for that
+ *   write, see vos_obj_update()). vos_tx_commit() waits
+ *   for those writes, flushes the blob device once (bio_flush), then commits
+ *   the LMDB transaction and syncs the environment (data pages, then the
+ *   meta page) before returning 0. Only then may the updates be
+ *   acknowledged: data and index are both on the device. An update or punch
+ *   called with no batch open is its own batch (committed and synced before
+ *   it returns).
+ *   A failed blob write or flush, commit or sync puts the pool in a sticky
+ *   FAILED state: the update or commit that finds it returns -DER_NVME_IO
+ *   (device) or -DER_IO (index), nothing of the batch is acknowledged,
+ *   every later update, punch, batch, aggregation or container
+ *   create/destroy returns -DER_IO until the pool is closed. Fetches and
+ *   enumerations are still served.
  *   An internal storage error in the middle of a batch (not a refusal such
  *   as -DER_NOSPACE or a bad argument, which leave the batch intact)
  *   aborts the batch: the rest of it returns that error and
@@ -62,14 +72,16 @@
  *   -DER_IO_INVAL    update buffers do not carry exactly the bytes the iod
  *                    describes
  *   -DER_REC_SIZE    array record size differs from the akey's
- *   -DER_NOSPACE     SCM quota reached, or the transaction could outgrow
- *                    the map (copy on write); the batch stays usable. Space
+ *   -DER_NOSPACE     SCM quota reached, the transaction could outgrow the
+ *                    map (copy on write), or no free blob extent is large
+ *                    enough for a value; the batch stays usable. Space
  *                    the last commit freed is reusable only after another
  *                    commit: a refused self-committing update commits its
  *                    empty batch for that reason, so a retry can succeed
  *   -DER_INPROGRESS  vos_tx_begin() with a batch already open
- *   -DER_NOTSUPPORTED a blob given to this stage
- *   -DER_CSUM        stored value fails its CRC32C (counted in the pool)
+ *   -DER_CSUM        stored value fails its CRC32C (counted in the pool and,
+ *                    for blob data, by bio_csum_error())
+ *   -DER_NVME_IO     a blob read, write or flush failed (bio.h)
  *   -DER_NONEXIST    pool or container not found
  *   -DER_EXIST       pool or container already exists
  *   -DER_BUSY        pool open elsewhere, container open or being destroyed
@@ -104,11 +116,54 @@
 /** Bytes one iod may move (a single value, or all extents of an array iod): one RPC's bulk. */
 #define VOS_IOD_SIZE_MAX       (64ULL << 20)
 /** Largest single value or array record stored inline when the pool has no blob: keeps one
- *  LMDB value (an overflow run of pages) well below the map size of small pools. */
+ *  LMDB value (an overflow run of pages) well below the map size of small pools. Also the
+ *  largest array record size in any pool (a record fits one blob extent chunk). */
 #define VOS_INLINE_MAX         (1U << 20)
-/** Array extents are stored in chunks of at most this many bytes (at least one record), so
- *  the "longest extent" a read must look back over stays small. */
+/** Default inline threshold written at pool create: values (a single value, or the data of
+ *  one array extent) of more bytes go to the blob when one is bound; at 4 KiB a value in
+ *  the blob wastes at most one aligned block and LMDB keeps only small records. */
+#define VOS_INLINE_THRESHOLD   4096U
+/** Largest single value when the pool has a blob: one RPC's bulk (VOS_IOD_SIZE_MAX). */
+#define VOS_SV_BLOB_MAX        VOS_IOD_SIZE_MAX
+/** Inline array extents are stored in chunks of at most this many bytes (at least one
+ *  record), so the "longest extent" a read must look back over stays small. */
 #define VOS_EXTENT_CHUNK_MAX   (64U << 10)
+/** Blob-backed array extents are stored in chunks of at most this many bytes (at least one
+ *  record): one blob write per chunk, big enough for full device bandwidth, while the
+ *  look-back of reads over records of 1 byte stays 1 Mi indexes (a few keys to skip). */
+#define VOS_BLOB_CHUNK_MAX     (1U << 20)
+/** Blob array extents carry one CRC32C per this many bytes, so that a read of a few
+ *  records reads and verifies 32 KiB, not the whole 1 MiB chunk (DAOS's default chunk). */
+#define VOS_CSUM_CHUNK         (32U << 10)
+/** Staging memory per pool for blob writes in flight (aligned, allocated at open): a batch
+ *  with more blob data waits for earlier writes to complete and reuses their memory. */
+#define VOS_STAGE_BYTES        (16U << 20)
+/** Largest single blob read (and staging reservation): a large value is read in pieces of
+ *  this size, so the read buffer never needs more. */
+#define VOS_STAGE_IO_MAX       (1U << 20)
+/** Blob writes are submitted in pieces of this size as soon as each is copied, so the
+ *  device writes the start of a value while the CPU copies and checksums the rest. */
+#define VOS_STAGE_PIECE        (256U << 10)
+/** Values (or array chunks) at least this large whose buffers are BIO_ALIGN-aligned are
+ *  written from the caller's memory (no copy) and the update waits for that write: at this
+ *  size the copy would cost more CPU than the wait costs overlap (docs/performance.md). */
+#define VOS_ZC_MIN             (256U << 10)
+/** Blob writes in flight per pool (staging requests): as many as the staging memory holds
+ *  of the smallest blob value (8 KiB), so memory is the real bound. */
+#define VOS_STAGE_REQ_MAX      2048U
+/** Blob extents freed in one earlier transaction that one transaction returns to the free
+ *  map: keeps a transaction after a large destroy or aggregation small; the rest follow. */
+#define VOS_FREE_RELEASE_MAX   4096U
+/** Snapshot epochs one aggregation call considers: DAOS keeps a handful per container. */
+#define VOS_AGG_SNAP_MAX       64U
+/** Extent keys per aggregation window (per array akey step); one start index's versions are
+ *  never split, so a window can exceed it by those. */
+#define VOS_AGG_WINDOW_MAX     1024U
+/** Bytes of an akey path an aggregation anchor holds: any LMDB key (at most 511 bytes). */
+#define VOS_AGG_KEY_MAX        512U
+/** Blob extents vos_pool_check() holds in memory at once (24 bytes each): 64 Mi extents,
+ *  a target's blob of 256 GiB cut into 4 KiB values. */
+#define VOS_CHECK_EXTENTS_MAX  (1ULL << 26)
 /** Highest array index + 1: leaves headroom for index arithmetic in 64 bits. */
 #define VOS_ARRAY_IDX_MAX      (1ULL << 62)
 /** Smallest pool (SCM bytes): room for the index of a small container plus the reserve. */
@@ -156,10 +211,18 @@ int vos_pool_create(const char *dir, const uuid_t pool_uuid, uint64_t scm_size, 
  * version in [VOS_POOL_DF_VERSION_MIN, VOS_POOL_DF_VERSION_MAX]
  * (-DER_DF_INCOMPT), UUID equal to `pool_uuid` (-DER_MISMATCH). The pool is
  * locked against a second open by any process or thread (-DER_BUSY). A
- * container destroy interrupted by a crash is finished here. `ring` and
- * `blob` are the target's blob I/O; this stage stores every value inline and
- * requires both NULL (-DER_NOTSUPPORTED otherwise). Other errors:
- * -DER_INVAL, -DER_NONEXIST, -DER_NOMEM, -DER_IO. On error *pool is untouched.
+ * container destroy interrupted by a crash is finished here.
+ *
+ * `ring` and `blob` are the target's blob I/O: both NULL (every value
+ * inline, up to VOS_INLINE_MAX) or both set. The FIRST open with a blob
+ * binds it: its id and size are written to the header and the free-extent
+ * map is initialised to the whole blob, in one synced transaction; from then
+ * on the pool must be opened with a blob of the same id and size
+ * (-DER_MISMATCH otherwise) and cannot be opened without one (-DER_INVAL).
+ * The blob's size must be a multiple of BIO_ALIGN. The pool keeps pointers
+ * to `ring` and to the blob's device: both must outlive the open pool; the
+ * blob struct is copied. Other errors: -DER_INVAL, -DER_NONEXIST,
+ * -DER_NOMEM, -DER_NOSPACE, -DER_IO. On error *pool is untouched.
  */
 int vos_pool_open(const char *dir, const uuid_t pool_uuid, struct bio_ring *ring,
 		  const struct bio_blob *blob, struct vos_pool **pool);
@@ -188,12 +251,28 @@ struct vos_pool_info {
 	uint64_t pi_scm_used;    /**< SCM in use (live LMDB pages), bytes */
 	uint64_t pi_scm_map;     /**< LMDB map size (= scm_size at create), bytes */
 	uint64_t pi_nvme_total;  /**< blob size (0: no blob) */
-	uint64_t pi_nvme_used;   /**< blob bytes allocated (0: no blob) */
+	uint64_t pi_nvme_used;   /**< blob bytes not in the free map (0: no blob): referenced
+				  *   by values, or freed by the last commits and not yet
+				  *   reusable (see vos_pool_check()) */
 	uint64_t pi_csum_errors; /**< values that failed their checksum since open */
 };
 
 /** Fills `info` from committed state. -DER_INVAL (NULL), -DER_IO. */
 int vos_pool_query(struct vos_pool *pool, struct vos_pool_info *info);
+
+/**
+ * Checks the committed state of the blob's space: the free extents (free
+ * map, mirrored exactly by its by-size index and coalesced: no two adjacent),
+ * the extents waiting to return to it (freed by a commit) and the extents
+ * referenced by values exactly tile the blob, with no overlap and no gap;
+ * every container's nvme use equals the bytes its values reference; the
+ * in-memory free total matches. Reads everything (cost linear in the number
+ * of values). 0 when consistent (also when no blob is bound); -DER_DF_INVAL
+ * with the first problem found in `errbuf` (e.g. "extent [8192, 12288) of
+ * sv value overlaps free extent [4096, 16384)"); -DER_INVAL (NULL pool),
+ * -DER_NOMEM, -DER_IO.
+ */
+int vos_pool_check(struct vos_pool *pool, char *errbuf, size_t errlen);
 
 /* ---- Containers --------------------------------------------------------- */
 
@@ -221,7 +300,7 @@ struct vos_cont_info {
 	uuid_t   ci_uuid;
 	uint32_t ci_id;        /**< internal id, never reused in the pool */
 	uint64_t ci_scm_used;  /**< bytes of keys and values of its records (committed) */
-	uint64_t ci_nvme_used; /**< blob bytes of its values (0 in this stage) */
+	uint64_t ci_nvme_used; /**< blob bytes its values reference (4 KiB-aligned extents) */
 	uint64_t ci_obj_nr;    /**< objects ever written (not filtered by epoch or punch) */
 };
 
@@ -234,14 +313,17 @@ int vos_cont_query(struct vos_cont *cont, struct vos_cont_info *info);
 int vos_tx_begin(struct vos_pool *pool);
 
 /**
- * Commits the open batch and syncs it; on 0 every update and punch of the
- * batch is durable. A batch aborted by an internal error returns that error.
- * Commit or sync failure: -DER_IO and the pool is FAILED (sticky).
- * -DER_INVAL when no batch is open.
+ * Commits the open batch: waits for its blob writes, flushes the blob device
+ * once (when the batch wrote to it), commits the LMDB transaction and syncs
+ * the environment; on 0 every update and punch of the batch is durable, data
+ * and index. A batch aborted by an internal error returns that error. Blob
+ * write or flush failure: -DER_NVME_IO; commit or sync failure: -DER_IO;
+ * either way nothing of the batch is acknowledged and the pool is FAILED
+ * (sticky). -DER_INVAL when no batch is open.
  */
 int vos_tx_commit(struct vos_pool *pool);
 
-/** Discards the open batch (no-op when none). */
+/** Discards the open batch (no-op when none), after waiting for its blob writes in flight. */
 void vos_tx_abort(struct vos_pool *pool);
 
 /* ---- I/O ---------------------------------------------------------------- */
@@ -249,9 +331,10 @@ void vos_tx_abort(struct vos_pool *pool);
 /**
  * Writes `nr` akeys of `dkey` of object `oid` at `epoch` (1..DAOS_EPOCH_MAX-1).
  * iods[i].iod_name is the akey; iod_flags must be 0.
- *   DAOS_IOD_SINGLE: iod_nr 1, iod_size the value size (<= VOS_INLINE_MAX; 0
- *     punches the akey, V2), sgls[i] carries exactly iod_size bytes (sum of
- *     iov_len). A second write at the same epoch replaces the first.
+ *   DAOS_IOD_SINGLE: iod_nr 1, iod_size the value size (<= VOS_INLINE_MAX
+ *     without a blob, <= VOS_SV_BLOB_MAX with one; 0 punches the akey, V2),
+ *     sgls[i] carries exactly iod_size bytes (sum of iov_len). A second write
+ *     at the same epoch replaces the first (its blob extent is freed).
  *   DAOS_IOD_ARRAY: iod_size the record size (<= VOS_INLINE_MAX), iod_nr
  *     1..VOS_RECX_NR_MAX extents (rx_nr >= 1, rx_idx + rx_nr <=
  *     VOS_ARRAY_IDX_MAX; extents of one iod may overlap, later ones win);
@@ -262,6 +345,15 @@ void vos_tx_abort(struct vos_pool *pool);
  * An akey is single or array for its whole life: -DER_INVAL on mismatch.
  * sgls may be NULL when every iod has iod_size 0. All-or-nothing: an error
  * leaves nothing of this call staged.
+ * Values above the pool's inline threshold (a single value, or the data of
+ * one extent of an array iod) go to the blob: a 4 KiB-aligned extent is
+ * allocated (best fit; -DER_NOSPACE when none is large enough), the data is
+ * copied to staging memory and its write submitted before this returns; a
+ * value of VOS_ZC_MIN bytes or more in 4 KiB-aligned buffers is instead
+ * written straight from them, and this waits for that write. Either way the
+ * caller's buffers are free again on return. Array data in the blob is
+ * stored in chunks of VOS_BLOB_CHUNK_MAX bytes, inline data in chunks of
+ * VOS_EXTENT_CHUNK_MAX bytes.
  */
 int vos_obj_update(struct vos_cont *cont, daos_obj_id_t oid, daos_epoch_t epoch,
 		   const daos_key_t *dkey, unsigned nr, const daos_iod_t *iods,
@@ -280,7 +372,10 @@ int vos_obj_update(struct vos_cont *cont, daos_obj_id_t oid, daos_epoch_t epoch,
  *     receives sum(rx_nr) * iod_size bytes, holes as zeros; iod_size becomes
  *     0 when no record of the extents holds visible data. Too small:
  *     -DER_REC2BIG (nothing placed).
- * Corrupt stored value: -DER_CSUM. Errors leave the buffers unspecified.
+ * Corrupt stored value: -DER_CSUM. Blob read failure: -DER_NVME_IO. Errors
+ * leave the buffers unspecified. Single values are verified whole; blob
+ * array data per VOS_CSUM_CHUNK (only the chunks a read needs are read);
+ * inline array extents whole.
  */
 int vos_obj_fetch(struct vos_cont *cont, daos_obj_id_t oid, daos_epoch_t epoch,
 		  const daos_key_t *dkey, unsigned nr, daos_iod_t *iods, d_sg_list_t *sgls);
@@ -342,6 +437,69 @@ int vos_recx_list(struct vos_cont *cont, daos_obj_id_t oid, daos_epoch_t epoch,
 		  const daos_key_t *dkey, const daos_key_t *akey, daos_size_t *rsize, uint32_t *nr,
 		  daos_recx_t *recxs, daos_epoch_range_t *eprs, daos_anchor_t *anchor);
 
+/* ---- Aggregation -------------------------------------------------------- */
+
+/**
+ * Position of a resumable aggregation pass over a container. Zero it
+ * (memset or VOS_AGG_ANCHOR_INIT) to start a pass; pass it back unchanged to
+ * continue. Opaque otherwise.
+ */
+struct vos_agg_anchor {
+	uint32_t aa_state;                /**< 0: start, 1: in an akey, 2: done */
+	uint32_t aa_phase;                /**< step inside the akey */
+	uint64_t aa_pos;                  /**< next version epoch / start index */
+	uint64_t aa_newer;                /**< epoch of the next newer version seen */
+	uint64_t aa_min_kept;             /**< oldest version kept in the akey so far */
+	uint32_t aa_cid;                  /**< container id the anchor belongs to */
+	uint32_t aa_klen;                 /**< length of aa_key */
+	uint8_t  aa_key[VOS_AGG_KEY_MAX]; /**< the akey path being aggregated */
+};
+#define VOS_AGG_ANCHOR_INIT {0}
+
+/** Counters of what aggregation did (added to by every call; the caller zeroes them). */
+struct vos_agg_stats {
+	uint64_t as_examined;      /**< index records looked at */
+	uint64_t as_sv_dropped;    /**< single-value versions removed */
+	uint64_t as_ext_dropped;   /**< array extents (data or hole) removed */
+	uint64_t as_punch_dropped; /**< akey punch markers removed */
+	uint64_t as_akey_dropped;  /**< akey records removed (nothing left in them) */
+	uint64_t as_nvme_freed;    /**< blob bytes freed (reusable after the next commit) */
+};
+
+/**
+ * One bounded step of aggregation of `cont` up to epoch `upper`
+ * (1..DAOS_EPOCH_MAX-1) keeping the views `snapshots[0..nr_snap)` (any
+ * order, duplicates allowed, those above `upper` ignored; nr_snap <=
+ * VOS_AGG_SNAP_MAX). For each akey, with the views V = {snapshots <= upper}
+ * U {upper}, a version is kept iff it is newer than `upper` or it is what a
+ * read at some view in V returns data from:
+ *   single value: the newest version at or before the view, unless punched;
+ *   array: an extent (data or hole) owning at least one record at a view
+ *     (vos.h V3); a hole is also dropped when no older data extent it could
+ *     hide remains under it;
+ *   akey punch markers at or below `upper` are dropped when no kept version
+ *     at or below them remains; object and dkey punch markers are kept; an
+ *     akey record with nothing left is removed.
+ * Reads at every view in V and at every epoch >= `upper` return the same
+ * data, sizes and listings before and after (V1-V4). The caller must not
+ * write at epochs <= `upper` afterwards (as DAOS's aggregation, which runs
+ * below the stable epoch). Blob extents of dropped values are freed through
+ * the deferred path (reusable from the transaction after the next commit).
+ *
+ * Bounded: a call examines about `budget` (>= 1) index records, then
+ * commits what it did (one synced transaction) and saves its position in
+ * `anchor`; the unit it is in (one single-value version, one window of at
+ * most VOS_AGG_WINDOW_MAX extent keys, one akey's punch markers) is always
+ * finished, so every call makes progress. `stats` (may be NULL) is added to.
+ * Returns 1 when the pass over the container is complete (the anchor then
+ * stays done), 0 when more remains, or a negative code: -DER_INVAL
+ * (arguments, an anchor of another container), -DER_BUSY (a batch is
+ * open), -DER_IO (sticky failure), -DER_NOSPACE, -DER_NOMEM.
+ */
+int vos_aggregate(struct vos_cont *cont, const daos_epoch_t *snapshots, unsigned nr_snap,
+		  daos_epoch_t upper, struct vos_agg_anchor *anchor, unsigned budget,
+		  struct vos_agg_stats *stats);
+
 /* ---- Fault injection (tests) -------------------------------------------- */
 
 enum vos_fault {
@@ -352,5 +510,15 @@ enum vos_fault {
 
 /** Arms a one-shot failure of the next vos_tx_commit (or self-committing update). */
 void vos_fault_inject(struct vos_pool *pool, enum vos_fault where);
+
+/** Called by every commit after the blob writes are flushed and before the LMDB commit. */
+typedef void (*vos_commit_hook_t)(void *arg);
+
+/**
+ * Installs (fn non-NULL) or removes a hook run at the point of a commit where
+ * the batch's blob data is durable and its index is not yet: the crash test
+ * kills the process there. Tests only.
+ */
+void vos_commit_hook_set(struct vos_pool *pool, vos_commit_hook_t fn, void *arg);
 
 #endif /* VOS_VOS_H */

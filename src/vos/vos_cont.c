@@ -20,6 +20,11 @@
  *       writes them just before committing (vos_cont_flush_deltas()).
  *   C4. A struct vos_cont lives while it has handles (vc_ref) or pending
  *       deltas (vc_dirty).
+ *   C5. cd_nvme_used is the sum of the blob extents its records reference, as
+ *       of the last commit (vos_pool_check() verifies it). Destroy defers the
+ *       free of every blob extent it deletes (vos_blob.c, B3) and, when it
+ *       freed any, runs one more transaction so that they are free again
+ *       when it returns.
  */
 #define D_LOGFAC DD_FAC(vos)
 
@@ -151,9 +156,45 @@ abort:
 	return rc;
 }
 
+/* A value about to be deleted: its blob extent, if any, is freed after the commit (C5). */
+static int
+defer_value(struct vos_pool *pool, enum vos_db db, const MDB_val *k, const MDB_val *v,
+	    bool *freed)
+{
+	struct vos_val_df d;
+	int               rc;
+
+	if (pool->vp_ring == NULL || (db != VOS_DB_SV && db != VOS_DB_EV))
+		return 0;
+	/* The flags byte is enough to tell; a blob record is decoded for its extent. */
+	if (v->mv_size < VOS_VAL_HDR_LEN || ((const uint8_t *)v->mv_data)[0] != VOS_VF_BLOB)
+		return 0;
+	if (db == VOS_DB_SV) {
+		rc = vos_val_decode(v, false, 0, &d);
+	} else {
+		MDB_val pk = {.mv_size = k->mv_size - VOS_EXT_SUFFIX_LEN, .mv_data = k->mv_data};
+		MDB_val pv;
+		struct vos_akey_df ak;
+
+		if (k->mv_size < VOS_OBJKEY_LEN + VOS_EXT_SUFFIX_LEN)
+			return -DER_DF_INVAL;
+		rc = vos_mdb2der(mdb_get(pool->vp_wtx.th_txn, pool->vp_dbi[VOS_DB_KEY], &pk, &pv));
+		if (rc == 0)
+			rc = vos_akey_decode(&pv, &ak);
+		if (rc == 0)
+			rc = vos_val_decode(v, true, ak.ad_rsize, &d);
+	}
+	if (rc == 0)
+		rc = vos_blob_defer(pool, d.vd_blob_off, d.vd_blob_len);
+	if (rc == 0)
+		*freed = true;
+	return rc;
+}
+
 /* Deletes up to *budget entries of `db` whose key starts with the container id. */
 static int
-delete_prefix(struct vos_pool *pool, enum vos_db db, uint32_t cid, unsigned *budget, bool *done)
+delete_prefix(struct vos_pool *pool, enum vos_db db, uint32_t cid, unsigned *budget, bool *done,
+	      bool *freed)
 {
 	MDB_cursor *cur;
 	uint8_t     prefix[4];
@@ -174,8 +215,12 @@ delete_prefix(struct vos_pool *pool, enum vos_db db, uint32_t cid, unsigned *bud
 			*done = true;
 			return 0;
 		}
-		if (rc == 0)
-			rc = mdb_cursor_del(cur, 0);
+		if (rc != 0)
+			return vos_mdb2der(rc);
+		rc = defer_value(pool, db, &k, &v, freed);
+		if (rc != 0)
+			return rc;
+		rc = mdb_cursor_del(cur, 0);
 		if (rc != 0)
 			return vos_mdb2der(rc);
 		(*budget)--;
@@ -183,7 +228,8 @@ delete_prefix(struct vos_pool *pool, enum vos_db db, uint32_t cid, unsigned *bud
 	return 0;
 }
 
-static const enum vos_db cont_tables[] = {VOS_DB_OBJ, VOS_DB_KEY, VOS_DB_SV, VOS_DB_EV,
+/* Values before the akey records: a blob extent record is decoded with its akey's record size. */
+static const enum vos_db cont_tables[] = {VOS_DB_SV, VOS_DB_EV, VOS_DB_KEY, VOS_DB_OBJ,
 					  VOS_DB_PUNCH};
 
 static int
@@ -191,6 +237,7 @@ cont_destroy(struct vos_pool *pool, const uuid_t uuid)
 {
 	struct vos_cont_df cd;
 	MDB_val            k = {.mv_size = 16, .mv_data = (void *)uuid};
+	bool               freed = false;
 	int                rc;
 
 	for (;;) {
@@ -202,7 +249,7 @@ cont_destroy(struct vos_pool *pool, const uuid_t uuid)
 			return rc;
 		rc = cont_get(pool, &pool->vp_wtx, uuid, &cd);
 		for (size_t i = 0; rc == 0 && i < sizeof(cont_tables) / sizeof(cont_tables[0]); i++) {
-			rc = delete_prefix(pool, cont_tables[i], cd.cd_id, &budget, &done);
+			rc = delete_prefix(pool, cont_tables[i], cd.cd_id, &budget, &done, &freed);
 			if (!done)
 				break;
 		}
@@ -220,9 +267,18 @@ cont_destroy(struct vos_pool *pool, const uuid_t uuid)
 			return rc;
 		}
 		rc = vos_wtx_commit_raw(pool);
-		if (rc != 0 || done)
+		if (rc != 0)
 			return rc;
+		if (done)
+			break;
 	}
+	if (!freed)
+		return 0;
+	/* C5: the last round's frees are durable now; one more transaction releases them. */
+	rc = vos_wtx_begin_raw(pool);
+	if (rc == 0)
+		rc = vos_wtx_commit_raw(pool);
+	return rc;
 }
 
 int
@@ -363,6 +419,13 @@ vos_cont_account(struct vos_cont *cont, int64_t bytes, int64_t objs)
 	cont->vc_delta_obj += objs;
 }
 
+void
+vos_cont_account_nvme(struct vos_cont *cont, int64_t bytes)
+{
+	cont->vc_dirty = true;
+	cont->vc_delta_nvme += bytes;
+}
+
 static uint64_t
 add_clamped(uint64_t v, int64_t d)
 {
@@ -378,13 +441,15 @@ vos_cont_flush_deltas(struct vos_pool *pool)
 		struct vos_cont_df cd;
 		int                rc;
 
-		if (!c->vc_dirty || (c->vc_delta_scm == 0 && c->vc_delta_obj == 0))
+		if (!c->vc_dirty ||
+		    (c->vc_delta_scm == 0 && c->vc_delta_obj == 0 && c->vc_delta_nvme == 0))
 			continue;
 		rc = cont_get(pool, &pool->vp_wtx, c->vc_uuid, &cd);
 		if (rc != 0)
 			return rc;
-		cd.cd_scm_used = add_clamped(cd.cd_scm_used, c->vc_delta_scm);
-		cd.cd_obj_nr   = add_clamped(cd.cd_obj_nr, c->vc_delta_obj);
+		cd.cd_scm_used  = add_clamped(cd.cd_scm_used, c->vc_delta_scm);
+		cd.cd_obj_nr    = add_clamped(cd.cd_obj_nr, c->vc_delta_obj);
+		cd.cd_nvme_used = add_clamped(cd.cd_nvme_used, c->vc_delta_nvme);
 		rc             = cont_put(pool, c->vc_uuid, &cd);
 		if (rc != 0)
 			return rc;
@@ -400,9 +465,10 @@ vos_cont_clear_deltas(struct vos_pool *pool)
 	while (c != NULL) {
 		struct vos_cont *next = c->vc_next;
 
-		c->vc_dirty     = false;
-		c->vc_delta_scm = 0;
-		c->vc_delta_obj = 0;
+		c->vc_dirty      = false;
+		c->vc_delta_scm  = 0;
+		c->vc_delta_obj  = 0;
+		c->vc_delta_nvme = 0;
 		vos_cont_release(c);
 		c = next;
 	}

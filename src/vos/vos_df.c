@@ -11,12 +11,19 @@
  *                     56 inline_max u32 | 60 next_cont u32
  *   container (40)    0 id u32 | 4 flags u32 | 8 scm_used u64 | 16 nvme_used u64 |
  *                     24 obj_nr u64 | 32 reserved u64
- *   object (24)       0 first u64 | 8 last u64 | 16 reserved u64
- *   akey (56)         0 type u8 | 1..7 reserved | 8 rsize u64 | 16 longest u64 |
+ *   object (24)       0 first u64 | 8 last u64 | 16 flags u32 (LOOSE) | 20 reserved u32
+ *   akey (56)         0 type u8 | 1 flags u8 (LOOSE) | 2..7 reserved | 8 rsize u64 | 16 longest u64 |
  *                     24 first u64 | 32 last u64 | 40 minor u64 | 48 longest_hole u64
  *   value (16 + n)    0 flags u8 | 1..3 reserved | 4 csum u32 | 8 size u64 |
  *                     16 data (INLINE: size bytes, or nr * rsize for an extent;
- *                     BLOB: offset u64, stage B; HOLE: nothing)
+ *                     BLOB single value: offset u64, csum = CRC32C of the value;
+ *                     BLOB extent: offset u64 | one CRC32C u32 per VOS_CSUM_CHUNK
+ *                     of the nr * rsize data bytes, csum = 0; HOLE: nothing)
+ *                     A blob extent occupies [offset, offset + data rounded up
+ *                     to BIO_ALIGN) of the blob; the padding is zeros.
+ *   free (8)          key be64 offset -> length u64 (free_sz: be64 length |
+ *                     be64 offset -> empty)
+ *   pend (8)          key be64 commit seq | be64 offset -> length u64
  *   punch marker (4)  0 reserved u32
  * Reserved bytes are written as zero and ignored when read.
  */
@@ -63,6 +70,10 @@ vos_hdr_decode(const MDB_val *v, struct vos_hdr_df *h)
 	if (h->hd_scm_size < VOS_SCM_SIZE_MIN || h->hd_scm_size > VOS_SCM_SIZE_MAX ||
 	    h->hd_next_cont == 0 || h->hd_inline_max == 0 || h->hd_inline_max > VOS_INLINE_MAX)
 		return -DER_DF_INVAL;
+	/* A bound blob has a size in whole I/O blocks; an unbound one none. */
+	if ((h->hd_blob_id == 0) != (h->hd_blob_size == 0) || h->hd_blob_size % BIO_ALIGN != 0 ||
+	    h->hd_blob_size > BIO_DEV_SIZE_MAX)
+		return -DER_DF_INVAL;
 	return 0;
 }
 
@@ -100,6 +111,7 @@ vos_obj_encode(const struct vos_obj_df *o, uint8_t *buf)
 	memset(buf, 0, VOS_OBJ_DF_LEN);
 	vos_put_le64(buf, o->od_first);
 	vos_put_le64(buf + 8, o->od_last);
+	vos_put_le32(buf + 16, o->od_flags);
 }
 
 int
@@ -109,7 +121,8 @@ vos_obj_decode(const MDB_val *v, struct vos_obj_df *o)
 		return -DER_DF_INVAL;
 	o->od_first = vos_get_le64(v->mv_data);
 	o->od_last  = vos_get_le64((const uint8_t *)v->mv_data + 8);
-	return 0;
+	o->od_flags = vos_get_le32((const uint8_t *)v->mv_data + 16);
+	return (o->od_flags & ~VOS_OD_LOOSE) == 0 ? 0 : -DER_DF_INVAL;
 }
 
 void
@@ -117,6 +130,7 @@ vos_akey_encode(const struct vos_akey_df *a, uint8_t *buf)
 {
 	memset(buf, 0, VOS_AKEY_DF_LEN);
 	buf[0] = a->ad_type;
+	buf[1] = a->ad_flags;
 	vos_put_le64(buf + 8, a->ad_rsize);
 	vos_put_le64(buf + 16, a->ad_longest);
 	vos_put_le64(buf + 24, a->ad_first);
@@ -133,13 +147,15 @@ vos_akey_decode(const MDB_val *v, struct vos_akey_df *a)
 	if (v->mv_size != VOS_AKEY_DF_LEN)
 		return -DER_DF_INVAL;
 	a->ad_type    = b[0];
+	a->ad_flags   = b[1];
 	a->ad_rsize   = vos_get_le64(b + 8);
 	a->ad_longest = vos_get_le64(b + 16);
 	a->ad_first   = vos_get_le64(b + 24);
 	a->ad_last    = vos_get_le64(b + 32);
 	a->ad_minor   = vos_get_le64(b + 40);
 	a->ad_longest_hole = vos_get_le64(b + 48);
-	if (a->ad_type != DAOS_IOD_SINGLE && a->ad_type != DAOS_IOD_ARRAY)
+	if ((a->ad_type != DAOS_IOD_SINGLE && a->ad_type != DAOS_IOD_ARRAY) ||
+	    (a->ad_flags & ~VOS_AD_LOOSE) != 0)
 		return -DER_DF_INVAL;
 	if (a->ad_rsize > VOS_INLINE_MAX || a->ad_longest > VOS_ARRAY_IDX_MAX ||
 	    a->ad_longest_hole > VOS_ARRAY_IDX_MAX)
@@ -163,26 +179,47 @@ vos_val_decode(const MDB_val *v, bool extent, uint64_t rsize, struct vos_val_df 
 
 	if (v->mv_size < VOS_VAL_HDR_LEN)
 		return -DER_DF_INVAL;
-	d->vd_flags = b[0];
-	d->vd_csum  = vos_get_le32(b + 4);
-	d->vd_size  = vos_get_le64(b + 8);
-	d->vd_data  = b + VOS_VAL_HDR_LEN;
-	d->vd_len   = v->mv_size - VOS_VAL_HDR_LEN;
+	d->vd_flags    = b[0];
+	d->vd_csum     = vos_get_le32(b + 4);
+	d->vd_size     = vos_get_le64(b + 8);
+	d->vd_data     = b + VOS_VAL_HDR_LEN;
+	d->vd_len      = v->mv_size - VOS_VAL_HDR_LEN;
+	d->vd_blob_off = 0;
+	d->vd_blob_len = 0;
+	d->vd_csums    = NULL;
+	d->vd_ncsum    = 0;
 
 	if (extent) {
+		uint64_t bytes;
+
 		if (d->vd_size == 0 || d->vd_size > VOS_ARRAY_IDX_MAX)
 			return -DER_DF_INVAL;
 		if (d->vd_flags == VOS_VF_HOLE)
 			return d->vd_len == 0 ? 0 : -DER_DF_INVAL;
 		/* Data needs the record size; chunks are at most VOS_INLINE_MAX bytes. */
-		if (d->vd_flags != VOS_VF_INLINE || rsize == 0 ||
-		    d->vd_size > VOS_INLINE_MAX / rsize || d->vd_size * rsize != d->vd_len)
+		if (rsize == 0 || d->vd_size > VOS_INLINE_MAX / rsize)
 			return -DER_DF_INVAL;
-		return 0;
+		bytes = d->vd_size * rsize;
+		if (d->vd_flags == VOS_VF_INLINE)
+			return bytes == d->vd_len ? 0 : -DER_DF_INVAL;
+		if (d->vd_flags != VOS_VF_BLOB || d->vd_len < 8 ||
+		    d->vd_len != 8 + 4 * (size_t)vos_csum_nr(bytes))
+			return -DER_DF_INVAL;
+		d->vd_blob_off = vos_get_le64(d->vd_data);
+		d->vd_blob_len = vos_blob_round(bytes);
+		d->vd_csums    = d->vd_data + 8;
+		d->vd_ncsum    = vos_csum_nr(bytes);
+		d->vd_data     = NULL;
+		return d->vd_blob_off % BIO_ALIGN == 0 ? 0 : -DER_DF_INVAL;
 	}
-	/* VOS_VF_BLOB records do not exist before stage B. */
-	if (d->vd_flags != VOS_VF_INLINE || d->vd_size == 0 || d->vd_size > VOS_INLINE_MAX ||
-	    d->vd_size != d->vd_len)
+	if (d->vd_size == 0)
 		return -DER_DF_INVAL;
-	return 0;
+	if (d->vd_flags == VOS_VF_INLINE)
+		return d->vd_size <= VOS_INLINE_MAX && d->vd_size == d->vd_len ? 0 : -DER_DF_INVAL;
+	if (d->vd_flags != VOS_VF_BLOB || d->vd_size > VOS_SV_BLOB_MAX || d->vd_len != 8)
+		return -DER_DF_INVAL;
+	d->vd_blob_off = vos_get_le64(d->vd_data);
+	d->vd_blob_len = vos_blob_round(d->vd_size);
+	d->vd_data     = NULL;
+	return d->vd_blob_off % BIO_ALIGN == 0 ? 0 : -DER_DF_INVAL;
 }

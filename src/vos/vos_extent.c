@@ -16,7 +16,9 @@
  *       (punch, epoch] overlapping [lo, hi).
  *   E2. vos_ext_resolve() returns disjoint pieces in increasing index order,
  *       each inside [lo, hi) and inside the extent it names, whose union is
- *       the set of records whose newest covering extent holds data.
+ *       the set of records whose newest covering extent holds data (with
+ *       holes kept, vos_ext_resolve_owners(): of records covered at all,
+ *       each piece naming the newest extent covering it).
  *   E3. The vectors live in pool scratch memory: they are valid until the
  *       next call on the same pool.
  */
@@ -93,9 +95,15 @@ collect_kind(struct vos_pool *pool, struct vos_txh *th, const struct vos_kbuf *p
 				return rc;
 			if ((d.vd_flags == VOS_VF_HOLE) != (kind == VOS_EXT_HOLE))
 				return -DER_DF_INVAL;
-			e.ve_nr   = d.vd_size;
-			e.ve_data = kind == VOS_EXT_DATA ? d.vd_data : NULL;
-			e.ve_csum = d.vd_csum;
+			e.ve_nr       = d.vd_size;
+			e.ve_data     = d.vd_flags == VOS_VF_INLINE ? d.vd_data : NULL;
+			e.ve_csum     = d.vd_csum;
+			e.ve_csums    = d.vd_csums;
+			e.ve_blob_off = d.vd_blob_off;
+			e.ve_blob_len = d.vd_blob_len;
+			e.ve_flags    = d.vd_flags;
+			e.ve_checked  = false;
+			e.ve_id       = *nr;
 			if (e.ve_idx + e.ve_nr > lo) {
 				rc = ext_push(pool, nr, &e);
 				if (rc != 0)
@@ -266,9 +274,29 @@ piece_add(struct vos_pool *pool, uint32_t *np, uint64_t s, uint64_t e, uint32_t 
 	return 0;
 }
 
+size_t
+vos_ext_vlen(const struct vos_ext *e, uint64_t rsize)
+{
+	switch (e->ve_flags) {
+	case VOS_VF_INLINE:
+		return VOS_VAL_HDR_LEN + e->ve_nr * rsize;
+	case VOS_VF_BLOB:
+		return VOS_VAL_HDR_LEN + 8 + 4 * (size_t)vos_csum_nr(e->ve_nr * rsize);
+	default:
+		return VOS_VAL_HDR_LEN;
+	}
+}
+
 int
 vos_ext_resolve(struct vos_pool *pool, struct vos_ext *exts, uint32_t nr, uint64_t lo,
 		uint64_t hi, uint32_t *npieces)
+{
+	return vos_ext_resolve_owners(pool, exts, nr, lo, hi, false, npieces);
+}
+
+int
+vos_ext_resolve_owners(struct vos_pool *pool, struct vos_ext *exts, uint32_t nr, uint64_t lo,
+		       uint64_t hi, bool holes, uint32_t *npieces)
 {
 	struct resolve_ctx ctx = {.rc_ext = exts, .rc_lo = lo, .rc_hi = hi};
 	uint32_t          *order;
@@ -309,7 +337,7 @@ vos_ext_resolve(struct vos_pool *pool, struct vos_ext *exts, uint32_t nr, uint64
 		if (i < n && clip_start(&ctx, order[i]) < next)
 			next = clip_start(&ctx, order[i]);
 		assert(next > pos);
-		if (exts[top].ve_data != NULL) {
+		if (holes || vos_ext_is_data(&exts[top])) {
 			rc = piece_add(pool, &np, pos, next, top);
 			if (rc != 0)
 				return rc;

@@ -13,6 +13,7 @@
 
 #include <endian.h>
 #include <lmdb.h>
+#include <sys/uio.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -31,8 +32,9 @@ enum vos_db {
 	VOS_DB_SV,      /**< akey path | ~epoch -> single value */
 	VOS_DB_EV,      /**< akey path | kind | index | ~epoch | ~minor -> array extent */
 	VOS_DB_PUNCH,   /**< objkey | level | rest of path | ~epoch -> punch marker */
-	VOS_DB_FREE,    /**< blob free extents by offset (stage B; empty) */
-	VOS_DB_FREE_SZ, /**< blob free extents by size (stage B; empty) */
+	VOS_DB_FREE,    /**< blob free extents: be64 offset -> le64 length */
+	VOS_DB_FREE_SZ, /**< the same by size: be64 length | be64 offset -> nothing */
+	VOS_DB_PEND,    /**< extents freed by a commit: be64 txn seq | be64 offset -> le64 length */
 	VOS_DB_NR,
 };
 
@@ -44,8 +46,9 @@ extern const char *const vos_db_names[VOS_DB_NR];
 /**
  * Key of the commit sequence in VOS_DB_HDR (u64 LE): every commit bumps it, so
  * every commit is a real LMDB transaction (pages freed by one become reusable
- * two commits later, even when a batch staged nothing), and stage B tags
- * deferred blob frees with it.
+ * two commits later, even when a batch staged nothing), and deferred blob
+ * frees (VOS_DB_PEND) are tagged with the sequence of the commit that freed
+ * them.
  */
 #define VOS_TXN_KEY       "txn"
 /** Magic at the start of the pool header ("VOSPOOL" and a zero byte, little-endian u64). */
@@ -190,7 +193,7 @@ struct vos_hdr_df {
 	uint64_t hd_scm_size;   /**< LMDB map size */
 	uint64_t hd_blob_id;    /**< 0: no blob bound */
 	uint64_t hd_blob_size;
-	uint32_t hd_inline_max; /**< values above go to the blob (when there is one) */
+	uint32_t hd_inline_max; /**< inline threshold: values above go to the blob (when bound) */
 	uint32_t hd_next_cont;  /**< next container id (ids start at 1, never reused) */
 };
 #define VOS_HDR_DF_LEN 64
@@ -213,10 +216,19 @@ struct vos_cont_df {
 void vos_cont_encode(const struct vos_cont_df *c, uint8_t *buf);
 int  vos_cont_decode(const MDB_val *v, struct vos_cont_df *c);
 
+/**
+ * Bounds that aggregation may have loosened: od_first/od_last (ad_first/ad_last)
+ * still bound the epochs of the data versions left, but need not be the epoch
+ * of one, so they may not be used to prove that something is visible (I4).
+ */
+#define VOS_OD_LOOSE 0x1U
+#define VOS_AD_LOOSE 0x1U
+
 /** Object record (VOS_DB_OBJ): epochs of its first and last data writes. */
 struct vos_obj_df {
 	uint64_t od_first; /**< UINT64_MAX: no data write yet */
 	uint64_t od_last;  /**< 0: no data write yet */
+	uint32_t od_flags; /**< VOS_OD_LOOSE */
 };
 #define VOS_OBJ_DF_LEN 24
 
@@ -226,6 +238,7 @@ int  vos_obj_decode(const MDB_val *v, struct vos_obj_df *o);
 /** Akey record (VOS_DB_KEY). */
 struct vos_akey_df {
 	uint8_t  ad_type;    /**< DAOS_IOD_SINGLE or DAOS_IOD_ARRAY */
+	uint8_t  ad_flags;   /**< VOS_AD_LOOSE */
 	uint64_t ad_rsize;   /**< array record size; 0 until the first data write */
 	uint64_t ad_longest; /**< most records in one data extent record */
 	uint64_t ad_longest_hole; /**< most records in one hole record */
@@ -240,24 +253,47 @@ int  vos_akey_decode(const MDB_val *v, struct vos_akey_df *a);
 
 /** Value flags (single values and extents). */
 #define VOS_VF_INLINE 0x1U /**< data follows the header */
-#define VOS_VF_BLOB   0x2U /**< blob offset follows the header (stage B) */
+#define VOS_VF_BLOB   0x2U /**< blob offset (and, for extents, chunk CRCs) follow the header */
 #define VOS_VF_HOLE   0x4U /**< array punch: no data */
 
 /** Header of a single value or extent record; the data (if inline) follows. */
 #define VOS_VAL_HDR_LEN 16
+/** A blob single value: header | le64 blob offset. */
+#define VOS_VAL_SV_BLOB_LEN (VOS_VAL_HDR_LEN + 8)
 struct vos_val_df {
 	uint8_t        vd_flags;
-	uint32_t       vd_csum; /**< CRC32C of the data */
+	uint32_t       vd_csum; /**< CRC32C of the data (0 for blob extents: see vd_csums) */
 	uint64_t       vd_size; /**< single: bytes; extent: records */
 	const uint8_t *vd_data; /**< into the LMDB map: valid until the transaction ends */
 	size_t         vd_len;  /**< bytes at vd_data */
+	/* VOS_VF_BLOB only: */
+	uint64_t       vd_blob_off; /**< extent offset in the blob (BIO_ALIGN-aligned) */
+	uint64_t       vd_blob_len; /**< extent length: the data bytes rounded up to BIO_ALIGN */
+	const uint8_t *vd_csums;    /**< extents: le32 CRC32C per VOS_CSUM_CHUNK of data */
+	uint32_t       vd_ncsum;    /**< their number */
 };
+
+/** Bytes a length occupies in the blob. */
+static inline uint64_t
+vos_blob_round(uint64_t len)
+{
+	return (len + BIO_ALIGN - 1) / BIO_ALIGN * BIO_ALIGN;
+}
+
+/** Chunk CRCs of a blob extent of `bytes` bytes of data. */
+static inline uint32_t
+vos_csum_nr(uint64_t bytes)
+{
+	return (uint32_t)((bytes + VOS_CSUM_CHUNK - 1) / VOS_CSUM_CHUNK);
+}
 
 void vos_val_encode_hdr(uint8_t *buf, uint8_t flags, uint32_t csum, uint64_t size);
 /**
  * Decodes a single value (`extent` false) or an extent record of an array of
  * `rsize`-byte records (0 when the akey has no data yet, so only holes are
- * valid). -DER_DF_INVAL when flags and lengths disagree.
+ * valid). -DER_DF_INVAL when flags and lengths disagree, or a blob offset is
+ * not aligned (whether the extent lies inside the blob is checked by the
+ * reader, which knows the blob).
  */
 int  vos_val_decode(const MDB_val *v, bool extent, uint64_t rsize, struct vos_val_df *d);
 
@@ -329,6 +365,29 @@ struct vos_space {
 	int64_t  sp_free_reusable; /**< free pages reusable in this txn; -1 until computed */
 };
 
+/* ---- Blob ---------------------------------------------------------------- */
+
+/** One blob write in flight from the staging ring (vos_blob.c). */
+struct vos_wreq {
+	struct vos_pool *wr_pool;
+	uint64_t         wr_end;  /**< staging position just past this request's bytes */
+	bool             wr_done;
+};
+
+/** Staging ring: aligned memory for blob writes in flight, released in FIFO order. */
+struct vos_stage {
+	uint8_t         *st_buf;      /**< VOS_STAGE_BYTES, BIO_ALIGN-aligned */
+	uint64_t         st_head;     /**< bytes ever handed out (position, not offset) */
+	uint64_t         st_tail;     /**< bytes ever released */
+	struct vos_wreq *st_reqs;     /**< VOS_STAGE_REQ_MAX, a FIFO */
+	uint32_t         st_req_head; /**< requests ever submitted */
+	uint32_t         st_req_tail; /**< requests ever released */
+	uint32_t         st_inflight; /**< submitted, callback not yet run */
+	int              st_err;      /**< first write error of the batch */
+	bool             st_written;  /**< the batch wrote to the blob: flush before commit */
+	uint8_t         *st_rbuf;     /**< VOS_STAGE_IO_MAX read bounce buffer */
+};
+
 /* ---- Pool and container ------------------------------------------------- */
 
 struct vos_cont {
@@ -340,6 +399,7 @@ struct vos_cont {
 	bool             vc_dirty;     /**< deltas pending in the open write transaction */
 	int64_t          vc_delta_scm; /**< bytes added by the open write transaction */
 	int64_t          vc_delta_obj; /**< objects added by the open write transaction */
+	int64_t          vc_delta_nvme; /**< blob bytes added by the open write transaction */
 };
 
 /** Growable scratch memory owned by the pool (no allocation per I/O once grown). */
@@ -365,13 +425,33 @@ struct vos_pool {
 	/* read side */
 	struct vos_txh    vp_rtx;
 	bool              vp_rtx_active;  /**< renewed and not reset since the last commit */
+	uint64_t          vp_rtx_punches; /**< punch markers in the read transaction's state */
 	/* state */
 	uint64_t          vp_csum_errs;
 	struct vos_cont  *vp_conts;       /**< open or dirty containers */
 	struct vos_scratch vp_ext;        /**< extent vector (vos_extent.c) */
 	struct vos_scratch vp_heap;       /**< sweep heap (vos_extent.c) */
 	struct vos_scratch vp_piece;      /**< visible pieces (vos_extent.c) */
+	struct vos_scratch vp_alloc;      /**< blob extents allocated by one update (vos_io.c) */
+	struct vos_scratch vp_agg;        /**< aggregation vectors (vos_agg.c) */
+	/* blob (vp_ring == NULL: none bound, every value inline) */
+	struct bio_ring  *vp_ring;
+	struct bio_blob   vp_blob;
+	struct vos_stage  vp_stage;
+	uint64_t          vp_nvme_free;   /**< bytes in the free map, committed */
+	uint64_t          vp_pend_nr;     /**< deferred-free entries, committed */
+	int64_t           vp_tx_free;     /**< free-map bytes added by the open transaction */
+	int64_t           vp_tx_pend;     /**< deferred-free entries added by it */
+	vos_commit_hook_t vp_hook;
+	void             *vp_hook_arg;
 };
+
+/** Values above this many bytes go to the blob (UINT64_MAX: no blob bound). */
+static inline uint64_t
+vos_inline_limit(const struct vos_pool *pool)
+{
+	return pool->vp_ring != NULL ? pool->vp_hdr.hd_inline_max : UINT64_MAX;
+}
 
 /** Makes `sc` at least `size` bytes (geometric growth). -DER_NOMEM. */
 int vos_scratch_reserve(struct vos_scratch *sc, size_t size);
@@ -408,9 +488,70 @@ int  vos_space_check(struct vos_pool *pool, const struct vos_space_est *est);
 /** Live pages (all tables, LMDB's own included) as seen by `txn`. */
 int  vos_space_live_pages(struct vos_pool *pool, MDB_txn *txn, uint64_t *pages);
 
+/* vos_blob.c */
+/** Allocates the staging ring and read buffer (pool open with a blob). -DER_NOMEM. */
+int  vos_blob_init(struct vos_pool *pool);
+void vos_blob_fini(struct vos_pool *pool);
+/** Binds the blob at first open: header and the whole-blob free extent, one synced commit. */
+int  vos_blob_bind(struct vos_pool *pool, const struct bio_blob *blob);
+/** Loads the committed free total and deferred-free count (open). */
+int  vos_blob_load(struct vos_pool *pool);
+/** Puts of one allocation (and its undo) in a space estimate. */
+void vos_blob_est_alloc(struct vos_pool *pool, struct vos_space_est *est);
+/** Puts of one deferred free in a space estimate. */
+void vos_blob_est_defer(struct vos_pool *pool, struct vos_space_est *est);
+/** Best-fit allocation of `len` (aligned) bytes in the write transaction. -DER_NOSPACE. */
+int  vos_blob_alloc(struct vos_pool *pool, uint64_t len, uint64_t *off);
+/** Returns an extent to the free map now (never referenced by a commit). */
+int  vos_blob_free_now(struct vos_pool *pool, uint64_t off, uint64_t len);
+/** Frees an extent the committed index may reference: reusable after this commit is durable. */
+int  vos_blob_defer(struct vos_pool *pool, uint64_t off, uint64_t len);
+/** Moves extents freed by earlier (durable) commits to the free map (transaction begin). */
+int  vos_blob_release(struct vos_pool *pool);
+/**
+ * Stages `len` bytes of `src` (an sgl stream reader, see vos_io.c) for a
+ * blob write at `off`: copies into staging memory, zero-pads to BIO_ALIGN,
+ * updates *crc (chained CRC32C of the data) and, when `csums` is not NULL,
+ * stores the le32 CRC of every VOS_CSUM_CHUNK of data there; then submits
+ * the writes (pieces of at most VOS_STAGE_IO_MAX). Waits for earlier writes
+ * when staging is full. -DER_NVME_IO (device failed), -DER_IO.
+ */
+struct vos_sgl_reader;
+int  vos_blob_stage(struct vos_pool *pool, uint64_t off, struct vos_sgl_reader *src, uint64_t len,
+		    uint32_t *crc, uint8_t *csums);
+/** Waits for the batch's writes and flushes the device once (commit, T5). */
+int  vos_blob_tx_complete(struct vos_pool *pool);
+/** Waits for writes in flight and forgets the batch's blob state (abort, after commit). */
+void vos_blob_tx_reset(struct vos_pool *pool, bool committed);
+/** Reads [off, off + len) of the blob (aligned) into the read buffer; *buf points there. */
+int  vos_blob_read(struct vos_pool *pool, uint64_t off, uint64_t len, const uint8_t **buf);
+/**
+ * Zero-copy read of a blob value of `size` bytes at `off` into `dst`
+ * (BIO_ALIGN-aligned, room for `size`): the whole blocks straight into it,
+ * the last partial one through the read buffer; *crc gets its CRC32C. 1: not
+ * applicable (small value, unaligned destination); else 0 or an error.
+ */
+int  vos_blob_read_into(struct vos_pool *pool, uint64_t off, uint64_t size, uint8_t *dst,
+			uint32_t *crc);
+/** Counts a checksum error of blob data (pool and bio counters). */
+void vos_blob_csum_error(struct vos_pool *pool);
+/** -DER_DF_INVAL unless [off, off + len) is an aligned extent inside the blob. */
+int  vos_blob_check_extent(const struct vos_pool *pool, uint64_t off, uint64_t len);
+/**
+ * The blob extent referenced by a committed value record (test accessor):
+ * for a single value the version at exactly `epoch`, for an array the first
+ * data extent starting at `idx` at exactly `epoch`. -DER_NONEXIST when there
+ * is none or it is inline.
+ */
+int  vos_blob_value_extent(struct vos_cont *cont, daos_obj_id_t oid, daos_epoch_t epoch,
+			   const daos_key_t *dkey, const daos_key_t *akey, uint64_t idx,
+			   uint64_t *off, uint64_t *len);
+
 /* vos_cont.c */
 /** Adds to the open transaction's accounting of container `cont`. */
 void vos_cont_account(struct vos_cont *cont, int64_t bytes, int64_t objs);
+/** Adds blob bytes to the open transaction's accounting of container `cont`. */
+void vos_cont_account_nvme(struct vos_cont *cont, int64_t bytes);
 /** Writes the pending container deltas into the write transaction (before commit). */
 int  vos_cont_flush_deltas(struct vos_pool *pool);
 /** Forgets pending deltas (after commit or abort). */
@@ -435,6 +576,22 @@ int vos_punch_any(struct vos_pool *pool, struct vos_txh *th, uint32_t cid, daos_
 		  bool *any);
 
 /* vos_io.c: argument checks shared with punch and enumeration */
+/** A stream over the bytes of an sgl (update side: iov_len). */
+struct vos_sgl_reader {
+	const d_sg_list_t *sr_sgl;
+	uint32_t           sr_iov;
+	size_t             sr_off;
+};
+/** Copies the next n bytes of the stream (which holds at least that many) to dst. */
+void vos_sgl_read(struct vos_sgl_reader *r, uint8_t *dst, uint64_t n);
+/**
+ * Describes the next n bytes of the stream as at most `max` segments (not
+ * consumed). Returns their number, or 0 when they need more segments.
+ */
+unsigned vos_sgl_segments(const struct vos_sgl_reader *r, uint64_t n, struct iovec *seg,
+			  unsigned max);
+/** Skips the next n bytes of the stream. */
+void vos_sgl_skip(struct vos_sgl_reader *r, uint64_t n);
 int vos_check_key(const daos_key_t *key);
 int vos_check_keys(const daos_key_t *dkey, const daos_key_t *akey);
 bool vos_epoch_valid_update(daos_epoch_t epoch);
@@ -451,9 +608,22 @@ struct vos_ext {
 	uint64_t       ve_nr;
 	uint64_t       ve_epoch;
 	uint64_t       ve_minor;
-	const uint8_t *ve_data; /**< NULL for a hole */
-	uint32_t       ve_csum;
+	const uint8_t *ve_data;     /**< inline data, NULL otherwise */
+	const uint8_t *ve_csums;    /**< blob: chunk CRCs (into the map) */
+	uint64_t       ve_blob_off; /**< blob: extent offset */
+	uint64_t       ve_blob_len; /**< blob: extent length */
+	uint32_t       ve_csum;     /**< inline: CRC32C of the data */
+	uint32_t       ve_id;       /**< position in the collected vector (aggregation) */
+	uint8_t        ve_flags;    /**< VOS_VF_INLINE, VOS_VF_BLOB or VOS_VF_HOLE */
+	bool           ve_checked;  /**< inline data verified by this fetch */
 };
+
+/** True when the extent holds data (inline or in the blob). */
+static inline bool
+vos_ext_is_data(const struct vos_ext *e)
+{
+	return e->ve_flags != VOS_VF_HOLE;
+}
 
 struct vos_piece {
 	uint64_t pc_idx;
@@ -473,11 +643,15 @@ int vos_ext_collect(struct vos_pool *pool, struct vos_txh *th, const struct vos_
 		    daos_epoch_t punch, uint32_t *nr, uint64_t *next_start);
 /**
  * Resolves extents exts[0..nr) into visible pieces within [lo, hi), in index
- * order, holes left out, adjacent pieces of one extent merged. The pieces are
- * in pool->vp_piece.
+ * order, holes left out (or kept, with `holes`), adjacent pieces of one
+ * extent merged. The pieces are in pool->vp_piece.
  */
 int vos_ext_resolve(struct vos_pool *pool, struct vos_ext *exts, uint32_t nr, uint64_t lo,
 		    uint64_t hi, uint32_t *npieces);
+int vos_ext_resolve_owners(struct vos_pool *pool, struct vos_ext *exts, uint32_t nr,
+			   uint64_t lo, uint64_t hi, bool holes, uint32_t *npieces);
+/** Bytes of an extent record's value (for accounting), from its decoded extent. */
+size_t vos_ext_vlen(const struct vos_ext *e, uint64_t rsize);
 /** True when an array akey has a visible data extent in (punch, epoch]. */
 int vos_ext_any_visible(struct vos_pool *pool, struct vos_txh *th, const struct vos_kbuf *path,
 			daos_epoch_t epoch, daos_epoch_t punch, bool *any);

@@ -176,7 +176,8 @@ akey_visible(const struct vis_ctx *vx, const MDB_val *k, const MDB_val *v, daos_
 	/* Array: I4 bounds answer most cases without touching the extents. */
 	if (ak.ad_first == UINT64_MAX || ak.ad_first > e || ak.ad_last <= p)
 		return 0;
-	if (ak.ad_first > p || ak.ad_last <= e) {
+	/* Exact bounds name a data write: one in (p, e] is visible. Loose ones only bound. */
+	if (!(ak.ad_flags & VOS_AD_LOOSE) && (ak.ad_first > p || ak.ad_last <= e)) {
 		*vis = true;
 		return 0;
 	}
@@ -448,8 +449,9 @@ vos_obj_list(struct vos_cont *cont, daos_epoch_t epoch, uint32_t *nr, daos_obj_i
 			rc = vis_init(&vx, cont, oid, epoch, th);
 			if (rc != 0)
 				return rc;
-			/* No punch at all: the first data write is visible. */
-			vis = !vx.vx_any_punch;
+			/* No punch at all: the first data write is visible (unless aggregation
+			 * removed it: loose bounds). */
+			vis = !vx.vx_any_punch && !(od.od_flags & VOS_OD_LOOSE);
 			if (!vis) {
 				rc = obj_visible(&vx, kc, &vis);
 				if (rc != 0)

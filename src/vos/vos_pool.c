@@ -16,12 +16,17 @@
  *       refusal can read them from any future layout.
  *   P3. The LMDB map size is the header's scm_size, set before any
  *       transaction of the open pool.
+ *   P4. A pool is bound to at most one blob, for life: the first open with
+ *       a blob writes its id and size into the header together with the
+ *       free extent covering all of it; every later open must bring the same
+ *       blob, and a pool with blob values is never opened without it.
  */
 #define D_LOGFAC DD_FAC(vos)
 
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +41,7 @@ const char *const vos_db_names[VOS_DB_NR] = {
     [VOS_DB_HDR] = "hdr",   [VOS_DB_CONT] = "cont",   [VOS_DB_OBJ] = "obj",
     [VOS_DB_KEY] = "key",   [VOS_DB_SV] = "sv",       [VOS_DB_EV] = "ev",
     [VOS_DB_PUNCH] = "punch", [VOS_DB_FREE] = "free", [VOS_DB_FREE_SZ] = "free_sz",
+    [VOS_DB_PEND] = "pend",
 };
 
 /** LMDB environment flags (docs/design.md, "Group commit"). */
@@ -232,7 +238,7 @@ vos_pool_create(const char *dir, const uuid_t pool_uuid, uint64_t scm_size, unsi
 		hdr.hd_magic      = VOS_POOL_MAGIC;
 		hdr.hd_version    = VOS_POOL_DF_VERSION;
 		hdr.hd_scm_size   = scm_size;
-		hdr.hd_inline_max = VOS_INLINE_MAX;
+		hdr.hd_inline_max = VOS_INLINE_THRESHOLD;
 		hdr.hd_next_cont  = 1;
 		uuid_copy(hdr.hd_uuid, pool_uuid);
 		vos_hdr_encode(&hdr, buf);
@@ -352,7 +358,44 @@ pool_free(struct vos_pool *pool)
 	vos_scratch_free(&pool->vp_ext);
 	vos_scratch_free(&pool->vp_heap);
 	vos_scratch_free(&pool->vp_piece);
+	vos_scratch_free(&pool->vp_alloc);
+	vos_scratch_free(&pool->vp_agg);
+	vos_blob_fini(pool);
 	free(pool);
+}
+
+/* P4: binds the blob at first open, or checks it is the bound one. */
+static int
+pool_blob_setup(struct vos_pool *pool, struct bio_ring *ring, const struct bio_blob *blob)
+{
+	int rc;
+
+	if (ring == NULL) {
+		if (pool->vp_hdr.hd_blob_id != 0) {
+			D_ERROR("%s: pool is bound to blob %" PRIu64 "; open it with that blob\n",
+				pool->vp_dir, pool->vp_hdr.hd_blob_id);
+			return -DER_INVAL;
+		}
+		return 0;
+	}
+	if (pool->vp_hdr.hd_blob_id != 0 && (pool->vp_hdr.hd_blob_id != blob->bb_id ||
+					     pool->vp_hdr.hd_blob_size != blob->bb_size)) {
+		D_ERROR("%s: pool is bound to blob %" PRIu64 " of %" PRIu64 " bytes, not blob %"
+			PRIu64 " of %" PRIu64 "\n", pool->vp_dir, pool->vp_hdr.hd_blob_id,
+			pool->vp_hdr.hd_blob_size, blob->bb_id, blob->bb_size);
+		return -DER_MISMATCH;
+	}
+	rc = vos_blob_init(pool);
+	if (rc != 0)
+		return rc;
+	pool->vp_ring = ring;
+	pool->vp_blob = *blob;
+	if (pool->vp_hdr.hd_blob_id == 0) {
+		rc = vos_blob_bind(pool, blob);
+		if (rc != 0)
+			return rc;
+	}
+	return vos_blob_load(pool);
 }
 
 int
@@ -367,11 +410,11 @@ vos_pool_open(const char *dir, const uuid_t pool_uuid, struct bio_ring *ring,
 	rc = check_dir_arg(dir);
 	if (rc != 0)
 		return rc;
-	if (pool_uuid == NULL || poolp == NULL)
+	if (pool_uuid == NULL || poolp == NULL || (ring == NULL) != (blob == NULL))
 		return -DER_INVAL;
-	/* Stage A keeps every value inline: a blob would be silently unused. */
-	if (ring != NULL || blob != NULL)
-		return -DER_NOTSUPPORTED;
+	if (blob != NULL && (blob->bb_dev == NULL || blob->bb_id == 0 || blob->bb_size == 0 ||
+			     blob->bb_size % BIO_ALIGN != 0 || blob->bb_size > BIO_DEV_SIZE_MAX))
+		return -DER_INVAL;
 
 	pool = calloc(1, sizeof(*pool));
 	if (pool == NULL)
@@ -408,6 +451,9 @@ vos_pool_open(const char *dir, const uuid_t pool_uuid, struct bio_ring *ring,
 		goto fail;
 	}
 	vos_space_init(pool, st.ms_psize);
+	rc = pool_blob_setup(pool, ring, blob);
+	if (rc != 0)
+		goto fail;
 
 	rc = vos_cont_resume_destroys(pool);
 	if (rc != 0)
@@ -517,8 +563,8 @@ vos_pool_query(struct vos_pool *pool, struct vos_pool_info *info)
 	info->pi_scm_total   = pool->vp_space.sp_quota_pages * pool->vp_space.sp_psize;
 	info->pi_scm_used    = live * pool->vp_space.sp_psize;
 	info->pi_scm_map     = pool->vp_hdr.hd_scm_size;
-	info->pi_nvme_total  = 0;
-	info->pi_nvme_used   = 0;
+	info->pi_nvme_total  = pool->vp_hdr.hd_blob_size;
+	info->pi_nvme_used   = pool->vp_hdr.hd_blob_size - pool->vp_nvme_free;
 	info->pi_csum_errors = pool->vp_csum_errs;
 	return 0;
 }

@@ -58,7 +58,9 @@ vos_punch_any(struct vos_pool *pool, struct vos_txh *th, uint32_t cid, daos_obj_
 	int             rc;
 
 	*any = false;
-	rc   = vos_txh_cursor(pool, th, VOS_DB_PUNCH, &cur);
+	if (th == &pool->vp_rtx && pool->vp_rtx_punches == 0)
+		return 0; /* committed state without any punch marker */
+	rc = vos_txh_cursor(pool, th, VOS_DB_PUNCH, &cur);
 	if (rc != 0)
 		return rc;
 	vos_key_obj(&kb, cid, oid);

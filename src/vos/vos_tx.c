@@ -5,7 +5,7 @@
  *
  *     IDLE --vos_tx_begin / implicit update--> OPEN
  *     OPEN --commit ok--> IDLE
- *     OPEN --commit or sync fails--> IDLE + FAILED (sticky, until close)
+ *     OPEN --blob write/flush, commit or sync fails--> IDLE + FAILED (sticky)
  *     OPEN --internal error in a put--> POISONED (LMDB txn already aborted)
  *     OPEN --vos_tx_abort--> IDLE
  *     POISONED --vos_tx_commit (returns the error) / vos_tx_abort--> IDLE
@@ -20,8 +20,10 @@
  *       synced by the commit, the meta page by the sync).
  *   T4. The read transaction is reset before every commit, so the next fetch
  *       sees the new state and no reader pins the snapshot the commit frees.
- *   T5. Blob writes of stage B complete and their devices are flushed before
- *       the LMDB commit: the slot is marked in vos_wtx_commit_raw().
+ *   T5. The batch's blob writes have completed and the blob device has been
+ *       flushed (once) before the LMDB commit (vos_blob.c, B4); a failure of
+ *       either aborts the transaction and fails the pool, so no index ever
+ *       references data that is not durable.
  *   T6. Every commit writes VOS_TXN_KEY, so it is a real LMDB transaction
  *       even when the batch staged nothing (vos_internal.h).
  */
@@ -115,6 +117,14 @@ vos_rtx_get(struct vos_pool *pool, struct vos_txh **th)
 		r->th_rdonly = true;
 		r->th_gen++;
 		pool->vp_rtx_active = true;
+		/* Most pools have no punch at all: reads then skip the punch table. */
+		{
+			MDB_stat st;
+
+			pool->vp_rtx_punches = UINT64_MAX;
+			if (mdb_stat(r->th_txn, pool->vp_dbi[VOS_DB_PUNCH], &st) == 0)
+				pool->vp_rtx_punches = st.ms_entries;
+		}
 	}
 	*th = r;
 	return 0;
@@ -176,28 +186,36 @@ vos_wtx_begin_raw(struct vos_pool *pool)
 	pool->vp_wtx.th_rdonly = false;
 	pool->vp_tx_state      = VOS_TX_OPEN;
 	rc = vos_space_txn_begin(pool);
-	if (rc != 0) {
-		mdb_txn_abort(txn);
-		wtx_forget(pool);
-	}
+	/* Blob extents freed by earlier, durable commits become reusable here (B3). */
+	if (rc == 0)
+		rc = vos_blob_release(pool);
+	if (rc != 0)
+		vos_wtx_abort_raw(pool);
 	return rc;
 }
 
 void
 vos_wtx_abort_raw(struct vos_pool *pool)
 {
+	/* B6: no write of the batch may land after its allocations are undone. */
+	vos_blob_tx_reset(pool, false);
 	if (pool->vp_wtx.th_txn != NULL)
 		mdb_txn_abort(pool->vp_wtx.th_txn);
 	wtx_forget(pool);
 }
 
+/* Enters the sticky failed state; returns `rc` for the failing call. */
 static int
-fail_sticky(struct vos_pool *pool, const char *what, int mdb_rc)
+fail_sticky(struct vos_pool *pool, const char *what, int mdb_rc, int rc)
 {
-	D_ERROR("%s: %s failed (%s); the pool refuses writes until it is closed\n",
-		pool->vp_dir, what, mdb_rc != 0 ? mdb_strerror(mdb_rc) : "injected fault");
+	if (mdb_rc != 0)
+		D_ERROR("%s: %s failed (%s); the pool refuses writes until it is closed\n",
+			pool->vp_dir, what, mdb_strerror(mdb_rc));
+	else
+		D_ERROR("%s: %s failed (" DF_RC "); the pool refuses writes until it is closed\n",
+			pool->vp_dir, what, DP_RC(rc));
 	pool->vp_failed = -DER_IO;
-	return -DER_IO;
+	return rc;
 }
 
 int
@@ -221,28 +239,35 @@ vos_wtx_commit_raw(struct vos_pool *pool)
 		vos_wtx_abort_raw(pool);
 		return rc;
 	}
-	/*
-	 * T5, stage B: complete the batch's blob writes and flush each device
-	 * here; any failure aborts the transaction and fails the pool.
-	 */
+	/* T5: the data first, durable on the device, then the index that references it. */
+	rc = vos_blob_tx_complete(pool);
+	if (rc != 0) {
+		vos_wtx_abort_raw(pool);
+		return fail_sticky(pool, "blob write or flush", 0, rc);
+	}
+	if (pool->vp_hook != NULL)
+		pool->vp_hook(pool->vp_hook_arg); /* the crash test's window */
 	vos_rtx_reset(pool); /* T4 */
 	if (fault == VOS_FAULT_COMMIT) {
 		pool->vp_fault = VOS_FAULT_NONE;
 		vos_wtx_abort_raw(pool);
-		return fail_sticky(pool, "commit", 0);
+		return fail_sticky(pool, "commit", 0, -DER_IO);
 	}
 	rc = mdb_txn_commit(txn);
 	wtx_forget(pool);
-	if (rc != 0)
-		return fail_sticky(pool, "commit", rc);
+	if (rc != 0) {
+		vos_blob_tx_reset(pool, false);
+		return fail_sticky(pool, "commit", rc, -DER_IO);
+	}
 	pool->vp_commit_seq++;
+	vos_blob_tx_reset(pool, true);
 	if (fault == VOS_FAULT_SYNC) {
 		pool->vp_fault = VOS_FAULT_NONE;
-		return fail_sticky(pool, "sync", 0);
+		return fail_sticky(pool, "sync", 0, -DER_IO);
 	}
 	rc = mdb_env_sync(pool->vp_env, 1);
 	if (rc != 0)
-		return fail_sticky(pool, "sync", rc);
+		return fail_sticky(pool, "sync", rc, -DER_IO);
 	return 0;
 }
 
@@ -345,4 +370,13 @@ vos_fault_inject(struct vos_pool *pool, enum vos_fault where)
 {
 	if (pool != NULL)
 		pool->vp_fault = where;
+}
+
+void
+vos_commit_hook_set(struct vos_pool *pool, vos_commit_hook_t fn, void *arg)
+{
+	if (pool == NULL)
+		return;
+	pool->vp_hook     = fn;
+	pool->vp_hook_arg = arg;
 }

@@ -1,5 +1,8 @@
 /*
- * test_vos.c: the versioned object store (src/vos), stage A (values inline).
+ * test_vos.c: the versioned object store (src/vos): the index, values inline
+ * (VOS01-VOS19), and the random model run again with a blob and with
+ * aggregation at random points (VOS20, VOS21; the other blob cases are in
+ * test_vos_blob.c).
  *
  * Pools live in fresh mkdtemp directories under /tmp and /var/tmp (ext4);
  * every test removes what it created (the teardown removes what a failed
@@ -95,12 +98,17 @@ struct tpool {
 	uuid_t           tp_cuuid;
 	struct vos_pool *tp_pool;
 	struct vos_cont *tp_cont;
+	/* With a blob (tp_ring != NULL): a file device beside the pool directory. */
+	struct bio_dev  *tp_dev;
+	struct bio_ring *tp_ring;
+	struct bio_blob  tp_blob;
 };
 
 static void
 tp_open(struct tpool *tp)
 {
-	assert_int_equal(vos_pool_open(tp->tp_dir, tp->tp_uuid, NULL, NULL, &tp->tp_pool), 0);
+	assert_int_equal(vos_pool_open(tp->tp_dir, tp->tp_uuid, tp->tp_ring,
+				       tp->tp_ring != NULL ? &tp->tp_blob : NULL, &tp->tp_pool), 0);
 	assert_int_equal(vos_cont_open(tp->tp_pool, tp->tp_cuuid, &tp->tp_cont), 0);
 }
 
@@ -126,12 +134,42 @@ tp_create(struct tpool *tp, const char *base, uint64_t scm)
 	assert_int_equal(vos_cont_open(tp->tp_pool, tp->tp_cuuid, &tp->tp_cont), 0);
 }
 
+/* Like tp_create, with a blob of `blob_size` bytes on a file device in the same directory. */
+static void
+tp_create_blob(struct tpool *tp, const char *base, uint64_t scm, uint64_t blob_size)
+{
+	const char *dir;
+	char        dev[160];
+
+	memset(tp, 0, sizeof(*tp));
+	dir = tdir_new(base);
+	snprintf(dev, sizeof(dev), "%s/bdev", dir);
+	snprintf(tp->tp_dir, sizeof(tp->tp_dir), "%s/pool", dir);
+	uuid_generate(tp->tp_uuid);
+	uuid_generate(tp->tp_cuuid);
+	assert_int_equal(bio_dev_create_file(dev, blob_size), 0);
+	assert_int_equal(bio_dev_open(dev, BIO_DEV_FILE, 0, &tp->tp_dev), 0);
+	assert_int_equal(bio_ring_create(0, 32, &tp->tp_ring), 0);
+	assert_int_equal(bio_blob_init(&tp->tp_blob, tp->tp_dev, BIO_BLOB_ID_BASE, 0, blob_size), 0);
+	assert_int_equal(vos_pool_create(tp->tp_dir, tp->tp_uuid, scm, 0), 0);
+	assert_int_equal(vos_pool_open(tp->tp_dir, tp->tp_uuid, tp->tp_ring, &tp->tp_blob,
+				       &tp->tp_pool), 0);
+	assert_int_equal(vos_cont_create(tp->tp_pool, tp->tp_cuuid), 0);
+	assert_int_equal(vos_cont_open(tp->tp_pool, tp->tp_cuuid, &tp->tp_cont), 0);
+}
+
 static void
 tp_destroy(struct tpool *tp)
 {
 	if (tp->tp_pool != NULL)
 		tp_close(tp);
 	assert_int_equal(vos_pool_destroy(tp->tp_dir, tp->tp_uuid), 0);
+	if (tp->tp_ring != NULL) {
+		bio_ring_destroy(tp->tp_ring);
+		bio_dev_close(tp->tp_dev);
+		tp->tp_ring = NULL;
+		tp->tp_dev  = NULL;
+	}
 }
 
 /* ---- I/O helpers ---- */
@@ -433,7 +471,7 @@ vos02_pool_args(void **state)
 	assert_int_equal(vos_pool_open(NULL, uuid, NULL, NULL, &pool), -DER_INVAL);
 	assert_int_equal(vos_pool_open(dir, NULL, NULL, NULL, &pool), -DER_INVAL);
 	assert_int_equal(vos_pool_open(dir, uuid, NULL, NULL, NULL), -DER_INVAL);
-	assert_int_equal(vos_pool_open(dir, uuid, NULL, &blob, &pool), -DER_NOTSUPPORTED);
+	assert_int_equal(vos_pool_open(dir, uuid, NULL, &blob, &pool), -DER_INVAL);
 	assert_int_equal(vos_pool_open(missing, uuid, NULL, NULL, &pool), -DER_NONEXIST);
 	assert_int_equal(vos_pool_open(base, uuid, NULL, NULL, &pool), -DER_NONEXIST);
 	assert_int_equal(vos_pool_open(dir, other, NULL, NULL, &pool), -DER_MISMATCH);
@@ -1946,11 +1984,16 @@ vos17_cont_destroy(void **state)
 #define M_NAK    4  /* 0, 1: single values; 2: array of 1-byte records; 3: of 4-byte records */
 #define M_ALEN   48 /* records of the arrays */
 #define M_EPOCHS 30
-#define M_SVMAX  3000
+#define M_SVMAX  3000   /* largest single value (inline runs) */
+#define M_SVBLOB 20000  /* largest single value with a blob (above the 4 KiB threshold) */
+#define M_RSBLOB 600    /* record size of "a3" with a blob: 7+ records go to the blob */
+#define M_BUFMAX (3 * M_ALEN * M_RSBLOB) /* largest fetch of one iod */
 
 static const char *const m_dkeys[M_NDK] = {"d0", "dkey1", "dk2", "a-much-longer-dkey-3"};
 static const char *const m_akeys[M_NAK] = {"s0", "single1", "arr2", "a3"};
-static const uint64_t    m_rsize[M_NAK] = {0, 0, 1, 4};
+/* Record sizes (0: single value) and the largest single value of the run. */
+static uint64_t          m_rsize[M_NAK] = {0, 0, 1, 4};
+static uint32_t          m_svmax        = M_SVMAX;
 
 struct m_ver {
 	daos_epoch_t mv_epoch;
@@ -2243,7 +2286,21 @@ struct mrun {
 	int           mr_npending;
 	bool          mr_in_tx;
 	unsigned long mr_counts[8];
+	/* Aggregation (VOS20, VOS21): reads are checked where aggregation keeps them. */
+	bool          mr_agg;
+	daos_epoch_t  mr_floor;   /* last upper: writes go above it, reads at or above are kept */
+	daos_epoch_t *mr_keep;    /* snapshot epochs below mr_floor still readable */
+	int           mr_nkeep;
 };
+
+/* The current read/write model: epochs for writes above the aggregation floor. */
+static struct mrun *g_mr;
+
+static daos_epoch_t
+rnd_write_epoch(void)
+{
+	return (g_mr != NULL ? g_mr->mr_floor : 0) + 1 + rnd_below(M_EPOCHS);
+}
 
 static void
 mr_log(struct mrun *mr, const struct m_op *op)
@@ -2277,7 +2334,14 @@ mr_end_tx(struct mrun *mr, bool commit)
 static daos_epoch_t
 rnd_read_epoch(void)
 {
-	return rnd_below(16) == 0 ? DAOS_EPOCH_MAX : rnd_below(M_EPOCHS + 3);
+	if (rnd_below(16) == 0)
+		return DAOS_EPOCH_MAX;
+	if (g_mr == NULL || !g_mr->mr_agg || g_mr->mr_floor == 0)
+		return rnd_below(M_EPOCHS + 3);
+	/* After aggregation: a kept snapshot, or at or above the last upper. */
+	if (g_mr->mr_nkeep > 0 && rnd_below(3) == 0)
+		return g_mr->mr_keep[rnd_below((uint64_t)g_mr->mr_nkeep)];
+	return g_mr->mr_floor + rnd_below(M_EPOCHS + 3);
 }
 
 /* One update of 1..3 distinct akeys of one dkey. */
@@ -2286,7 +2350,7 @@ mr_update(struct mrun *mr)
 {
 	int          o    = (int)rnd_below(M_NOBJ);
 	int          d    = (int)rnd_below(M_NDK);
-	daos_epoch_t e    = 1 + rnd_below(M_EPOCHS);
+	daos_epoch_t e    = rnd_write_epoch();
 	int          n    = 1 + (int)rnd_below(3);
 	int          used = 0;
 	daos_key_t   dkey = key_of(m_dkeys[d]);
@@ -2317,9 +2381,12 @@ mr_update(struct mrun *mr)
 			uint64_t r = rnd_below(100);
 
 			op->op_k     = OP_SV;
-			op->op_len   = r < 5 ? 0 : r < 80 ? 1 + (uint32_t)rnd_below(64)
-					: r < 95 ? 65 + (uint32_t)rnd_below(600)
-						 : 2000 + (uint32_t)rnd_below(M_SVMAX - 2000);
+			/* With a blob, a fifth of the values are large (mostly above 4 KiB). */
+			uint64_t big = m_svmax > M_SVMAX ? 80 : 95;
+
+			op->op_len   = r < 5 ? 0 : r < big - 15 ? 1 + (uint32_t)rnd_below(64)
+					: r < big ? 65 + (uint32_t)rnd_below(600)
+						  : 2000 + (uint32_t)rnd_below(m_svmax - 2000);
 			bytes        = op->op_len;
 			iods[i].iod_type = DAOS_IOD_SINGLE;
 			iods[i].iod_size = op->op_len;
@@ -2376,7 +2443,7 @@ mr_punch(struct mrun *mr)
 	op.op_o = (int)rnd_below(M_NOBJ);
 	op.op_d = (int)rnd_below(M_NDK);
 	op.op_a = (int)rnd_below(M_NAK);
-	op.op_e = 1 + rnd_below(M_EPOCHS);
+	op.op_e = rnd_write_epoch();
 	if (r < 2) {
 		op.op_k = OP_PUNCH_O;
 		assert_int_equal(vos_obj_punch(mr->mr_tp.tp_cont, oid_of(100 + (uint64_t)op.op_o),
@@ -2414,7 +2481,7 @@ mr_fetch(struct mrun *mr)
 	daos_iod_t          iods[4];
 	d_sg_list_t         sgls[4];
 	d_iov_t             iovs[4][3];
-	static uint8_t      bufs[4][3][M_SVMAX];
+	static uint8_t      bufs[4][3][M_BUFMAX];
 	daos_recx_t         rxs[4][3];
 	int                 as[4];
 
@@ -2427,10 +2494,10 @@ mr_fetch(struct mrun *mr)
 			iods[i].iod_type = DAOS_IOD_SINGLE;
 			iods[i].iod_size = DAOS_REC_ANY;
 			/* Room for the largest value over two iovs of random split. */
-			size_t split = rnd_below(M_SVMAX);
+			size_t split = rnd_below(m_svmax);
 
 			iovs[i][0] = (d_iov_t){.iov_buf = bufs[i][0], .iov_buf_len = split};
-			iovs[i][1] = (d_iov_t){.iov_buf = bufs[i][1], .iov_buf_len = M_SVMAX - split};
+			iovs[i][1] = (d_iov_t){.iov_buf = bufs[i][1], .iov_buf_len = m_svmax - split};
 			sgls[i]    = (d_sg_list_t){.sg_nr = 2, .sg_iovs = iovs[i]};
 		} else {
 			int      nrx   = 1 + (int)rnd_below(3);
@@ -2464,7 +2531,7 @@ mr_fetch(struct mrun *mr)
 
 		if (m_rsize[a] == 0) {
 			const struct m_ver *v = m_sv(m, o, d, a, e);
-			uint8_t             got[M_SVMAX];
+			static uint8_t      got[M_SVBLOB];
 
 			if (v == NULL) {
 				assert_int_equal(iods[i].iod_size, 0);
@@ -2479,7 +2546,7 @@ mr_fetch(struct mrun *mr)
 		} else {
 			const struct m_akey *ma = &m->m_o[o].mo_d[d].md_a[a];
 			int                  owner[M_ALEN];
-			uint8_t              got[M_ALEN * 4 * 3];
+			static uint8_t       got[M_BUFMAX];
 			uint64_t             off = 0;
 			bool                 any = false;
 			uint64_t             rs  = m_rsize[a];
@@ -2632,16 +2699,106 @@ mr_enum(struct mrun *mr)
 	mr->mr_counts[3]++;
 }
 
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a;
+	uint64_t y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Blob: the free map and the accounting are consistent (B1, B2, C5). */
 static void
-model_run(const char *base, uint64_t seed, int steps)
+mr_check(struct mrun *mr)
+{
+	char err[256];
+	int  rc = vos_pool_check(mr->mr_tp.tp_pool, err, sizeof(err));
+
+	if (rc != 0)
+		fail_msg("vos_pool_check: %d: %s", rc, err);
+}
+
+/*
+ * Aggregates the container to a random upper with random snapshots (kept
+ * snapshots and new epochs between the last upper and the new one), in
+ * steps of random budget. Reads at the snapshots and at or above upper must
+ * still match the model (G2); mr_fetch and mr_enum only read there from now
+ * on, and writes go above upper (the caller's contract).
+ */
+static void
+mr_aggregate(struct mrun *mr)
+{
+	struct vos_agg_anchor an = VOS_AGG_ANCHOR_INIT;
+	struct vos_agg_stats  st = {0};
+	daos_epoch_t          upper = mr->mr_floor + 1 + rnd_below(M_EPOCHS);
+	daos_epoch_t          snaps[8];
+	unsigned              nsnap = (unsigned)rnd_below(5);
+	daos_epoch_t         *keep;
+	int                   nkeep = 0;
+	int                   rc;
+	int                   calls = 0;
+
+	if (mr->mr_in_tx)
+		mr_end_tx(mr, true);
+	for (unsigned i = 0; i < nsnap; i++) {
+		if (mr->mr_nkeep > 0 && rnd_below(2) == 0)
+			snaps[i] = mr->mr_keep[rnd_below((uint64_t)mr->mr_nkeep)];
+		else
+			snaps[i] = mr->mr_floor + rnd_below(upper - mr->mr_floor);
+	}
+	/* Sometimes a snapshot above upper: ignored by the aggregation. */
+	if (rnd_below(4) == 0)
+		snaps[nsnap++] = upper + 1 + rnd_below(5);
+	do {
+		rc = vos_aggregate(mr->mr_tp.tp_cont, snaps, nsnap, upper, &an,
+				   1 + (unsigned)rnd_below(rnd_below(2) ? 8 : 200), &st);
+		assert_true(rc == 0 || rc == 1);
+		calls++;
+	} while (rc == 0);
+	/* The views that stay readable: the chosen snapshots below upper that were readable. */
+	keep = malloc(sizeof(*keep) * (nsnap + 1));
+	assert_non_null(keep);
+	for (unsigned i = 0; i < nsnap; i++) {
+		bool readable = snaps[i] >= mr->mr_floor;
+
+		for (int j = 0; j < mr->mr_nkeep && !readable; j++)
+			readable = mr->mr_keep[j] == snaps[i];
+		for (int j = 0; j < nkeep && readable; j++)
+			readable = keep[j] != snaps[i];
+		if (readable && snaps[i] < upper && snaps[i] > 0)
+			keep[nkeep++] = snaps[i];
+	}
+	qsort(keep, (size_t)nkeep, sizeof(*keep), cmp_u64);
+	free(mr->mr_keep);
+	mr->mr_keep  = keep;
+	mr->mr_nkeep = nkeep;
+	mr->mr_floor = upper;
+	if (mr->mr_tp.tp_ring != NULL)
+		mr_check(mr);
+	mr->mr_counts[6]++;
+	mr->mr_counts[7] += st.as_sv_dropped + st.as_ext_dropped + st.as_punch_dropped;
+	(void)calls;
+}
+
+static void
+model_run(const char *base, uint64_t seed, int steps, bool blob, bool agg)
 {
 	struct mrun *mr = calloc(1, sizeof(*mr));
 
 	assert_non_null(mr);
 	g_rng = seed * 0x9E3779B97F4A7C15ULL + 1;
-	print_message("VOS18 %s: seed %llu, %d steps (VOS_TEST_SEED to override)\n", base,
+	print_message("VOS18 %s%s%s: seed %llu, %d steps (VOS_TEST_SEED to override)\n", base,
+		      blob ? " with a blob" : "", agg ? " and aggregation" : "",
 		      (unsigned long long)seed, steps);
-	tp_create(&mr->mr_tp, base, 64 * MiB);
+	m_rsize[3] = blob ? M_RSBLOB : 4;
+	m_svmax    = blob ? M_SVBLOB : M_SVMAX;
+	mr->mr_agg = agg;
+	g_mr       = mr;
+	if (blob)
+		tp_create_blob(&mr->mr_tp, base, 64 * MiB, 64 * MiB);
+	else
+		tp_create(&mr->mr_tp, base, 64 * MiB);
 	for (int step = 0; step < steps; step++) {
 		uint64_t r = rnd_below(100);
 
@@ -2662,6 +2819,8 @@ model_run(const char *base, uint64_t seed, int steps)
 				mr_end_tx(mr, rnd_below(5) != 0);
 			}
 			mr->mr_counts[4]++;
+		} else if (agg && rnd_below(2) == 0) {
+			mr_aggregate(mr);
 		} else {
 			/* Reopen: an open batch is lost with the close. */
 			if (mr->mr_in_tx) {
@@ -2672,18 +2831,27 @@ model_run(const char *base, uint64_t seed, int steps)
 			}
 			tp_close(&mr->mr_tp);
 			tp_open(&mr->mr_tp);
+			if (blob)
+				mr_check(mr);
 			mr->mr_counts[5]++;
 		}
 	}
 	if (mr->mr_in_tx)
 		mr_end_tx(mr, true);
+	if (blob)
+		mr_check(mr);
 	print_message("VOS18: %lu updates, %lu punches, %lu fetches, %lu listings, %lu batch ops, "
-		      "%lu reopens\n", mr->mr_counts[0], mr->mr_counts[1], mr->mr_counts[2],
-		      mr->mr_counts[3], mr->mr_counts[4], mr->mr_counts[5]);
+		      "%lu reopens, %lu aggregations (%lu records removed)\n", mr->mr_counts[0],
+		      mr->mr_counts[1], mr->mr_counts[2], mr->mr_counts[3], mr->mr_counts[4],
+		      mr->mr_counts[5], mr->mr_counts[6], mr->mr_counts[7]);
 	tp_destroy(&mr->mr_tp);
 	m_free(&mr->mr_model);
 	free(mr->mr_pending);
+	free(mr->mr_keep);
 	free(mr);
+	g_mr       = NULL;
+	m_rsize[3] = 4;
+	m_svmax    = M_SVMAX;
 }
 
 static uint64_t
@@ -2699,7 +2867,7 @@ static void
 vos18_random_model(void **state)
 {
 	(void)state;
-	model_run("/tmp", test_seed(20240601), 6000);
+	model_run("/tmp", test_seed(20240601), 6000, false, false);
 }
 
 /* VOS19: the same on /var/tmp (ext4), another seed */
@@ -2707,7 +2875,23 @@ static void
 vos19_random_model_ext4(void **state)
 {
 	(void)state;
-	model_run("/var/tmp", test_seed(77) + 1, 3000);
+	model_run("/var/tmp", test_seed(77) + 1, 3000, false, false);
+}
+
+/* VOS20: the random model with a blob (values above 4 KiB and array extents in it), aggregation at random points with random snapshots (G1, G2, B1) */
+static void
+vos20_random_model_blob_agg(void **state)
+{
+	(void)state;
+	model_run("/var/tmp", test_seed(4242) + 2, 4000, true, true);
+}
+
+/* VOS21: the random model inline, with aggregation at random points (G2) */
+static void
+vos21_random_model_agg(void **state)
+{
+	(void)state;
+	model_run("/tmp", test_seed(31337) + 3, 4000, false, true);
 }
 
 int
@@ -2733,6 +2917,8 @@ main(void)
 	    cmocka_unit_test_teardown(vos17_cont_destroy, tdirs_teardown),
 	    cmocka_unit_test_teardown(vos18_random_model, tdirs_teardown),
 	    cmocka_unit_test_teardown(vos19_random_model_ext4, tdirs_teardown),
+	    cmocka_unit_test_teardown(vos20_random_model_blob_agg, tdirs_teardown),
+	    cmocka_unit_test_teardown(vos21_random_model_agg, tdirs_teardown),
 	};
 
 	return cmocka_run_group_tests_name("vos", tests, NULL, NULL);
