@@ -26,6 +26,7 @@
 #include <daos_errno.h>
 #include "gurt/errbuf.h"
 #include "gurt/log.h"
+#include "gurt/json.h"
 #include "control/ctl_http.h"
 
 /* Reply buffer kept between calls; a bigger one is freed after the call. */
@@ -273,29 +274,6 @@ cc_host_port_valid(const char *hp)
 	return true;
 }
 
-static const char *
-cc_type_name(const json_t *j)
-{
-	switch (json_typeof(j)) {
-	case JSON_OBJECT:
-		return "object";
-	case JSON_ARRAY:
-		return "array";
-	case JSON_STRING:
-		return "string";
-	case JSON_INTEGER:
-		return "integer";
-	case JSON_REAL:
-		return "real";
-	case JSON_TRUE:
-		return "true";
-	case JSON_FALSE:
-		return "false";
-	default:
-		return "null";
-	}
-}
-
 /* Turn a completed HTTP exchange into the result. */
 static int
 cc_reply(struct ctl_http_client *cc, const char *hp, long code, json_t **reply, char *errbuf,
@@ -317,7 +295,7 @@ cc_reply(struct ctl_http_client *cc, const char *hp, long code, json_t **reply, 
 	if (!json_is_object(obj)) {
 		d_errbuf_printf(errbuf, errlen,
 				"invalid reply from %s (HTTP %ld): a JSON %s, not an object", hp,
-				code, cc_type_name(obj));
+				code, d_json_type_name(obj));
 		json_decref(obj);
 		return -DER_PROTO;
 	}
@@ -452,7 +430,7 @@ ctl_http_call(struct ctl_http_client *cc, const char *host_port, const char *met
 	}
 	if (request != NULL && !json_is_object(request)) {
 		d_errbuf_printf(errbuf, errlen, "request must be a JSON object, not a JSON %s",
-				cc_type_name(request));
+				d_json_type_name(request));
 		return -DER_INVAL;
 	}
 	body = request != NULL ? json_dumps(request, JSON_COMPACT) : strdup("{}");

@@ -67,6 +67,7 @@
 #include <daos_errno.h>
 #include "gurt/errbuf.h"
 #include "gurt/log.h"
+#include "gurt/json.h"
 #include "control/ctl_http.h"
 
 /* Longest piece of outside input (a path, a header value) quoted in a message. */
@@ -622,29 +623,6 @@ hs_first_call(struct ctl_http_server *srv, struct MHD_Connection *conn, const ch
 	return MHD_YES;
 }
 
-static const char *
-hs_json_type_name(const json_t *j)
-{
-	switch (json_typeof(j)) {
-	case JSON_OBJECT:
-		return "object";
-	case JSON_ARRAY:
-		return "array";
-	case JSON_STRING:
-		return "string";
-	case JSON_INTEGER:
-		return "integer";
-	case JSON_REAL:
-		return "real";
-	case JSON_TRUE:
-		return "true";
-	case JSON_FALSE:
-		return "false";
-	default:
-		return "null";
-	}
-}
-
 /* End of body: parse, suspend, publish, hand to the handler. */
 static enum MHD_Result
 hs_dispatch(struct ctl_http_server *srv, struct ctl_http_req *req)
@@ -671,7 +649,7 @@ hs_dispatch(struct ctl_http_server *srv, struct ctl_http_req *req)
 
 			ret = hs_answer_error(req, MHD_HTTP_BAD_REQUEST, -DER_INVAL, NULL,
 					      "JSON body must be an object, got %s",
-					      hs_json_type_name(body));
+					      d_json_type_name(body));
 			json_decref(body);
 			return ret;
 		}
@@ -1183,7 +1161,7 @@ ctl_http_reply(struct ctl_http_req *req, int http_status, json_t *body)
 		snprintf(msg, sizeof(msg),
 			 "internal error: the handler of '%s' replied with a JSON %s, not an "
 			 "object",
-			 req->rq_method, hs_json_type_name(body));
+			 req->rq_method, d_json_type_name(body));
 		goto error;
 	}
 	text = body != NULL ? json_dumps(body, JSON_COMPACT) : strdup("{}");

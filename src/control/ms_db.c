@@ -26,6 +26,7 @@
 #include "gurt/checksum.h"
 #include "gurt/errbuf.h"
 #include "gurt/log.h"
+#include "gurt/json.h"
 #include "control/ms_db.h"
 #include "control/ms_internal.h"
 
@@ -840,7 +841,7 @@ member_from_json(json_t *o, uint32_t idx, struct ms_member *m, char *errbuf, siz
 
 	snprintf(what, sizeof(what), "member %u", idx);
 	if (!json_is_object(o)) {
-		d_errbuf_printf(errbuf, errlen, "%s must be an object, got %s", what, msj_jtype(o));
+		d_errbuf_printf(errbuf, errlen, "%s must be an object, got %s", what, d_json_type_name(o));
 		return -DER_INVAL;
 	}
 	rc = msj_jkeys(&c, o, keys);

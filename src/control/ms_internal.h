@@ -53,7 +53,6 @@ const char *msj_quote(char *dst, const char *s);
 bool msj_text_ok(const char *s);
 int msj_check_sys_name(const char *what, const char *s, char *errbuf, size_t errlen);
 const char *msj_str_rule(enum ms_str_kind kind);
-const char *msj_jtype(const json_t *v);
 int msj_jkeys(const struct ms_jctx *c, json_t *obj, const char *const *keys);
 int msj_jfetch(const struct ms_jctx *c, json_t *obj, const char *key, bool required, json_type type,
                const char *tname, json_t **out);

@@ -19,6 +19,7 @@
 #include "gurt/checksum.h"
 #include "gurt/errbuf.h"
 #include "gurt/log.h"
+#include "gurt/json.h"
 #include "control/ms_db.h"
 #include "control/ms_internal.h"
 
@@ -266,29 +267,6 @@ ms_addr_host(const char *addr, char *host, size_t len)
  * JSON field access. @what names the object in messages ("join", "member 3").
  */
 
-const char *
-msj_jtype(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		return "object";
-	case JSON_ARRAY:
-		return "array";
-	case JSON_STRING:
-		return "string";
-	case JSON_INTEGER:
-		return "integer";
-	case JSON_REAL:
-		return "real";
-	case JSON_TRUE:
-		return "true";
-	case JSON_FALSE:
-		return "false";
-	default:
-		return "null";
-	}
-}
-
 /* Refuse keys that are not in @keys (NULL-terminated). */
 int
 msj_jkeys(const struct ms_jctx *c, json_t *obj, const char *const *keys)
@@ -329,7 +307,7 @@ msj_jfetch(const struct ms_jctx *c, json_t *obj, const char *key, bool required,
 	if (json_typeof(v) != type &&
 	    !(type == JSON_TRUE && json_typeof(v) == JSON_FALSE)) {
 		d_errbuf_printf(c->jc_errbuf, c->jc_errlen, "%s: field '%s' must be %s, got %s",
-				c->jc_what, key, tname, msj_jtype(v));
+				c->jc_what, key, tname, d_json_type_name(v));
 		return -DER_INVAL;
 	}
 	*out = v;
@@ -454,7 +432,7 @@ msj_jload(const char *what, const void *buf, size_t len, size_t max, int bad_rc,
 	}
 	if (!json_is_object(root)) {
 		d_errbuf_printf(errbuf, errlen, "%s must be a JSON object, got %s", what,
-				msj_jtype(root));
+				d_json_type_name(root));
 		json_decref(root);
 		return bad_rc;
 	}
