@@ -1,0 +1,434 @@
+/*
+ * dmg.h: the admin command line (dmg), internal interfaces.
+ *
+ * dmg is split so that everything but the process entry point can be tested
+ * without a server:
+ *   dmg_args.c    the command tree, flag parsing and validation, help text
+ *   dmg_output.c  output buffer, tables, sizes, rank/host grouping, the JSON
+ *                 envelope
+ *   dmg_call.c    configuration, host lists, the control API calls: fan-out
+ *                 to every host, or to the Management Service leader
+ *   dmg_system.c  system query|stop|start|erase|leader-query: requests and
+ *                 rendering of the replies
+ *   dmg_storage.c storage scan|format|query usage
+ *   dmg_server.c  server set-logmasks
+ *   dmg_main.c    main(): parse, run, print, exit code
+ *
+ * Conventions: functions return 0 or a negative -DER_* code; a message for
+ * the user goes to `char *errbuf, size_t errlen` (one line, no "ERROR:"
+ * prefix). Replies from servers are untrusted: every field is type-checked
+ * and bounded before use, and a malformed reply is -DER_PROTO with a message
+ * naming the field ("invalid reply from <host>: members[2].rank: ...").
+ * Text that came from a server is printed with control characters replaced
+ * by '?', so a reply cannot drive the terminal.
+ */
+#ifndef TOOLS_DMG_H
+#define TOOLS_DMG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "gurt/hostset.h"
+#include "gurt/rankset.h"
+
+/*
+ * Limits
+ */
+/** Most command-line words: far above any real command, bounds the parser's loop. */
+#define DMG_ARGS_MAX            1024
+/** Longest command-line word (bytes): a rank or host set may be long, and this is
+ *  what the gurt set parsers accept (D_RANKSET_STR_MAX, D_HOSTSET_STR_MAX). */
+#define DMG_ARG_LEN_MAX         65536
+/** Deepest command path ("dmg storage query usage" is 4 nodes). */
+#define DMG_DEPTH_MAX           4
+/** Most hosts dmg talks to, after expanding -l or the hostlist: the same bound as
+ *  daos_control.yml's hostlist (CTL_HOSTS_MAX). */
+#define DMG_HOSTS_MAX           4096
+/** Most threads of a fan-out: each holds a libcurl handle and a TLS session; 16
+ *  calls in flight saturate a 2-core admin node long before the servers. */
+#define DMG_FANOUT_THREADS_MAX  16
+/** Most leader redirects a system command follows: a Raft group has at most 9
+ *  replicas (CFG_AP_MAX), so more hops mean the hints loop (an election). */
+#define DMG_LEADER_HOPS_MAX     8
+/** Most access points a system command tries in hostlist order before giving up:
+ *  the MS has at most 9 replicas, and each unreachable host may cost a connect
+ *  timeout. */
+#define DMG_AP_TRY_MAX          16
+/** Largest output dmg builds in memory (bytes): a verbose query of the largest
+ *  system (DMG_MEMBERS_MAX rows of about 1 KiB) fits. */
+#define DMG_OUT_MAX             (64u << 20)
+/** Longest table cell (bytes): server text (a reason, an error) is cut there with
+ *  "..." so that one bad value cannot make every row megabytes wide. */
+#define DMG_CELL_MAX            512
+/** Most columns of a table (the verbose query has 6). */
+#define DMG_TABLE_COLS_MAX      8
+/** Most rows of one table: one per member or host, with room. */
+#define DMG_TABLE_ROWS_MAX      65536
+/** Most members accepted in a reply: the MS limit (MS_MEMBERS_MAX). */
+#define DMG_MEMBERS_MAX         16384
+/** Most results (ranks or engines) in one reply: one per member. */
+#define DMG_RESULTS_MAX         DMG_MEMBERS_MAX
+/** Most devices of one kind (SCM, NVMe) one host may report: far above any
+ *  server's slots. */
+#define DMG_DEVICES_MAX         1024
+/** Most engines one host may report in a format or set-logmasks reply
+ *  (SRV_ENGINES_MAX is 16). */
+#define DMG_ENGINES_MAX         64
+/** Most replicas printed by leader-query (CFG_AP_MAX is 9, with room). */
+#define DMG_REPLICAS_MAX        64
+/** Longest group key (bytes): a verbose scan groups hosts by their whole
+ *  rendered device tables, about 100 bytes per device. */
+#define DMG_GROUP_KEY_MAX       (256u << 10)
+/** Size of a message buffer: holds a transport error and its context. */
+#define DMG_MSG_MAX             1024
+/** Exit code of a run with an error (DAOS dmg exits 1 on every error). */
+#define DMG_EXIT_ERROR          1
+
+/** Default control port, when neither the config nor the host gives one. */
+#define DMG_DEFAULT_PORT        10001
+/** Config files tried, in order, when -o is not given ($HOME first). */
+#define DMG_USER_CONFIG         ".daos_control.yml"
+#define DMG_SYSTEM_CONFIG       "/etc/daos/daos_control.yml"
+/** Certificates used with the built-in defaults (DAOS's paths). */
+#define DMG_DEFAULT_CA_CERT     "/etc/daos/certs/daosCA.crt"
+#define DMG_DEFAULT_CERT        "/etc/daos/certs/admin.crt"
+#define DMG_DEFAULT_KEY         "/etc/daos/certs/admin.key"
+
+/** Leaf commands. */
+enum dmg_cmd {
+	DMG_CMD_NONE = 0,
+	DMG_CMD_SYSTEM_QUERY,
+	DMG_CMD_SYSTEM_STOP,
+	DMG_CMD_SYSTEM_START,
+	DMG_CMD_SYSTEM_ERASE,
+	DMG_CMD_SYSTEM_LEADER_QUERY,
+	DMG_CMD_STORAGE_SCAN,
+	DMG_CMD_STORAGE_FORMAT,
+	DMG_CMD_STORAGE_QUERY_USAGE,
+	DMG_CMD_SERVER_SET_LOGMASKS,
+};
+
+/** A node of the command tree (static tables in dmg_args.c). */
+struct dmg_node;
+
+/*
+ * Parsed command line (dmg_args.c). Strings point into argv.
+ */
+struct dmg_args {
+	enum dmg_cmd           da_cmd;        /**< leaf command; NONE with da_help */
+	bool                   da_help;       /**< -h: print help for da_path, exit 0 */
+	const struct dmg_node *da_path[DMG_DEPTH_MAX]; /**< root .. deepest node reached */
+	uint32_t               da_depth;      /**< nodes in da_path (>= 1) */
+	/* global flags */
+	const char            *da_config_path; /**< -o, NULL: search */
+	char                 **da_hostlist;   /**< -l patterns in order (owned array) */
+	uint32_t               da_hostlist_nr;
+	bool                   da_insecure;   /**< -i */
+	bool                   da_json;       /**< -j */
+	bool                   da_debug;      /**< -d */
+	/* command flags */
+	struct d_rankset       da_ranks;      /**< -r/--ranks */
+	bool                   da_ranks_set;
+	struct d_hostset       da_rank_hosts; /**< --rank-hosts / --host-ranks */
+	bool                   da_rank_hosts_set;
+	const char            *da_ranks_text;      /**< as typed (for the request) */
+	const char            *da_rank_hosts_text;
+	const char            *da_rank_hosts_flag; /**< "--rank-hosts" or "--host-ranks" */
+	bool                   da_verbose;
+	bool                   da_force;
+	bool                   da_replace;
+	bool                   da_not_ok;
+	bool                   da_down_replicas;
+	uint32_t               da_states;     /**< --with-states: mask of MS state bits */
+	bool                   da_states_set;
+	const char            *da_masks;      /**< set-logmasks: NULL = reset */
+};
+
+/**
+ * Parse argv. \a args is initialised here (call dmg_args_fini() afterwards in
+ * every case). On error da_path still names the deepest command reached, for
+ * the "Run 'dmg ... --help'" hint (dmg_args_path()).
+ * \return 0 (a command or help), -DER_INVAL (message in errbuf), -DER_NOMEM
+ */
+int dmg_args_parse(int argc, char **argv, struct dmg_args *args, char *errbuf, size_t errlen);
+void dmg_args_fini(struct dmg_args *args);
+
+/** "dmg system query": the command path of da_path (always NUL-terminated). */
+void dmg_args_path(const struct dmg_args *args, char *buf, size_t len);
+
+/** Help text of the deepest node of da_path (go-flags layout), into out. */
+struct dmg_out;
+int dmg_args_usage(const struct dmg_args *args, struct dmg_out *out);
+
+/** Name of a leaf command for messages ("system query"). */
+const char *dmg_cmd_name(enum dmg_cmd cmd);
+
+/*
+ * Output (dmg_output.c)
+ */
+/** A growing text buffer, at most DMG_OUT_MAX bytes; always NUL-terminated once
+ *  anything was written (o_buf NULL when empty). */
+struct dmg_out {
+	char  *o_buf;
+	size_t o_len;
+	size_t o_cap;
+};
+
+void dmg_out_init(struct dmg_out *out);
+void dmg_out_fini(struct dmg_out *out);
+/** Append formatted text. \return 0, -DER_OVERFLOW (past DMG_OUT_MAX), -DER_NOMEM */
+int dmg_out_printf(struct dmg_out *out, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/** Append text with control characters (and DEL) shown as '?'. */
+int dmg_out_puts_safe(struct dmg_out *out, const char *s);
+
+/**
+ * A text table as DAOS prints it: titles, a line of dashes as long as each
+ * title, then the rows; every column but the last is padded to its widest
+ * cell (in characters, UTF-8 aware) and columns are separated by one space;
+ * trailing blanks are dropped; every line is indented by t_indent spaces.
+ */
+struct dmg_table {
+	uint32_t     t_ncols;
+	uint32_t     t_indent;
+	uint32_t     t_full_cols; /**< bit c: column c is never cut (sets dmg made) */
+	const char  *t_titles[DMG_TABLE_COLS_MAX];
+	char       **t_cells;  /**< t_nrows * t_ncols owned strings */
+	uint32_t     t_nrows;
+	uint32_t     t_cap;
+};
+
+/** \return 0 or -DER_INVAL (0 or too many columns, NULL title) */
+int dmg_table_init(struct dmg_table *t, uint32_t ncols, const char *const *titles,
+		   uint32_t indent);
+/** Add a row of t_ncols cells (copied; NULL is ""; control characters become '?',
+ *  cells longer than DMG_CELL_MAX are cut with "..." unless their column is in
+ *  t_full_cols).
+ *  \return 0, -DER_OVERFLOW (DMG_TABLE_ROWS_MAX), -DER_NOMEM */
+int dmg_table_add(struct dmg_table *t, const char *const *cells);
+int dmg_table_render(const struct dmg_table *t, struct dmg_out *out);
+void dmg_table_fini(struct dmg_table *t);
+
+/** Size in base-10 units as DAOS prints it: "0 B", "9 B", "1.0 kB", "6.4 TB", "15 GB"
+ *  (one decimal below 10, none from 10 up). buf holds at least 16 bytes. */
+void dmg_size_str(uint64_t bytes, char *buf, size_t len);
+/** Used share "68 %" of total, truncated; "N/A" when total is 0. */
+void dmg_pct_str(uint64_t used, uint64_t total, char *buf, size_t len);
+
+/** Printable label of an address: "host:port" without ":port" when port is
+ *  default_port. */
+void dmg_host_label(const char *addr, uint32_t default_port, char *buf, size_t len);
+
+/**
+ * Grouping of items by a key, as DAOS groups ranks or hosts with the same
+ * result: add (key, rank) or (key, host) pairs, then the groups come out sorted
+ * by key (or by first host after dmg_groups_sort_hosts()) with their members
+ * as one compressed set.
+ */
+struct dmg_group;
+struct dmg_groups {
+	struct dmg_group *g_items;   /**< in insertion order */
+	uint32_t          g_nr;
+	uint32_t          g_cap;
+	uint32_t         *g_index;   /**< hash slots: position + 1, 0 = free */
+	uint32_t          g_slots;   /**< power of two, >= 2 * g_nr */
+	uint32_t         *g_order;   /**< output order, NULL until asked for */
+	bool              g_frozen;  /**< ordered by host: no more adds */
+};
+void dmg_groups_init(struct dmg_groups *g);
+void dmg_groups_fini(struct dmg_groups *g);
+/** \return 0, -DER_INVAL (bad rank or host), -DER_OVERFLOW (too many), -DER_NOMEM */
+int dmg_groups_add_rank(struct dmg_groups *g, const char *key, uint32_t rank);
+int dmg_groups_add_host(struct dmg_groups *g, const char *key, const char *host);
+/** Put host groups in the order of their first host (as the host set sorts),
+ *  as DAOS lists hosts; afterwards adds are refused (-DER_INVAL).
+ *  \return 0 or -DER_NOMEM */
+int dmg_groups_sort_hosts(struct dmg_groups *g);
+/** Number of groups. */
+uint32_t dmg_groups_count(const struct dmg_groups *g);
+/** The i-th group in key order: its key and its members as "[0-3,5]" (ranks) or
+ *  "wolf-[71-72]" (hosts); *set is owned by the groups. Ranks/hosts of one
+ *  groups object must not be mixed. \return 0, -DER_NONEXIST, -DER_NOMEM */
+int dmg_groups_get(struct dmg_groups *g, uint32_t i, const char **key, const char **set);
+
+/** JSON status of an error: rc when it is a DER code, -DER_MISC (-1025) otherwise. */
+int dmg_status(int rc);
+
+/**
+ * DAOS's -j envelope: {"response": ..., "error": ..., "status": ...}, two-space
+ * indent, then a newline.
+ * \param response  borrowed; NULL prints null
+ * \param error     NULL (and rc 0) on success
+ */
+int dmg_envelope(const json_t *response, const char *error, int rc, struct dmg_out *out);
+
+/*
+ * Reply field access (dmg_output.c): every getter checks the type and bound
+ * and on failure writes "invalid reply from <who>: <path>: <problem>" and
+ * returns -DER_PROTO. \a path is the field's path ("members[2]") for messages.
+ */
+struct dmg_reply_ctx {
+	const char *rc_who;   /**< host:port the reply came from */
+	char       *rc_err;
+	size_t      rc_errlen;
+};
+int dmg_json_u64(const struct dmg_reply_ctx *c, const json_t *obj, const char *path,
+		 const char *key, bool required, uint64_t max, uint64_t *out);
+int dmg_json_int(const struct dmg_reply_ctx *c, const json_t *obj, const char *path,
+		 const char *key, int64_t min, int64_t max, int64_t *out);
+/** A string field; absent or null gives "" unless required. *out is borrowed. */
+int dmg_json_str(const struct dmg_reply_ctx *c, const json_t *obj, const char *path,
+		 const char *key, bool required, const char **out);
+/** An array field of at most max entries; absent or null gives NULL unless required. */
+int dmg_json_array(const struct dmg_reply_ctx *c, const json_t *obj, const char *path,
+		   const char *key, bool required, size_t max, const json_t **out);
+/** An element of an array that must be an object. */
+int dmg_json_elem_obj(const struct dmg_reply_ctx *c, const json_t *arr, size_t i,
+		      const char *path, const json_t **out);
+
+/*
+ * Calls (dmg_call.c)
+ */
+/** Outcome of one host of a fan-out. */
+struct dmg_host_result {
+	char    hr_addr[D_HOSTSET_HOST_BUF]; /**< "host:port" called */
+	int     hr_rc;                       /**< 0 or the call's -DER code */
+	json_t *hr_reply;                    /**< reply on hr_rc == 0 (owned) */
+	char    hr_err[DMG_MSG_MAX];         /**< message when hr_rc != 0 */
+};
+
+/** Connection context: configuration, host list and client settings. */
+struct dmg_ctx {
+	const struct dmg_args *dc_args;
+	char                 **dc_hosts;     /**< "host:port" in hostlist order */
+	uint32_t               dc_hosts_nr;
+	uint32_t               dc_port;      /**< port given to hosts without one */
+	bool                   dc_insecure;
+	char                  *dc_ca_cert;   /**< owned copies (NULL when insecure) */
+	char                  *dc_cert;
+	char                  *dc_key;
+	const char            *dc_config_used; /**< file read, or NULL (defaults) */
+	char                   dc_config_buf[4096]; /**< $HOME/.daos_control.yml */
+};
+
+/**
+ * Load the configuration (-o, else ~/.daos_control.yml, else
+ * /etc/daos/daos_control.yml, else the built-in defaults), apply -l and -i,
+ * and check that a client can be created with the TLS files.
+ * \return 0; -DER_INVAL, -DER_NONEXIST, -DER_NO_PERM (config), -DER_NO_CERT,
+ *         -DER_BAD_CERT (TLS files), -DER_NOMEM; message in errbuf.
+ */
+int dmg_ctx_init(struct dmg_ctx *ctx, const struct dmg_args *args, char *errbuf, size_t errlen);
+void dmg_ctx_fini(struct dmg_ctx *ctx);
+
+/**
+ * Add the hosts of one host set pattern to an ordered, duplicate-free list,
+ * appending ":port" to hosts without one. The pattern's own order is kept
+ * between its comma-separated elements (the set parser sorts within one).
+ * On error the hosts added before it stay in the list (callers drop it).
+ * \return 0, -DER_INVAL (bad pattern, more than DMG_HOSTS_MAX), -DER_NOMEM
+ */
+int dmg_hosts_add(char ***hosts, uint32_t *nr, const char *pattern, uint32_t port,
+		  char *errbuf, size_t errlen);
+void dmg_hosts_free(char **hosts, uint32_t nr);
+
+/**
+ * Call \a method on every host in parallel (at most DMG_FANOUT_THREADS_MAX
+ * threads). Per-host failures are in the results, not the return code.
+ * \param res out: dc_hosts_nr results in host order; free with dmg_results_free()
+ * \return 0, -DER_NOMEM, -DER_MISC (no thread could be started)
+ */
+int dmg_fanout(struct dmg_ctx *ctx, const char *method, json_t *request,
+	       struct dmg_host_result **res);
+void dmg_results_free(struct dmg_host_result *res, uint32_t nr);
+
+/**
+ * The error of a fan-out where \a failed hosts failed: the host's own message
+ * when there is one host, else "<command> failed on N of M hosts".
+ * \return 0 when none failed, else first_rc (-DER_MISC when 0)
+ */
+int dmg_fanout_error(const struct dmg_args *args, const struct dmg_host_result *res,
+		     uint32_t nr, uint32_t failed, int first_rc, char *errbuf, size_t errlen);
+
+/**
+ * Call an MS method: the first reachable host of the list in order (hosts
+ * that refuse the connection, time out or are not replicas are skipped, at
+ * most DMG_AP_TRY_MAX), following "leader" hints of -DER_NOTLEADER replies
+ * (at most DMG_LEADER_HOPS_MAX).
+ * \param who   out: the host that answered (D_HOSTSET_HOST_BUF bytes)
+ * \param reply out: the reply on 0
+ * \return 0 or the error of the last attempt, message in errbuf
+ */
+int dmg_ms_call(struct dmg_ctx *ctx, const char *method, json_t *request, char *who,
+		json_t **reply, char *errbuf, size_t errlen);
+
+/** Debug line on stderr when -d was given. */
+void dmg_debug(const struct dmg_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Commands. Each runs its command and leaves in *response the object -j prints
+ * (new reference or NULL), the human text in out; on error the message in
+ * errbuf and the return code (non-zero exit).
+ */
+int dmg_system_run(struct dmg_ctx *ctx, struct dmg_out *out, json_t **response, char *errbuf,
+		   size_t errlen);
+int dmg_storage_run(struct dmg_ctx *ctx, struct dmg_out *out, json_t **response, char *errbuf,
+		    size_t errlen);
+int dmg_server_run(struct dmg_ctx *ctx, struct dmg_out *out, json_t **response, char *errbuf,
+		   size_t errlen);
+
+/*
+ * Request builders and renderers, exposed for tests (no I/O). Renderers read a
+ * reply (untrusted) and append the human text to out.
+ */
+/** Request of system query/stop/start: {"ranks": "0-3"?, "hosts": "h[1-2]"?,
+ *  "force": b (stop only)}. New reference or NULL (no memory). */
+json_t *dmg_system_request(const struct dmg_args *args);
+/** Members of a system_query reply after --not-ok/--with-states (new ref). */
+int dmg_sysq_members(const json_t *reply, const struct dmg_args *args, const char *who,
+		     json_t **members, char *errbuf, size_t errlen);
+int dmg_render_sysq(const json_t *reply, const struct dmg_args *args, const char *who,
+		    struct dmg_out *out, char *errbuf, size_t errlen);
+/** The Rank/Operation/Result table of system stop/start/erase; *failed counts
+ *  ranks whose status is not 0 and *first_rc is the first such status. */
+int dmg_render_results(const json_t *reply, const char *who, struct dmg_out *out,
+		       uint32_t *failed, int *first_rc, char *errbuf, size_t errlen);
+int dmg_render_leader(const json_t *reply, const struct dmg_args *args, const char *who,
+		      struct dmg_out *out, char *errbuf, size_t errlen);
+
+/**
+ * Per-host renderers of fan-out results res[0..nr) (from dmg_fanout()). A host
+ * whose reply is malformed becomes a failed host (hr_rc -DER_PROTO, message in
+ * hr_err, reply dropped). Failed hosts, and hosts where an engine reported an
+ * error, are listed first in an "Errors:" table, then the command's table.
+ * Hosts are labelled with dmg_host_label(addr, default_port).
+ * \param failed    out: hosts that failed in any way
+ * \param first_rc  out: status of the first failure (-DER_MISC for an engine
+ *                  error that carries no status)
+ * 
+eturn 0 or -DER_NOMEM / -DER_OVERFLOW (output), never a host's error
+ */
+int dmg_render_scan(struct dmg_host_result *res, uint32_t nr, bool verbose,
+		    uint32_t default_port, struct dmg_out *out, uint32_t *failed, int *first_rc);
+int dmg_render_format(struct dmg_host_result *res, uint32_t nr, uint32_t default_port,
+		      struct dmg_out *out, uint32_t *failed, int *first_rc);
+int dmg_render_usage(struct dmg_host_result *res, uint32_t nr, uint32_t default_port,
+		     struct dmg_out *out, uint32_t *failed, int *first_rc);
+int dmg_render_logmasks(struct dmg_host_result *res, uint32_t nr, uint32_t default_port,
+			struct dmg_out *out, uint32_t *failed, int *first_rc);
+
+/** Add the failed hosts of res to errs (key: message, member: host label). */
+int dmg_errors_add_failed(struct dmg_groups *errs, const struct dmg_host_result *res,
+			  uint32_t nr, uint32_t default_port);
+/** "Errors:" and the indented Hosts/Error table, then a blank line; nothing
+ *  when errs is empty. */
+int dmg_render_errors(struct dmg_groups *errs, struct dmg_out *out);
+
+/** The -j response of a fan-out: {"hosts": {addr: reply}, "host_errors":
+ *  {addr: {"status": rc, "error": msg}}} (new reference or NULL). */
+json_t *dmg_fanout_response(const struct dmg_host_result *res, uint32_t nr);
+
+#endif /* TOOLS_DMG_H */

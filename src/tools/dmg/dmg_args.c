@@ -1,0 +1,854 @@
+/*
+ * dmg_args.c: dmg's command tree, flag parser and help text.
+ *
+ * The tree is static: groups (system, storage, server, storage query) and
+ * leaves (the commands). Parsing walks argv once, left to right, as go-flags
+ * (which DAOS's dmg uses) does:
+ *   - a word names a sub-command of the current node (by name or alias), or,
+ *     at a leaf that takes one, the positional argument;
+ *   - "--name", "--name=value", "-x", "-xVALUE", "-x=VALUE", "-x VALUE" and
+ *     clusters of short booleans ("-jv") are flags; the flags known at a
+ *     point are the global ones plus those of the current node, so a
+ *     command's flag must come after the command's name; a value is never
+ *     taken from a next word that looks like a flag;
+ *   - "--" ends flags; "-h"/"--help" stops parsing and asks for the help of
+ *     the node reached so far.
+ * Every value is checked when it is read, with the gurt parsers (rank sets,
+ * host sets, log masks) whose message is quoted, and the rules that involve
+ * several flags are checked at the end. Nothing is allocated but the rank and
+ * host sets and the -l array, all released by dmg_args_fini().
+ *
+ * Invariants:
+ *  1. da_depth >= 1 and da_path[0] is the root once dmg_args_parse() started;
+ *     da_path[i + 1] is a sub-command of da_path[i].
+ *  2. On success without help, da_cmd is the leaf at da_path[da_depth - 1].
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <daos_errno.h>
+#include "gurt/errbuf.h"
+#include "gurt/hostset.h"
+#include "gurt/log.h"
+#include "gurt/rankset.h"
+#include "control/ms_db.h"
+#include "tools/dmg/dmg.h"
+
+/* Longest piece of a command-line word quoted in a message. */
+#define DA_QUOTE_MAX   64
+/* Words longer than this are never close to a command name (no suggestion). */
+#define DA_SUGGEST_MAX 64
+
+enum dmg_flag_id {
+	F_NONE = 0,
+	/* global */
+	F_CONFIG,
+	F_HOSTLIST,
+	F_INSECURE,
+	F_DEBUG,
+	F_JSON,
+	F_HELP,
+	/* commands */
+	F_RANKS,
+	F_RANK_HOSTS,
+	F_HOST_RANKS,
+	F_VERBOSE,
+	F_FORCE,
+	F_REPLACE,
+	F_NOT_OK,
+	F_WITH_STATES,
+	F_DOWN_REPLICAS,
+	F_MASKS,
+};
+
+struct dmg_flag {
+	int         f_id;
+	const char *f_long;
+	char        f_short;  /* 0: none */
+	bool        f_value;  /* takes a value */
+	const char *f_help;
+};
+
+static const struct dmg_flag dmg_flags[] = {
+	{F_CONFIG, "config-path", 'o', true, "Client config file path"},
+	{F_HOSTLIST, "host-list", 'l', true,
+	 "A comma separated list of addresses <ipv4addr/hostname[:port]> to connect to"},
+	{F_INSECURE, "insecure", 'i', false, "Have dmg attempt to connect without certificates"},
+	{F_DEBUG, "debug", 'd', false, "Enable debug output"},
+	{F_JSON, "json", 'j', false, "Enable JSON output"},
+	{F_HELP, "help", 'h', false, "Show this help message"},
+	{F_RANKS, "ranks", 'r', true, "Rank set to act on (e.g. 0,5-10,20-100)"},
+	{F_RANK_HOSTS, "rank-hosts", 0, true,
+	 "Host set whose ranks to act on (e.g. storagehost[0,5-10])"},
+	{F_HOST_RANKS, "host-ranks", 0, true, "Same as --rank-hosts"},
+	{F_VERBOSE, "verbose", 'v', false, "Show more details"},
+	{F_FORCE, "force", 0, false, "Do not wait for a clean shutdown; reformat existing storage"},
+	{F_REPLACE, "replace", 0, false, "Replace the storage of a rank lost with its media"},
+	{F_NOT_OK, "not-ok", 0, false, "Only show members that are not in the Joined state"},
+	{F_WITH_STATES, "with-states", 0, true,
+	 "Only show members in these states (e.g. Joined,Excluded)"},
+	{F_DOWN_REPLICAS, "down-replicas", 'N', false, "Also show replicas that are down"},
+	{F_MASKS, "masks", 'm', true,
+	 "Log masks in D_LOG_MASK syntax (e.g. ERR,mgmt=DEBUG); none: reset to the config"},
+};
+
+#define DMG_NFLAGS (sizeof(dmg_flags) / sizeof(dmg_flags[0]))
+
+static const int global_flags[] = {F_CONFIG, F_HOSTLIST, F_INSECURE, F_DEBUG, F_JSON, 0};
+
+struct dmg_node {
+	const char             *n_name;
+	const char             *n_alias;  /* NULL: none */
+	const char             *n_help;
+	enum dmg_cmd            n_cmd;    /* NONE for a group */
+	const struct dmg_node *const *n_subs; /* NULL-terminated, sorted; NULL for a leaf */
+	const int              *n_flags;  /* 0-terminated; NULL: none */
+	const char             *n_args;   /* positional argument for help; NULL: none */
+};
+
+static const int sysq_flags[] = {F_RANKS, F_RANK_HOSTS, F_HOST_RANKS, F_VERBOSE,
+				 F_NOT_OK, F_WITH_STATES, 0};
+static const int sysstop_flags[] = {F_RANKS, F_RANK_HOSTS, F_HOST_RANKS, F_FORCE, 0};
+static const int sysstart_flags[] = {F_RANKS, F_RANK_HOSTS, F_HOST_RANKS, 0};
+static const int leader_flags[] = {F_DOWN_REPLICAS, 0};
+static const int scan_flags[] = {F_VERBOSE, 0};
+static const int format_flags[] = {F_VERBOSE, F_FORCE, F_REPLACE, 0};
+static const int slm_flags[] = {F_MASKS, 0};
+
+static const struct dmg_node n_sys_erase = {
+	"erase", NULL, "Erase system metadata prior to reformat", DMG_CMD_SYSTEM_ERASE,
+	NULL, NULL, NULL};
+static const struct dmg_node n_sys_leader = {
+	"leader-query", NULL, "Query for the current Management Service leader",
+	DMG_CMD_SYSTEM_LEADER_QUERY, NULL, leader_flags, NULL};
+static const struct dmg_node n_sys_query = {
+	"query", NULL, "Query DAOS system status", DMG_CMD_SYSTEM_QUERY, NULL, sysq_flags, NULL};
+static const struct dmg_node n_sys_start = {
+	"start", NULL, "Start the engines of a stopped DAOS system", DMG_CMD_SYSTEM_START, NULL,
+	sysstart_flags, NULL};
+static const struct dmg_node n_sys_stop = {
+	"stop", NULL, "Stop the engines of the DAOS system (controlled shutdown)",
+	DMG_CMD_SYSTEM_STOP, NULL, sysstop_flags, NULL};
+static const struct dmg_node *const sys_subs[] = {&n_sys_erase, &n_sys_leader, &n_sys_query,
+						  &n_sys_start, &n_sys_stop, NULL};
+static const struct dmg_node n_system = {
+	"system", "sys", "Perform distributed tasks related to the DAOS system", DMG_CMD_NONE,
+	sys_subs, NULL, NULL};
+
+static const struct dmg_node n_sto_usage = {
+	"usage", NULL, "Show SCM and NVMe space use per storage server",
+	DMG_CMD_STORAGE_QUERY_USAGE, NULL, NULL, NULL};
+static const struct dmg_node *const stoq_subs[] = {&n_sto_usage, NULL};
+static const struct dmg_node n_sto_query = {
+	"query", NULL, "Query the storage of the servers", DMG_CMD_NONE, stoq_subs, NULL, NULL};
+static const struct dmg_node n_sto_format = {
+	"format", NULL, "Format the SCM and NVMe storage of the servers", DMG_CMD_STORAGE_FORMAT,
+	NULL, format_flags, NULL};
+static const struct dmg_node n_sto_scan = {
+	"scan", NULL, "Scan the SCM and NVMe storage of the servers", DMG_CMD_STORAGE_SCAN, NULL,
+	scan_flags, NULL};
+static const struct dmg_node *const sto_subs[] = {&n_sto_format, &n_sto_query, &n_sto_scan,
+						  NULL};
+static const struct dmg_node n_storage = {
+	"storage", "sto", "Perform tasks related to the storage of the servers", DMG_CMD_NONE,
+	sto_subs, NULL, NULL};
+
+static const struct dmg_node n_srv_slm = {
+	"set-logmasks", "slm",
+	"Set the engines' log masks (D_LOG_MASK syntax); without masks, reset them to the "
+	"server config",
+	DMG_CMD_SERVER_SET_LOGMASKS, NULL, slm_flags, "[masks]"};
+static const struct dmg_node *const srv_subs[] = {&n_srv_slm, NULL};
+static const struct dmg_node n_server = {
+	"server", "srv", "Perform tasks related to the servers", DMG_CMD_NONE, srv_subs, NULL,
+	NULL};
+
+static const struct dmg_node *const root_subs[] = {&n_server, &n_storage, &n_system, NULL};
+static const struct dmg_node n_root = {
+	"dmg", NULL, "The DAOS management tool", DMG_CMD_NONE, root_subs, NULL, NULL};
+
+/* Leaf names for messages, indexed by enum dmg_cmd. */
+static const char *const dmg_cmd_names[] = {
+	[DMG_CMD_NONE]                = "",
+	[DMG_CMD_SYSTEM_QUERY]        = "system query",
+	[DMG_CMD_SYSTEM_STOP]         = "system stop",
+	[DMG_CMD_SYSTEM_START]        = "system start",
+	[DMG_CMD_SYSTEM_ERASE]        = "system erase",
+	[DMG_CMD_SYSTEM_LEADER_QUERY] = "system leader-query",
+	[DMG_CMD_STORAGE_SCAN]        = "storage scan",
+	[DMG_CMD_STORAGE_FORMAT]      = "storage format",
+	[DMG_CMD_STORAGE_QUERY_USAGE] = "storage query usage",
+	[DMG_CMD_SERVER_SET_LOGMASKS] = "server set-logmasks",
+};
+
+const char *
+dmg_cmd_name(enum dmg_cmd cmd)
+{
+	if ((unsigned int)cmd >= sizeof(dmg_cmd_names) / sizeof(dmg_cmd_names[0]))
+		return "";
+	return dmg_cmd_names[cmd];
+}
+
+static const struct dmg_flag *
+flag_by_id(int id)
+{
+	for (size_t i = 0; i < DMG_NFLAGS; i++)
+		if (dmg_flags[i].f_id == id)
+			return &dmg_flags[i];
+	return NULL;
+}
+
+static bool
+id_in(const int *ids, int id)
+{
+	for (; ids != NULL && *ids != 0; ids++)
+		if (*ids == id)
+			return true;
+	return false;
+}
+
+static bool
+flag_allowed(const struct dmg_node *node, int id)
+{
+	return id == F_HELP || id_in(global_flags, id) || id_in(node->n_flags, id);
+}
+
+/* Find a flag known at node by long name (name[0..len)) or short letter. */
+static const struct dmg_flag *
+flag_find(const struct dmg_node *node, const char *name, size_t len, char sh)
+{
+	for (size_t i = 0; i < DMG_NFLAGS; i++) {
+		const struct dmg_flag *f = &dmg_flags[i];
+
+		if (!flag_allowed(node, f->f_id))
+			continue;
+		if (name != NULL && strlen(f->f_long) == len && strncmp(f->f_long, name, len) == 0)
+			return f;
+		if (name == NULL && sh != 0 && f->f_short == sh)
+			return f;
+	}
+	return NULL;
+}
+
+/* "-r, --ranks" or "--rank-hosts", as go-flags names a flag in messages. */
+static void
+flag_label(const struct dmg_flag *f, char *buf, size_t len)
+{
+	if (f->f_short != 0)
+		snprintf(buf, len, "-%c, --%s", f->f_short, f->f_long);
+	else
+		snprintf(buf, len, "--%s", f->f_long);
+}
+
+static const struct dmg_node *
+args_node(const struct dmg_args *a)
+{
+	return a->da_path[a->da_depth - 1];
+}
+
+void
+dmg_args_path(const struct dmg_args *args, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	for (uint32_t i = 0; i < args->da_depth && i < DMG_DEPTH_MAX; i++) {
+		int w = snprintf(buf + n, len - n, "%s%s", i == 0 ? "" : " ",
+				 args->da_path[i]->n_name);
+
+		if (w < 0 || (size_t)w >= len - n)
+			return;
+		n += (size_t)w;
+	}
+}
+
+/* Edit distance of two short strings (both at most DA_SUGGEST_MAX bytes). */
+static size_t
+edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	size_t row[DA_SUGGEST_MAX + 1];
+
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t best = diag + (a[i - 1] == b[j - 1] ? 0 : 1);
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+/* "a, b or c": the sub-commands of a group, for messages. */
+static void
+sub_names(const struct dmg_node *node, char *buf, size_t len)
+{
+	size_t   n = 0, count = 0;
+	uint32_t i;
+
+	buf[0] = '\0';
+	while (node->n_subs[count] != NULL)
+		count++;
+	for (i = 0; i < count; i++) {
+		const char *sep = i == 0 ? "" : (i + 1 == count ? " or " : ", ");
+		int         w = snprintf(buf + n, len - n, "%s%s", sep, node->n_subs[i]->n_name);
+
+		if (w < 0 || (size_t)w >= len - n)
+			return;
+		n += (size_t)w;
+	}
+}
+
+static int
+err_unknown_command(const struct dmg_node *node, const char *word, char *errbuf, size_t errlen)
+{
+	char        q[DA_QUOTE_MAX + 4];
+	char        names[256];
+	const char *best = NULL;
+	size_t      best_d = 0;
+	size_t      wlen = strlen(word);
+
+	d_errbuf_quote(q, word, wlen, DA_QUOTE_MAX);
+	if (wlen <= DA_SUGGEST_MAX) {
+		for (uint32_t i = 0; node->n_subs[i] != NULL; i++) {
+			size_t d = edit_distance(word, node->n_subs[i]->n_name);
+
+			if (best == NULL || d < best_d) {
+				best = node->n_subs[i]->n_name;
+				best_d = d;
+			}
+		}
+	}
+	/* As go-flags: suggest when less than half of the name would change. */
+	if (best != NULL && 2 * best_d < strlen(best)) {
+		d_errbuf_printf(errbuf, errlen, "Unknown command `%s', did you mean `%s'?", q, best);
+	} else {
+		sub_names(node, names, sizeof(names));
+		d_errbuf_printf(errbuf, errlen,
+				"Unknown command `%s'. Please specify one command of: %s", q,
+				names);
+	}
+	return -DER_INVAL;
+}
+
+static int
+err_missing_command(const struct dmg_node *node, char *errbuf, size_t errlen)
+{
+	char names[256];
+
+	if (node->n_subs[0] != NULL && node->n_subs[1] == NULL) {
+		d_errbuf_printf(errbuf, errlen, "Please specify the %s command",
+				node->n_subs[0]->n_name);
+	} else {
+		sub_names(node, names, sizeof(names));
+		d_errbuf_printf(errbuf, errlen, "Please specify one command of: %s", names);
+	}
+	return -DER_INVAL;
+}
+
+/* --with-states: comma-separated state names, any case. */
+static int
+parse_states(const char *val, uint32_t *mask, char *errbuf, size_t errlen)
+{
+	char        q[DA_QUOTE_MAX + 4];
+	char        name[32];
+	const char *p = val;
+	uint32_t    m = 0;
+
+	if (*val == '\0') {
+		d_errbuf_printf(errbuf, errlen, "invalid --with-states: no state given");
+		return -DER_INVAL;
+	}
+	for (;;) {
+		const char *end = strchr(p, ',');
+		size_t      len = end != NULL ? (size_t)(end - p) : strlen(p);
+		uint32_t    st;
+
+		if (len == 0 || len >= sizeof(name)) {
+			d_errbuf_printf(errbuf, errlen,
+					"invalid --with-states: %s state name in '%s'",
+					len == 0 ? "empty" : "unknown",
+					d_errbuf_quote(q, val, strlen(val), DA_QUOTE_MAX));
+			return -DER_INVAL;
+		}
+		memcpy(name, p, len);
+		name[len] = '\0';
+		if (ms_state_from_name(name, &st) != 0) {
+			d_errbuf_printf(errbuf, errlen,
+					"invalid --with-states: unknown state '%s' (states: "
+					"Unknown, AwaitFormat, Starting, Ready, Joined, Stopping, "
+					"Stopped, Excluded, Errored, Unresponsive, AdminExcluded, "
+					"CheckerStarted)",
+					d_errbuf_quote(q, name, len, DA_QUOTE_MAX));
+			return -DER_INVAL;
+		}
+		/* Unknown is 0: give it a bit of its own outside the state bits. */
+		m |= st != 0 ? st : (1u << 31);
+		if (end == NULL)
+			break;
+		p = end + 1;
+	}
+	*mask = m;
+	return 0;
+}
+
+/* Apply one flag and its value (NULL for booleans). */
+static int
+apply_flag(struct dmg_args *a, const struct dmg_flag *f, const char *typed, const char *val,
+	   char *errbuf, size_t errlen)
+{
+	char   msg[DMG_MSG_MAX];
+	char **tmp;
+	int    rc;
+
+	switch (f->f_id) {
+	case F_CONFIG:
+		if (*val == '\0') {
+			d_errbuf_printf(errbuf, errlen, "invalid -o/--config-path: empty path");
+			return -DER_INVAL;
+		}
+		a->da_config_path = val;
+		return 0;
+	case F_HOSTLIST: {
+		struct d_hostset hs;
+
+		d_hostset_init(&hs);
+		rc = d_hostset_parse(val, &hs, msg, sizeof(msg));
+		if (rc == 0 && d_hostset_count(&hs) == 0) {
+			snprintf(msg, sizeof(msg), "no host given");
+			rc = -DER_INVAL;
+		}
+		if (rc == 0 && d_hostset_count(&hs) > DMG_HOSTS_MAX) {
+			snprintf(msg, sizeof(msg), "more than %d hosts", DMG_HOSTS_MAX);
+			rc = -DER_INVAL;
+		}
+		d_hostset_fini(&hs);
+		if (rc == -DER_NOMEM)
+			return rc;
+		if (rc != 0) {
+			d_errbuf_printf(errbuf, errlen, "invalid -l/--host-list: %s", msg);
+			return -DER_INVAL;
+		}
+		if (a->da_hostlist_nr >= DMG_ARGS_MAX) {
+			d_errbuf_printf(errbuf, errlen, "too many -l/--host-list flags");
+			return -DER_INVAL;
+		}
+		tmp = realloc(a->da_hostlist, (a->da_hostlist_nr + 1) * sizeof(*tmp));
+		if (tmp == NULL)
+			return -DER_NOMEM;
+		a->da_hostlist = tmp;
+		a->da_hostlist[a->da_hostlist_nr++] = (char *)val;
+		return 0;
+	}
+	case F_INSECURE:
+		a->da_insecure = true;
+		return 0;
+	case F_DEBUG:
+		a->da_debug = true;
+		return 0;
+	case F_JSON:
+		a->da_json = true;
+		return 0;
+	case F_RANKS: {
+		struct d_rankset tmpset;
+
+		d_rankset_init(&tmpset);
+		rc = d_rankset_parse(val, &tmpset, msg, sizeof(msg));
+		if (rc == 0 && d_rankset_count(&tmpset) == 0) {
+			snprintf(msg, sizeof(msg), "empty rank set");
+			rc = -DER_INVAL;
+		}
+		if (rc == 0)
+			rc = d_rankset_union(&a->da_ranks, &a->da_ranks, &tmpset);
+		d_rankset_fini(&tmpset);
+		if (rc == -DER_NOMEM)
+			return rc;
+		if (rc != 0) {
+			d_errbuf_printf(errbuf, errlen, "invalid --ranks: %s", msg);
+			return -DER_INVAL;
+		}
+		a->da_ranks_set = true;
+		a->da_ranks_text = val;
+		return 0;
+	}
+	case F_RANK_HOSTS:
+	case F_HOST_RANKS: {
+		struct d_hostset tmpset;
+
+		d_hostset_init(&tmpset);
+		rc = d_hostset_parse(val, &tmpset, msg, sizeof(msg));
+		if (rc == 0 && d_hostset_count(&tmpset) == 0) {
+			snprintf(msg, sizeof(msg), "no host given");
+			rc = -DER_INVAL;
+		}
+		if (rc == 0)
+			rc = d_hostset_union(&a->da_rank_hosts, &a->da_rank_hosts, &tmpset);
+		d_hostset_fini(&tmpset);
+		if (rc == -DER_NOMEM)
+			return rc;
+		if (rc != 0) {
+			d_errbuf_printf(errbuf, errlen, "invalid %s: %s", typed, msg);
+			return -DER_INVAL;
+		}
+		a->da_rank_hosts_set = true;
+		a->da_rank_hosts_text = val;
+		a->da_rank_hosts_flag = f->f_id == F_RANK_HOSTS ? "--rank-hosts" : "--host-ranks";
+		return 0;
+	}
+	case F_VERBOSE:
+		a->da_verbose = true;
+		return 0;
+	case F_FORCE:
+		a->da_force = true;
+		return 0;
+	case F_REPLACE:
+		a->da_replace = true;
+		return 0;
+	case F_NOT_OK:
+		a->da_not_ok = true;
+		return 0;
+	case F_DOWN_REPLICAS:
+		a->da_down_replicas = true;
+		return 0;
+	case F_WITH_STATES: {
+		uint32_t m;
+
+		rc = parse_states(val, &m, errbuf, errlen);
+		if (rc != 0)
+			return rc;
+		a->da_states |= m;
+		a->da_states_set = true;
+		return 0;
+	}
+	case F_MASKS: {
+		uint8_t levels[D_FAC_NR] = {0};
+
+		if (a->da_masks != NULL) {
+			d_errbuf_printf(errbuf, errlen, "log masks given more than once");
+			return -DER_INVAL;
+		}
+		rc = d_log_parse_masks(val, levels, msg, sizeof(msg));
+		if (rc != 0) {
+			d_errbuf_printf(errbuf, errlen, "invalid log masks: %s", msg);
+			return rc == -DER_NOMEM ? rc : -DER_INVAL;
+		}
+		a->da_masks = val;
+		return 0;
+	}
+	default:
+		break;
+	}
+	d_errbuf_printf(errbuf, errlen, "internal error: flag %d", f->f_id);
+	return -DER_INVAL;
+}
+
+/*
+ * One "--name[=value]" word at argv[*i]; may consume argv[*i + 1].
+ */
+static int
+parse_long(struct dmg_args *a, int argc, char **argv, int *i, char *errbuf, size_t errlen)
+{
+	const char            *word = argv[*i] + 2;
+	const char            *eq = strchr(word, '=');
+	size_t                 nlen = eq != NULL ? (size_t)(eq - word) : strlen(word);
+	const struct dmg_flag *f = flag_find(args_node(a), word, nlen, 0);
+	char                   q[DA_QUOTE_MAX + 4];
+	char                   label[64];
+	char                   typed[72];
+
+	if (f == NULL) {
+		d_errbuf_printf(errbuf, errlen, "unknown flag `--%s'",
+				d_errbuf_quote(q, word, nlen, DA_QUOTE_MAX));
+		return -DER_INVAL;
+	}
+	snprintf(typed, sizeof(typed), "--%s", f->f_long);
+	if (f->f_id == F_HELP) {
+		if (eq != NULL)
+			goto bool_arg;
+		a->da_help = true;
+		return 0;
+	}
+	if (!f->f_value) {
+		if (eq != NULL)
+			goto bool_arg;
+		return apply_flag(a, f, typed, NULL, errbuf, errlen);
+	}
+	if (eq != NULL)
+		return apply_flag(a, f, typed, eq + 1, errbuf, errlen);
+	/* The value is the next word, unless there is none or it is a flag. */
+	if (*i + 1 >= argc || (argv[*i + 1][0] == '-' && argv[*i + 1][1] != '\0')) {
+		flag_label(f, label, sizeof(label));
+		d_errbuf_printf(errbuf, errlen, "expected argument for flag `%s'", label);
+		return -DER_INVAL;
+	}
+	(*i)++;
+	return apply_flag(a, f, typed, argv[*i], errbuf, errlen);
+bool_arg:
+	d_errbuf_printf(errbuf, errlen, "bool flag `--%s' cannot have an argument", f->f_long);
+	return -DER_INVAL;
+}
+
+/*
+ * One "-x..." word: a cluster of short flags; a flag with a value takes the
+ * rest of the word or the next word.
+ */
+static int
+parse_short(struct dmg_args *a, int argc, char **argv, int *i, char *errbuf, size_t errlen)
+{
+	const char *word = argv[*i];
+	char        q[DA_QUOTE_MAX + 4];
+	char        label[64];
+	char        typed[72];
+	int         rc;
+
+	for (size_t j = 1; word[j] != '\0'; j++) {
+		const struct dmg_flag *f = flag_find(args_node(a), NULL, 0, word[j]);
+
+		if (f == NULL) {
+			d_errbuf_printf(errbuf, errlen, "unknown flag `-%s'",
+					d_errbuf_quote(q, &word[j], 1, DA_QUOTE_MAX));
+			return -DER_INVAL;
+		}
+		snprintf(typed, sizeof(typed), "--%s", f->f_long);
+		if (f->f_id == F_HELP) {
+			a->da_help = true;
+			return 0;
+		}
+		if (!f->f_value) {
+			rc = apply_flag(a, f, typed, NULL, errbuf, errlen);
+			if (rc != 0)
+				return rc;
+			continue;
+		}
+		/* "-rVALUE", or "-r=VALUE" as go-flags also accepts */
+		if (word[j + 1] == '=')
+			return apply_flag(a, f, typed, &word[j + 2], errbuf, errlen);
+		if (word[j + 1] != '\0')
+			return apply_flag(a, f, typed, &word[j + 1], errbuf, errlen);
+		if (*i + 1 >= argc || (argv[*i + 1][0] == '-' && argv[*i + 1][1] != '\0')) {
+			flag_label(f, label, sizeof(label));
+			d_errbuf_printf(errbuf, errlen, "expected argument for flag `%s'", label);
+			return -DER_INVAL;
+		}
+		(*i)++;
+		return apply_flag(a, f, typed, argv[*i], errbuf, errlen);
+	}
+	return 0;
+}
+
+/* A word that is not a flag: a sub-command, or a leaf's positional argument. */
+static int
+parse_word(struct dmg_args *a, const char *word, bool *positional_done, char *errbuf,
+	   size_t errlen)
+{
+	const struct dmg_node *node = args_node(a);
+	char                   q[DA_QUOTE_MAX + 4];
+	char                   path[128];
+
+	if (node->n_subs != NULL) {
+		for (uint32_t i = 0; node->n_subs[i] != NULL; i++) {
+			const struct dmg_node *sub = node->n_subs[i];
+
+			if (strcmp(sub->n_name, word) == 0 ||
+			    (sub->n_alias != NULL && strcmp(sub->n_alias, word) == 0)) {
+				if (a->da_depth >= DMG_DEPTH_MAX) /* the tree is shallower */
+					break;
+				a->da_path[a->da_depth++] = sub;
+				return 0;
+			}
+		}
+		return err_unknown_command(node, word, errbuf, errlen);
+	}
+	if (node->n_args != NULL && !*positional_done) {
+		*positional_done = true;
+		if (node->n_cmd == DMG_CMD_SERVER_SET_LOGMASKS) {
+			const struct dmg_flag *f = flag_by_id(F_MASKS);
+
+			return apply_flag(a, f, "--masks", word, errbuf, errlen);
+		}
+		return 0;
+	}
+	dmg_args_path(a, path, sizeof(path));
+	d_errbuf_printf(errbuf, errlen, "unexpected argument `%s' for `%s'",
+			d_errbuf_quote(q, word, strlen(word), DA_QUOTE_MAX), path);
+	return -DER_INVAL;
+}
+
+/* Rules that involve several flags. */
+static int
+check_combinations(struct dmg_args *a, char *errbuf, size_t errlen)
+{
+	if (a->da_ranks_set && a->da_rank_hosts_set) {
+		d_errbuf_printf(errbuf, errlen, "--ranks and %s cannot be used together",
+				a->da_rank_hosts_flag);
+		return -DER_INVAL;
+	}
+	if (a->da_not_ok && a->da_states_set) {
+		d_errbuf_printf(errbuf, errlen, "--not-ok and --with-states cannot be used together");
+		return -DER_INVAL;
+	}
+	return 0;
+}
+
+int
+dmg_args_parse(int argc, char **argv, struct dmg_args *a, char *errbuf, size_t errlen)
+{
+	bool flags_done = false;
+	bool positional_done = false;
+	int  rc = 0;
+
+	memset(a, 0, sizeof(*a));
+	d_rankset_init(&a->da_ranks);
+	d_hostset_init(&a->da_rank_hosts);
+	a->da_path[0] = &n_root;
+	a->da_depth = 1;
+	d_errbuf_printf(errbuf, errlen, "%s", "");
+
+	if (argc > DMG_ARGS_MAX) {
+		d_errbuf_printf(errbuf, errlen, "too many arguments (%d, at most %d)", argc - 1,
+				DMG_ARGS_MAX - 1);
+		return -DER_INVAL;
+	}
+	for (int i = 1; i < argc; i++) {
+		const char *w = argv[i];
+
+		if (w == NULL)
+			break;
+		if (strnlen(w, DMG_ARG_LEN_MAX + 1) > DMG_ARG_LEN_MAX) {
+			d_errbuf_printf(errbuf, errlen, "argument %d is longer than %d bytes", i,
+					DMG_ARG_LEN_MAX);
+			return -DER_INVAL;
+		}
+	}
+	for (int i = 1; i < argc && argv[i] != NULL && rc == 0; i++) {
+		const char *w = argv[i];
+
+		if (!flags_done && strcmp(w, "--") == 0)
+			flags_done = true;
+		else if (!flags_done && w[0] == '-' && w[1] == '-')
+			rc = parse_long(a, argc, argv, &i, errbuf, errlen);
+		else if (!flags_done && w[0] == '-' && w[1] != '\0')
+			rc = parse_short(a, argc, argv, &i, errbuf, errlen);
+		else
+			rc = parse_word(a, w, &positional_done, errbuf, errlen);
+		if (rc == 0 && a->da_help)
+			return 0;
+	}
+	if (rc != 0)
+		return rc;
+	if (args_node(a)->n_subs != NULL)
+		return err_missing_command(args_node(a), errbuf, errlen);
+	rc = check_combinations(a, errbuf, errlen);
+	if (rc != 0)
+		return rc;
+	a->da_cmd = args_node(a)->n_cmd;
+	return 0;
+}
+
+void
+dmg_args_fini(struct dmg_args *a)
+{
+	d_rankset_fini(&a->da_ranks);
+	d_hostset_fini(&a->da_rank_hosts);
+	free(a->da_hostlist);
+	a->da_hostlist = NULL;
+	a->da_hostlist_nr = 0;
+}
+
+/*
+ * Help
+ */
+
+/* Width of the "  -o, --config-path=" part of a flag line. */
+static size_t
+flag_spec_len(const struct dmg_flag *f)
+{
+	/* "-x, " or four blanks, "--", name, "=" for values */
+	return 4 + 2 + strlen(f->f_long) + (f->f_value ? 1 : 0);
+}
+
+static int
+print_flag(struct dmg_out *out, const struct dmg_flag *f, size_t indent, size_t width)
+{
+	char spec[96];
+
+	if (f->f_short != 0)
+		snprintf(spec, sizeof(spec), "-%c, --%s%s", f->f_short, f->f_long,
+			 f->f_value ? "=" : "");
+	else
+		snprintf(spec, sizeof(spec), "    --%s%s", f->f_long, f->f_value ? "=" : "");
+	return dmg_out_printf(out, "%*s%-*s  %s\n", (int)indent, "", (int)width, spec, f->f_help);
+}
+
+int
+dmg_args_usage(const struct dmg_args *a, struct dmg_out *out)
+{
+	const struct dmg_node *node = args_node(a);
+	char                   path[128];
+	size_t                 width = 0;
+	int                    rc;
+
+	/* "dmg system query" without the leading "dmg" */
+	dmg_args_path(a, path, sizeof(path));
+	rc = dmg_out_printf(out, "Usage:\n  dmg [OPTIONS]%s%s", a->da_depth > 1 ? " " : "",
+			    a->da_depth > 1 ? path + strlen("dmg ") : "");
+	if (rc == 0 && node->n_subs != NULL)
+		rc = dmg_out_printf(out, " <command>");
+	if (rc == 0 && node->n_flags != NULL)
+		rc = dmg_out_printf(out, " [%s-OPTIONS]", node->n_name);
+	if (rc == 0 && node->n_args != NULL)
+		rc = dmg_out_printf(out, " %s", node->n_args);
+	if (rc == 0)
+		rc = dmg_out_printf(out, "\n\n%s\n\nApplication Options:\n", node->n_help);
+
+	for (const int *id = global_flags; *id != 0; id++)
+		if (flag_spec_len(flag_by_id(*id)) > width)
+			width = flag_spec_len(flag_by_id(*id));
+	for (const int *id = node->n_flags; id != NULL && *id != 0; id++)
+		if (flag_spec_len(flag_by_id(*id)) + 4 > width)
+			width = flag_spec_len(flag_by_id(*id)) + 4;
+	for (const int *id = global_flags; rc == 0 && *id != 0; id++)
+		rc = print_flag(out, flag_by_id(*id), 2, width);
+	if (rc == 0)
+		rc = dmg_out_printf(out, "\nHelp Options:\n");
+	if (rc == 0)
+		rc = print_flag(out, flag_by_id(F_HELP), 2, width);
+	if (rc == 0 && node->n_flags != NULL)
+		rc = dmg_out_printf(out, "\n[%s command options]\n", node->n_name);
+	for (const int *id = node->n_flags; rc == 0 && id != NULL && *id != 0; id++)
+		rc = print_flag(out, flag_by_id(*id), 6, width - 4);
+	if (rc == 0 && node->n_subs != NULL) {
+		size_t nw = 0;
+
+		for (uint32_t i = 0; node->n_subs[i] != NULL; i++)
+			if (strlen(node->n_subs[i]->n_name) > nw)
+				nw = strlen(node->n_subs[i]->n_name);
+		rc = dmg_out_printf(out, "\nAvailable commands:\n");
+		for (uint32_t i = 0; rc == 0 && node->n_subs[i] != NULL; i++) {
+			const struct dmg_node *s = node->n_subs[i];
+
+			rc = dmg_out_printf(out, "  %-*s  %s", (int)nw, s->n_name, s->n_help);
+			if (rc == 0 && s->n_alias != NULL)
+				rc = dmg_out_printf(out, " (aliases: %s)", s->n_alias);
+			if (rc == 0)
+				rc = dmg_out_printf(out, "\n");
+		}
+	}
+	return rc;
+}

@@ -1,0 +1,132 @@
+/*
+ * dmg_main.c: entry point of dmg, the DAOS management tool.
+ *
+ * Parse the command line, load the configuration, run the command, print
+ * the human text (or, with -j, DAOS's JSON envelope) on stdout and any error
+ * as "ERROR: dmg: <message>" on stderr. Exit code 0 on success, 1 on any
+ * error (DAOS dmg's convention); help exits 0.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <daos_errno.h>
+#include "gurt/log.h"
+#include "tools/dmg/dmg.h"
+
+/* Write the buffer to stdout; a closed pipe is not our problem to report. */
+static void
+flush_out(const struct dmg_out *out, FILE *fp)
+{
+	if (out->o_len > 0)
+		fwrite(out->o_buf, 1, out->o_len, fp);
+	fflush(fp);
+}
+
+/* Report an error: in the envelope with -j, else on stderr. */
+static int
+report(const struct dmg_args *args, const char *msg, int rc, bool with_rc)
+{
+	struct dmg_out out;
+
+	if (args->da_json) {
+		dmg_out_init(&out);
+		if (dmg_envelope(NULL, msg, rc, &out) == 0)
+			flush_out(&out, stdout);
+		dmg_out_fini(&out);
+		return DMG_EXIT_ERROR;
+	}
+	if (with_rc)
+		fprintf(stderr, "ERROR: dmg: %s: " DF_RC "\n", msg, DP_RC(rc));
+	else
+		fprintf(stderr, "ERROR: dmg: %s\n", msg);
+	return DMG_EXIT_ERROR;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct dmg_args args;
+	struct dmg_ctx  ctx;
+	struct dmg_out  out;
+	json_t         *response = NULL;
+	char            err[DMG_MSG_MAX];
+	char            path[128];
+	bool            log_open = false;
+	int             ret = 0;
+	int             rc;
+
+	/* A server closing the connection must not kill us through a write. */
+	signal(SIGPIPE, SIG_IGN);
+	dmg_out_init(&out);
+
+	rc = dmg_args_parse(argc, argv, &args, err, sizeof(err));
+	if (rc != 0) {
+		dmg_args_path(&args, path, sizeof(path));
+		fprintf(stderr, "ERROR: dmg: %s\n", rc == -DER_NOMEM ? "out of memory" : err);
+		fprintf(stderr, "Run '%s --help' for usage.\n", path);
+		ret = DMG_EXIT_ERROR;
+		goto out_args;
+	}
+	if (args.da_help) {
+		rc = dmg_args_usage(&args, &out);
+		flush_out(&out, stdout);
+		ret = rc == 0 ? 0 : DMG_EXIT_ERROR;
+		goto out_args;
+	}
+	if (args.da_debug) {
+		/* The control API client logs its calls at DEBUG. */
+		if (d_log_open(NULL, "ERR,control=DEBUG", NULL, 0) == 0)
+			log_open = true;
+	}
+
+	rc = dmg_ctx_init(&ctx, &args, err, sizeof(err));
+	if (rc != 0) {
+		ret = report(&args, err, rc, false);
+		goto out_log;
+	}
+	err[0] = '\0';
+	switch (args.da_cmd) {
+	case DMG_CMD_SYSTEM_QUERY:
+	case DMG_CMD_SYSTEM_STOP:
+	case DMG_CMD_SYSTEM_START:
+	case DMG_CMD_SYSTEM_ERASE:
+	case DMG_CMD_SYSTEM_LEADER_QUERY:
+		rc = dmg_system_run(&ctx, &out, &response, err, sizeof(err));
+		break;
+	case DMG_CMD_STORAGE_SCAN:
+	case DMG_CMD_STORAGE_FORMAT:
+	case DMG_CMD_STORAGE_QUERY_USAGE:
+		rc = dmg_storage_run(&ctx, &out, &response, err, sizeof(err));
+		break;
+	case DMG_CMD_SERVER_SET_LOGMASKS:
+		rc = dmg_server_run(&ctx, &out, &response, err, sizeof(err));
+		break;
+	default:
+		snprintf(err, sizeof(err), "no command");
+		rc = -DER_INVAL;
+		break;
+	}
+	if (args.da_json) {
+		dmg_out_fini(&out);
+		dmg_out_init(&out);
+		if (dmg_envelope(response, rc != 0 ? err : NULL, rc, &out) != 0)
+			fprintf(stderr, "ERROR: dmg: out of memory\n");
+		flush_out(&out, stdout);
+		ret = rc != 0 ? DMG_EXIT_ERROR : 0;
+	} else {
+		flush_out(&out, stdout);
+		if (rc != 0)
+			ret = report(&args, err, rc, true);
+	}
+	json_decref(response);
+	dmg_ctx_fini(&ctx);
+out_log:
+	if (log_open)
+		d_log_fini();
+out_args:
+	dmg_args_fini(&args);
+	dmg_out_fini(&out);
+	return ret;
+}
