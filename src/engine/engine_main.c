@@ -1,0 +1,660 @@
+/*
+ * engine_main.c: daos_engine's main: start-up, the link to daos_server and
+ * the engine's life cycle (no data path yet: targets come later).
+ *
+ * Life cycle (engine side of the engine link, control/engine_link.h):
+ *
+ *   start: parse the command line, open the log (D_LOG_FILE, D_LOG_MASK),
+ *          block SIGTERM/SIGINT (read from a signalfd), pin to first_core or
+ *          the NUMA node's cores, connect to daos_server (bounded retries)
+ *   REGISTERING --reply, formatted--> AWAIT_JOIN
+ *   REGISTERING --reply, not formatted--> AWAIT_FORMAT (raises
+ *               engine_format_required: logged and sent as ras_event)
+ *   AWAIT_FORMAT --format_done--> AWAIT_JOIN
+ *   AWAIT_JOIN --join_reply ok--> READY (prints the "DAOS I/O Engine ...
+ *               started on rank" line, sends ready)
+ *   any --stop, SIGTERM, SIGINT--> exit ENGINE_EXIT_OK
+ *   REGISTERING --no reply within ENG_REGISTER_TIMEOUT_MS--> ENGINE_EXIT_LINK
+ *   any --link lost--> ENGINE_EXIT_LINK; protocol error--> ENGINE_EXIT_PROTO
+ *   registration refused --> ENGINE_EXIT_REFUSED; join refused --> ENGINE_EXIT_JOIN
+ * set_logmasks is served in every state after registration.
+ *
+ * An unusable superblock (bad layout version, garbage) is reported by the
+ * server in the register reply ("sb_error"). The engine then raises
+ * engine_format_required with severity ERROR and the reason in the message:
+ * the catalogue has no engine-level *_durable_format_incompat id (the pool,
+ * container and rdb ones name objects the engine does not have yet), the
+ * operator's remedy is exactly a (forced) format, and the engine indeed waits
+ * for one, so the id tells the operator what to do and the text tells why.
+ *
+ * The engine never writes its superblock: daos_server does (format, rank).
+ */
+#define D_LOGFAC DD_FAC(engine)
+
+#include <errno.h>
+#include <ifaddrs.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <daos_errno.h>
+#include "gurt/errbuf.h"
+#include "gurt/log.h"
+#include "gurt/ras.h"
+#include "gurt/rankset.h"
+#include "control/engine_link.h"
+#include "engine/engine.h"
+
+#ifndef DAOS_VERSION
+#define DAOS_VERSION "0.0.0"
+#endif
+
+/* Provider when D_PROVIDER is unset: the one this project implements. */
+#define ENG_PROVIDER_DEFAULT "ofi+tcp;ofi_rxm"
+
+/* Longest NUMA cpulist read from sysfs ("0-63,128-191" and the like). */
+#define ENG_CPULIST_MAX 4096
+
+enum eng_state {
+	ES_REGISTERING,
+	ES_AWAIT_FORMAT,
+	ES_AWAIT_JOIN,
+	ES_READY,
+};
+
+static const char *const eng_state_names[] = {"registering", "awaiting format",
+					      "awaiting join", "ready"};
+
+struct engine {
+	struct eng_args  e_args;
+	struct eng_loop *e_loop;
+	int              e_link_fd;
+	int              e_sig_fd;
+	int              e_timer_fd;
+	enum eng_state   e_state;
+	int64_t          e_next_id;
+	int64_t          e_reg_id;
+	uint32_t         e_rank;
+	uint64_t         e_inc;
+	uint64_t         e_map_version;
+	char             e_host[256];
+	char             e_sock[ENG_PATH_MAX + 1];
+	char             e_fabric_uri[ENGINE_LINK_URI_MAX];
+	char            *e_rbuf;
+};
+
+static void
+eng_exit(struct engine *e, int code)
+{
+	eng_loop_stop(e->e_loop, code);
+}
+
+/* ---- RAS ---- */
+
+static void
+eng_ras_raise(struct engine *e, enum d_ras_event_id id, enum d_ras_sev sev, const char *msg)
+{
+	struct d_ras_event ev;
+	char               line[D_RAS_LINE_MAX];
+	char              *text = NULL;
+	json_t            *evj, *pkt;
+	json_error_t       jerr;
+
+	if (d_ras_event_init(&ev, id, msg) != 0) {
+		D_ERROR("cannot build RAS event %d\n", (int)id);
+		return;
+	}
+	ev.ev_sev = sev;
+	if (e->e_rank != D_RANK_NIL) {
+		d_ras_event_set_rank(&ev, e->e_rank);
+		d_ras_event_set_inc(&ev, e->e_inc);
+	}
+	if (d_ras_event_format(&ev, D_RAS_FORM_ENGINE, line, sizeof(line)) == 0) {
+		if (sev == RAS_SEV_ERROR)
+			D_ERROR("%s\n", line);
+		else if (sev == RAS_SEV_WARNING)
+			D_WARN("%s\n", line);
+		else
+			D_NOTE("%s\n", line);
+	}
+	if (d_ras_event_to_json(&ev, &text) != 0) {
+		D_ERROR("cannot encode RAS event %s\n", ev.ev_id_str);
+		return;
+	}
+	evj = json_loads(text, 0, &jerr);
+	free(text);
+	pkt = evj != NULL ? json_pack("{s:s, s:o}", "op", ENGINE_OP_RAS_EVENT, "event", evj)
+			  : NULL;
+	if (pkt == NULL || eng_link_send(e->e_link_fd, pkt) != 0)
+		D_ERROR("cannot send RAS event %s to daos_server\n", ev.ev_id_str);
+	json_decref(pkt);
+}
+
+/* ---- Messages from daos_server ---- */
+
+static void
+reply_status(struct engine *e, json_int_t id, int status, const char *error, const char *masks)
+{
+	json_t *rep = json_pack("{s:s, s:I, s:i}", "op", ENGINE_OP_REPLY, "id", id, "status",
+				status);
+
+	if (rep != NULL && error != NULL &&
+	    json_object_set_new(rep, "error", json_string(error)) != 0) {
+		json_decref(rep);
+		rep = NULL;
+	}
+	if (rep != NULL && masks != NULL &&
+	    json_object_set_new(rep, "masks", json_string(masks)) != 0) {
+		json_decref(rep);
+		rep = NULL;
+	}
+	if (rep == NULL || eng_link_send(e->e_link_fd, rep) != 0) {
+		D_ERROR("cannot answer request %lld\n", (long long)id);
+		eng_exit(e, ENGINE_EXIT_LINK);
+	}
+	json_decref(rep);
+}
+
+static void
+proto_error(struct engine *e, const char *op, const char *what)
+{
+	D_ERROR("protocol error from daos_server: %s: %s\n", op, what);
+	eng_exit(e, ENGINE_EXIT_PROTO);
+}
+
+/* An optional or required integer field in [min, max]; -1 absent, 0 ok, -2 bad. */
+static int
+field_int(json_t *msg, const char *key, long long min, long long max, long long *out)
+{
+	json_t *v = json_object_get(msg, key);
+
+	if (v == NULL)
+		return -1;
+	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
+		return -2;
+	*out = json_integer_value(v);
+	return 0;
+}
+
+static const char *
+field_str(json_t *msg, const char *key)
+{
+	json_t *v = json_object_get(msg, key);
+
+	return json_is_string(v) && strlen(json_string_value(v)) == json_string_length(v)
+		   ? json_string_value(v) : NULL;
+}
+
+static void
+timer_set(struct engine *e, unsigned ms)
+{
+	struct itimerspec its;
+
+	memset(&its, 0, sizeof(its));
+	its.it_value.tv_sec  = ms / 1000;
+	its.it_value.tv_nsec = (long)(ms % 1000) * 1000000L;
+	(void)timerfd_settime(e->e_timer_fd, 0, &its, NULL);
+}
+
+static void
+handle_register_reply(struct engine *e, json_t *msg, long long status)
+{
+	const char *sys   = field_str(msg, "sys_name");
+	const char *sberr = field_str(msg, "sb_error");
+	json_t     *fmt   = json_object_get(msg, "formatted");
+	char        text[D_RAS_MSG_MAX * 2];
+	long long   rank;
+
+	timer_set(e, 0);
+	if (status != 0) {
+		const char *err = field_str(msg, "error");
+
+		D_ERROR("daos_server refused the registration: %s (" DF_RC ")\n",
+			err != NULL ? err : "no reason given", DP_RC((int)status));
+		eng_exit(e, ENGINE_EXIT_REFUSED);
+		return;
+	}
+	if (!json_is_boolean(fmt) || sys == NULL ||
+	    field_int(msg, "rank", 0, D_RANK_MAX, &rank) == -2) {
+		proto_error(e, "register reply", "needs formatted, sys_name and a valid rank");
+		return;
+	}
+	if (strcmp(sys, e->e_args.ea_group) != 0) {
+		D_ERROR("daos_server serves system '%.32s', this engine was started for '%s'\n",
+			sys, e->e_args.ea_group);
+		eng_exit(e, ENGINE_EXIT_REFUSED);
+		return;
+	}
+	if (json_is_true(fmt)) {
+		D_INFO("registered with daos_server; storage formatted\n");
+		e->e_state = ES_AWAIT_JOIN;
+		return;
+	}
+	if (sberr != NULL) {
+		snprintf(text, sizeof(text), "DAOS engine %u requires a SCM format: %s",
+			 e->e_args.ea_idx, sberr);
+		eng_ras_raise(e, RAS_ENGINE_FORMAT_REQUIRED, RAS_SEV_ERROR, text);
+	} else {
+		snprintf(text, sizeof(text), "DAOS engine %u requires a SCM format",
+			 e->e_args.ea_idx);
+		eng_ras_raise(e, RAS_ENGINE_FORMAT_REQUIRED, RAS_SEV_NOTICE, text);
+	}
+	e->e_state = ES_AWAIT_FORMAT;
+}
+
+static void
+handle_join_reply(struct engine *e, json_t *msg)
+{
+	long long status, rank, inc, mapv;
+
+	if (field_int(msg, "status", INT32_MIN, 0, &status) != 0) {
+		proto_error(e, ENGINE_OP_JOIN_REPLY, "no valid status");
+		return;
+	}
+	if (status != 0) {
+		const char *err = field_str(msg, "error");
+
+		D_ERROR("joining the system failed: %s (" DF_RC ")\n",
+			err != NULL ? err : "no reason given", DP_RC((int)status));
+		eng_exit(e, ENGINE_EXIT_JOIN);
+		return;
+	}
+	if (field_int(msg, "rank", 0, D_RANK_MAX, &rank) != 0 ||
+	    field_int(msg, "incarnation", 0, INT64_MAX, &inc) != 0 ||
+	    field_int(msg, "map_version", 0, INT64_MAX, &mapv) != 0) {
+		proto_error(e, ENGINE_OP_JOIN_REPLY, "needs rank, incarnation and map_version");
+		return;
+	}
+	e->e_rank        = (uint32_t)rank;
+	e->e_inc         = (uint64_t)inc;
+	e->e_map_version = (uint64_t)mapv;
+	e->e_state       = ES_READY;
+	/* DAOS prints this line on stdout once the rank is known; scripts wait for it. */
+	printf("DAOS I/O Engine (v%s) process %d started on rank %u with %u target, %u helper "
+	       "XS, firstcore %d, host %s.\n", DAOS_VERSION, (int)getpid(), e->e_rank,
+	       e->e_args.ea_targets, e->e_args.ea_helpers,
+	       e->e_args.ea_first_core < 0 ? 0 : e->e_args.ea_first_core, e->e_host);
+	fflush(stdout);
+	D_NOTE("joined the system: rank %u incarnation %#llx map version %llu\n", e->e_rank,
+	       (unsigned long long)e->e_inc, (unsigned long long)e->e_map_version);
+	{
+		json_t *rdy = json_pack("{s:s, s:I, s:I}", "op", ENGINE_OP_READY, "rank",
+					(json_int_t)e->e_rank, "incarnation", (json_int_t)e->e_inc);
+
+		if (rdy == NULL || eng_link_send(e->e_link_fd, rdy) != 0) {
+			D_ERROR("cannot tell daos_server we are ready\n");
+			eng_exit(e, ENGINE_EXIT_LINK);
+		}
+		json_decref(rdy);
+	}
+}
+
+static void
+handle_set_logmasks(struct engine *e, json_t *msg, long long id)
+{
+	const char *masks = field_str(msg, "masks");
+	char        err[D_LOG_ERRBUF_SIZE];
+	char        cur[D_LOG_MASK_BUF_SIZE];
+	int         rc;
+
+	if (masks == NULL) {
+		proto_error(e, ENGINE_OP_SET_LOGMASKS, "no string 'masks'");
+		return;
+	}
+	rc = d_log_setmasks(masks, err, sizeof(err));
+	if (d_log_getmasks(cur, sizeof(cur)) != 0)
+		cur[0] = '\0';
+	if (rc != 0) {
+		D_ERROR("set_logmasks refused: %s (masks kept: %s)\n", err, cur);
+		reply_status(e, id, rc, err, cur);
+		return;
+	}
+	D_INFO("log masks set to %s\n", cur);
+	reply_status(e, id, 0, NULL, cur);
+}
+
+static void
+handle_msg(struct engine *e, json_t *msg)
+{
+	const char *op = json_string_value(json_object_get(msg, "op"));
+	long long   id = 0;
+	int         has_id;
+
+	has_id = field_int(msg, "id", 1, ENGINE_LINK_ID_MAX, &id);
+	if (has_id == -2) {
+		proto_error(e, op, "bad 'id'");
+		return;
+	}
+	D_DEBUG("'%.32s' from daos_server in state %s\n", op, eng_state_names[e->e_state]);
+
+	if (strcmp(op, ENGINE_OP_REPLY) == 0) {
+		long long status;
+
+		if (has_id != 0 || field_int(msg, "status", INT32_MIN, 0, &status) != 0) {
+			proto_error(e, op, "needs an id and a status");
+			return;
+		}
+		if (e->e_state == ES_REGISTERING && id == e->e_reg_id)
+			handle_register_reply(e, msg, status);
+		else
+			D_WARN("reply %lld matches no request\n", id);
+	} else if (strcmp(op, ENGINE_OP_FORMAT_DONE) == 0) {
+		if (e->e_state != ES_AWAIT_FORMAT) {
+			D_WARN("format_done in state %s: ignored\n", eng_state_names[e->e_state]);
+			return;
+		}
+		D_NOTE("storage formatted: joining the system\n");
+		e->e_state = ES_AWAIT_JOIN;
+	} else if (strcmp(op, ENGINE_OP_JOIN_REPLY) == 0) {
+		if (e->e_state != ES_AWAIT_JOIN) {
+			D_WARN("join_reply in state %s: ignored\n", eng_state_names[e->e_state]);
+			return;
+		}
+		handle_join_reply(e, msg);
+	} else if (strcmp(op, ENGINE_OP_SET_LOGMASKS) == 0) {
+		if (has_id != 0) {
+			proto_error(e, op, "needs an id");
+			return;
+		}
+		handle_set_logmasks(e, msg, id);
+	} else if (strcmp(op, ENGINE_OP_STOP) == 0) {
+		D_NOTE("stop requested by daos_server\n");
+		eng_exit(e, ENGINE_EXIT_OK);
+	} else if (strcmp(op, ENGINE_OP_MAP_UPDATE) == 0) {
+		D_DEBUG("map_update ignored (no membership service yet)\n");
+	} else if (has_id == 0) {
+		char q[68];
+
+		d_errbuf_quote(q, op, strlen(op), 64);
+		D_WARN("unknown request '%s'\n", q);
+		reply_status(e, id, -DER_NOTSUPPORTED, "unknown op", NULL);
+	} else {
+		char q[68];
+
+		D_WARN("unknown message '%s' ignored\n", d_errbuf_quote(q, op, strlen(op), 64));
+	}
+}
+
+static void
+link_ready(struct eng_loop *loop, uint32_t events, void *arg)
+{
+	struct engine *e = arg;
+	char           why[256];
+
+	(void)loop;
+	(void)events;
+	for (int i = 0; i < ENG_LINK_BATCH; i++) {
+		json_t *msg = NULL;
+		int     rc  = eng_link_recv(e->e_link_fd, e->e_rbuf, &msg, why, sizeof(why));
+
+		if (rc == -DER_AGAIN)
+			return;
+		if (rc == -DER_UNREACH) {
+			D_ERROR("lost the link to daos_server: %s\n", why);
+			eng_exit(e, ENGINE_EXIT_LINK);
+			return;
+		}
+		if (rc != 0) {
+			proto_error(e, "packet", why);
+			return;
+		}
+		handle_msg(e, msg);
+		json_decref(msg);
+		if (eng_loop_stopping(e->e_loop))
+			return;
+	}
+}
+
+static void
+signal_ready(struct eng_loop *loop, uint32_t events, void *arg)
+{
+	struct engine          *e = arg;
+	struct signalfd_siginfo si;
+	ssize_t                 n;
+
+	(void)loop;
+	(void)events;
+	n = read(e->e_sig_fd, &si, sizeof(si));
+	if (n != (ssize_t)sizeof(si))
+		return;
+	D_NOTE("received signal %u (%s): exiting\n", si.ssi_signo, strsignal((int)si.ssi_signo));
+	eng_exit(e, ENGINE_EXIT_OK);
+}
+
+static void
+timer_ready(struct eng_loop *loop, uint32_t events, void *arg)
+{
+	struct engine *e = arg;
+	uint64_t       n;
+
+	(void)loop;
+	(void)events;
+	if (read(e->e_timer_fd, &n, sizeof(n)) != (ssize_t)sizeof(n))
+		return;
+	if (e->e_state == ES_REGISTERING) {
+		D_ERROR("daos_server did not answer the registration within %d ms\n",
+			ENG_REGISTER_TIMEOUT_MS);
+		eng_exit(e, ENGINE_EXIT_LINK);
+	}
+}
+
+/* ---- Start-up ---- */
+
+static void
+pin_cpus(const struct eng_args *a)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	if (a->ea_first_core >= 0) {
+		if (a->ea_first_core >= CPU_SETSIZE) {
+			D_WARN("first core %d is beyond CPU_SETSIZE: not pinned\n",
+			       a->ea_first_core);
+			return;
+		}
+		CPU_SET(a->ea_first_core, &set);
+	} else if (a->ea_numa >= 0) {
+		char  path[96];
+		char  list[ENG_CPULIST_MAX];
+		FILE *f;
+		char *p, *save = NULL;
+
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/cpulist", a->ea_numa);
+		f = fopen(path, "re");
+		if (f == NULL || fgets(list, sizeof(list), f) == NULL) {
+			D_WARN("cannot read %s: not pinned\n", path);
+			if (f != NULL)
+				fclose(f);
+			return;
+		}
+		fclose(f);
+		for (p = strtok_r(list, ",\n", &save); p != NULL; p = strtok_r(NULL, ",\n", &save)) {
+			char         *end;
+			unsigned long lo = strtoul(p, &end, 10), hi = lo;
+
+			if (*end == '-')
+				hi = strtoul(end + 1, &end, 10);
+			for (unsigned long c = lo; c <= hi && c < CPU_SETSIZE; c++)
+				CPU_SET(c, &set);
+		}
+	} else {
+		return;
+	}
+	if (sched_setaffinity(0, sizeof(set), &set) != 0)
+		D_WARN("cannot pin to %s %d: %s\n", a->ea_first_core >= 0 ? "core" : "NUMA node",
+		       a->ea_first_core >= 0 ? a->ea_first_core : a->ea_numa, strerror(errno));
+	else
+		D_INFO("pinned to %s %d\n", a->ea_first_core >= 0 ? "core" : "NUMA node",
+		       a->ea_first_core >= 0 ? a->ea_first_core : a->ea_numa);
+}
+
+/* "ofi+tcp;ofi_rxm://<ipv4 of D_INTERFACE>:<D_PORT>". */
+static void
+fabric_uri(struct engine *e)
+{
+	const char     *prov  = getenv("D_PROVIDER");
+	const char     *iface = getenv("D_INTERFACE");
+	const char     *port  = getenv("D_PORT");
+	char            addr[INET_ADDRSTRLEN] = "0.0.0.0";
+	struct ifaddrs *ifa, *i;
+	unsigned long   pn = 0;
+
+	if (prov == NULL || prov[0] == '\0' || strlen(prov) > 64)
+		prov = ENG_PROVIDER_DEFAULT;
+	if (port != NULL) {
+		char *end;
+
+		pn = strtoul(port, &end, 10);
+		if (*end != '\0' || pn > 65535)
+			pn = 0;
+	}
+	if (iface != NULL && getifaddrs(&ifa) == 0) {
+		for (i = ifa; i != NULL; i = i->ifa_next) {
+			if (i->ifa_addr == NULL || i->ifa_addr->sa_family != AF_INET ||
+			    strcmp(i->ifa_name, iface) != 0)
+				continue;
+			inet_ntop(AF_INET, &((struct sockaddr_in *)i->ifa_addr)->sin_addr, addr,
+				  sizeof(addr));
+			break;
+		}
+		freeifaddrs(ifa);
+	}
+	snprintf(e->e_fabric_uri, sizeof(e->e_fabric_uri), "%s://%s:%lu", prov, addr, pn);
+}
+
+static int
+send_register(struct engine *e)
+{
+	json_t *msg;
+	long    ncpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int     rc;
+
+	e->e_reg_id = e->e_next_id++;
+	msg = json_pack("{s:s, s:I, s:i, s:i, s:i, s:i, s:i, s:i, s:s, s:s}", "op",
+			ENGINE_OP_REGISTER, "id", (json_int_t)e->e_reg_id, "proto",
+			ENGINE_LINK_PROTO, "idx", (int)e->e_args.ea_idx, "pid", (int)getpid(),
+			"ncpus", ncpus > 0 ? (int)ncpus : 0, "targets", (int)e->e_args.ea_targets,
+			"helpers", (int)e->e_args.ea_helpers, "fabric_uri", e->e_fabric_uri,
+			"version", DAOS_VERSION);
+	if (msg == NULL)
+		return -DER_NOMEM;
+	rc = eng_link_send(e->e_link_fd, msg);
+	json_decref(msg);
+	return rc;
+}
+
+static int
+engine_run(struct engine *e)
+{
+	const char *env_sock = getenv(ENGINE_LINK_SOCK_ENV);
+	char        why[512];
+	sigset_t    mask;
+	int         rc;
+
+	if (env_sock != NULL && env_sock[0] != '\0') {
+		if (strlen(env_sock) > ENG_PATH_MAX) {
+			fprintf(stderr, "daos_engine: %s is too long\n", ENGINE_LINK_SOCK_ENV);
+			return ENGINE_EXIT_USAGE;
+		}
+		strcpy(e->e_sock, env_sock);
+	} else if (snprintf(e->e_sock, sizeof(e->e_sock), "%s/%s", e->e_args.ea_socket_dir,
+			    ENGINE_LINK_SOCK_NAME) >= (int)sizeof(e->e_sock)) {
+		fprintf(stderr, "daos_engine: socket path too long\n");
+		return ENGINE_EXIT_USAGE;
+	}
+	if (gethostname(e->e_host, sizeof(e->e_host) - 1) != 0)
+		strcpy(e->e_host, "unknown");
+
+	/* Block before any thread exists, so that every later thread inherits it. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) != 0)
+		return ENGINE_EXIT_FAILURE;
+	signal(SIGPIPE, SIG_IGN);
+	e->e_sig_fd   = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	e->e_timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	e->e_rbuf     = malloc(ENGINE_LINK_MSG_MAX);
+	if (e->e_sig_fd < 0 || e->e_timer_fd < 0 || e->e_rbuf == NULL) {
+		D_ERROR("start-up: %s\n", strerror(errno));
+		return ENGINE_EXIT_FAILURE;
+	}
+	pin_cpus(&e->e_args);
+	fabric_uri(e);
+
+	rc = eng_loop_create(&e->e_loop);
+	if (rc != 0)
+		return ENGINE_EXIT_FAILURE;
+	rc = eng_link_connect(e->e_sock, &e->e_link_fd, why, sizeof(why));
+	if (rc != 0) {
+		D_ERROR("%s\n", why);
+		fprintf(stderr, "daos_engine: %s\n", why);
+		return ENGINE_EXIT_LINK;
+	}
+	if (eng_loop_add(e->e_loop, e->e_link_fd, EPOLLIN | EPOLLRDHUP, link_ready, e, NULL) ||
+	    eng_loop_add(e->e_loop, e->e_sig_fd, EPOLLIN, signal_ready, e, NULL) ||
+	    eng_loop_add(e->e_loop, e->e_timer_fd, EPOLLIN, timer_ready, e, NULL))
+		return ENGINE_EXIT_FAILURE;
+	rc = send_register(e);
+	if (rc != 0) {
+		D_ERROR("cannot register with daos_server: " DF_RC "\n", DP_RC(rc));
+		return ENGINE_EXIT_LINK;
+	}
+	timer_set(e, ENG_REGISTER_TIMEOUT_MS);
+	D_INFO("engine %u (pid %d) registering with daos_server at %s\n", e->e_args.ea_idx,
+	       (int)getpid(), e->e_sock);
+	return eng_loop_run(e->e_loop);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct engine e;
+	char          why[256];
+	int           code;
+
+	memset(&e, 0, sizeof(e));
+	e.e_link_fd  = -1;
+	e.e_sig_fd   = -1;
+	e.e_timer_fd = -1;
+	e.e_rank     = D_RANK_NIL;
+	e.e_next_id  = 1;
+	if (eng_args_parse(argc, argv, &e.e_args, why, sizeof(why)) != 0) {
+		fprintf(stderr, "daos_engine: %s\n", why);
+		eng_args_usage(argv[0], stderr);
+		return ENGINE_EXIT_USAGE;
+	}
+	if (e.e_args.ea_help) {
+		eng_args_usage(argv[0], stdout);
+		return ENGINE_EXIT_OK;
+	}
+	if (e.e_args.ea_version) {
+		printf("daos_engine version %s\n", DAOS_VERSION);
+		return ENGINE_EXIT_OK;
+	}
+	if (d_log_init() != 0)
+		return ENGINE_EXIT_USAGE; /* d_log_init said why on stderr */
+
+	code = engine_run(&e);
+	D_NOTE("engine %u (pid %d) exiting: %d (%s)\n", e.e_args.ea_idx, (int)getpid(), code,
+	       engine_exit_str(code));
+	eng_loop_destroy(e.e_loop);
+	if (e.e_link_fd >= 0)
+		close(e.e_link_fd);
+	if (e.e_sig_fd >= 0)
+		close(e.e_sig_fd);
+	if (e.e_timer_fd >= 0)
+		close(e.e_timer_fd);
+	free(e.e_rbuf);
+	d_log_fini();
+	return code;
+}
