@@ -67,7 +67,9 @@ run_unit() {
 		[ -f "$exe" ] && [ -x "$exe" ] || continue
 		name=$(basename "$exe")
 		out="$results/$tag-$name.tap"
-		CMOCKA_MESSAGE_OUTPUT=TAP \
+		# The same environment tests/unit/meson.build gives each test.
+		CMOCKA_MESSAGE_OUTPUT=TAP DAOS_SOURCE_DIR="$top" \
+		DAOS_ENGINE_BIN="$top/$dir/src/engine/daos_engine" \
 		ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 			timeout -k 10 "$UNIT_TIMEOUT" "$exe" >"$out" 2>&1
