@@ -299,7 +299,7 @@ vos_cont_destroy(struct vos_pool *pool, const uuid_t cont_uuid)
 int
 vos_cont_resume_destroys(struct vos_pool *pool)
 {
-	uuid_t todo[VOS_RESUME_BATCH];
+	uuid_t pending[VOS_RESUME_BATCH];
 	int    rc;
 
 	for (;;) {
@@ -319,7 +319,7 @@ vos_cont_resume_destroys(struct vos_pool *pool)
 		while (rc == 0 && n < VOS_RESUME_BATCH) {
 			if (k.mv_size == 16 && vos_cont_decode(&v, &cd) == 0 &&
 			    (cd.cd_flags & VOS_CONT_DESTROYING))
-				memcpy(todo[n++], k.mv_data, 16);
+				memcpy(pending[n++], k.mv_data, 16);
 			rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
 		}
 		vos_rtx_reset(pool);
@@ -329,7 +329,7 @@ vos_cont_resume_destroys(struct vos_pool *pool)
 			return 0;
 		for (unsigned i = 0; i < n; i++) {
 			D_INFO("%s: finishing an interrupted container destroy\n", pool->vp_dir);
-			rc = cont_destroy(pool, todo[i]);
+			rc = cont_destroy(pool, pending[i]);
 			if (rc != 0) {
 				/* Left DESTROYING; vos_cont_destroy() can finish it later. */
 				D_ERROR("%s: container destroy not finished: " DF_RC "\n",
