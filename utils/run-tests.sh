@@ -5,6 +5,7 @@
 # every test, then prints one summary line "N passed, N failed":
 #   build/       gcc, -Werror: unit tests (cmocka) and integration tests (pytest)
 #   build-asan/  gcc + AddressSanitizer + UndefinedBehaviorSanitizer: unit tests
+#                and the system tests (tests/integration/test_system.py)
 #   build-fuzz/  clang + libFuzzer + ASan/UBSan: each fuzz target replays its
 #                committed corpus, then fuzzes for FUZZ_SECONDS (default 20)
 # Every unit test case, fuzz target and pytest case counts once per build.
@@ -125,13 +126,17 @@ if [ "${SKIP_FUZZ:-0}" != 1 ] && [ $fuzz_ok -eq 1 ]; then
 	done
 fi
 
-if [ "${SKIP_INTEGRATION:-0}" != 1 ]; then
-	say "integration tests (pytest)"
-	junit="$results/pytest.xml"
+# run_pytest LABEL BUILD_DIR PATH...: one pytest run against the binaries of
+# BUILD_DIR; its cases count in passed/failed.
+run_pytest() {
+	local label=$1 bdir=$2 junit rc t f
+	shift 2
+	say "$label"
+	junit="$results/pytest-$(basename "$bdir").xml"
 	rm -f "$junit"
 	# shellcheck disable=SC2086
-	DAOS_BUILD_DIR="$top/build" DAOS_SOURCE_DIR="$top" \
-		timeout -k 30 1500 /usr/bin/python3 -m pytest tests/integration -q \
+	DAOS_BUILD_DIR="$bdir" DAOS_SOURCE_DIR="$top" \
+		timeout -k 30 1500 /usr/bin/python3 -m pytest "$@" -q \
 		-p no:cacheprovider --junitxml="$junit" ${PYTEST_ARGS:-}
 	rc=$?
 	if [ $rc -eq 5 ]; then
@@ -151,12 +156,20 @@ EOF
 )"
 		passed=$((passed + t))
 		failed=$((failed + f))
-		[ "$f" -eq 0 ] || fail_note "integration: $f failed (see output above)"
-		[ $rc -eq 0 ] || [ "$f" -ne 0 ] || { failed=$((failed + 1)); fail_note "pytest exit $rc"; }
+		[ "$f" -eq 0 ] || fail_note "$label: $f failed (see output above)"
+		[ $rc -eq 0 ] || [ "$f" -ne 0 ] || { failed=$((failed + 1)); fail_note "$label: pytest exit $rc"; }
 	else
 		failed=$((failed + 1))
-		fail_note "pytest did not run (exit $rc)"
+		fail_note "$label: pytest did not run (exit $rc)"
 	fi
+}
+
+if [ "${SKIP_INTEGRATION:-0}" != 1 ]; then
+	run_pytest "integration tests (pytest)" "$top/build" tests/integration
+	# the multi-process system tests again on the sanitizer build: daos_server
+	# and daos_engine under ASan/UBSan, reports fail the run (daos_cluster.py)
+	run_pytest "system tests on the ASan+UBSan build" "$top/build-asan" \
+		tests/integration/test_system.py
 fi
 
 if [ ${#failures[@]} -ne 0 ]; then
