@@ -770,7 +770,8 @@ link_register(void *arg, struct engine_conn *conn, const struct engine_reg *reg,
 		memset(&e->he_join, 0, sizeof(e->he_join));
 		e->he_join.jr_idx = e->he_idx;
 		uuid_copy(e->he_join.jr_uuid, sb.sb_uuid);
-		e->he_join.jr_rank = sb.sb_rank;
+		e->he_join.jr_rank    = sb.sb_rank;
+		e->he_join.jr_replace = sb.sb_replace;
 		srv_superblock_free(&sb);
 	} else {
 		rr->rr_formatted = false;
@@ -1110,8 +1111,9 @@ srv_harness_format(struct srv_harness *h, uint32_t idx, bool force,
 	if (rc != 0)
 		return rc;
 	uuid_copy(e->he_join.jr_uuid, sb.sb_uuid);
-	e->he_join.jr_rank = sb.sb_rank;
-	e->he_join.jr_idx  = idx;
+	e->he_join.jr_rank    = sb.sb_rank;
+	e->he_join.jr_replace = sb.sb_replace;
+	e->he_join.jr_idx     = idx;
 	srv_superblock_free(&sb);
 	e->he_error[0] = '\0';
 	msg = json_pack("{s:s}", "op", ENGINE_OP_FORMAT_DONE);

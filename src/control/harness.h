@@ -105,6 +105,7 @@ struct srv_join_req {
 	uint32_t jr_idx;
 	uuid_t   jr_uuid;    /**< engine UUID (superblock) */
 	uint32_t jr_rank;    /**< rank in the superblock; D_RANK_NIL for a first join */
+	bool     jr_replace; /**< reformatted in place: take over jr_rank's member */
 	uint32_t jr_targets;
 	int32_t  jr_pid;
 	char     jr_fabric_uri[ENGINE_LINK_URI_MAX];

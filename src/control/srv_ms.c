@@ -1088,10 +1088,15 @@ srv_ho_join(void *arg, uint32_t idx, const struct srv_join_req *req)
 	if (req->jr_rank != D_RANK_NIL &&
 	    json_object_set_new(jj->jj_body, "rank", json_integer(req->jr_rank)) != 0)
 		goto fail;
+	if (req->jr_rank != D_RANK_NIL && req->jr_replace &&
+	    json_object_set_new(jj->jj_body, "replace", json_true()) != 0)
+		goto fail;
 	if (srv_harness_engine_info(ctx->sc_harness, idx, &info) == 0)
 		jj->jj_starts = info.ei_starts;
 	D_INFO("engine %u: joining the system (uuid %s%s)\n", idx, uuid,
-	       req->jr_rank != D_RANK_NIL ? ", rank from its superblock" : "");
+	       req->jr_rank == D_RANK_NIL ? ""
+	       : req->jr_replace      ? ", reformatted: replaces the rank of its superblock"
+				      : ", rank from its superblock");
 	rc = srv_job_start(ctx, join_work, join_done, jj);
 	if (rc == 0)
 		return;

@@ -412,8 +412,8 @@ sb_path_ok(const char *p)
 }
 
 static const char *const sb_top_keys[] = {
-	"magic", "version", "system", "engine_idx", "uuid", "rank", "format_time", "scm",
-	"bdevs", NULL,
+	"magic", "version", "system", "engine_idx", "uuid", "rank", "replace", "format_time",
+	"scm", "bdevs", NULL,
 };
 static const char *const sb_scm_keys[] = {"class", "mount", "size", "tmpfs", NULL};
 static const char *const sb_bdev_keys[] = {"tier", "class", "path", "size", NULL};
@@ -513,6 +513,14 @@ sb_decode(const struct sbctx *c, json_t *root, struct srv_superblock *sb)
 		if (rc != 0)
 			return rc;
 		sb->sb_rank = (uint32_t)n;
+	}
+	sb->sb_replace = false;
+	if (json_object_get(root, "replace") != NULL) {
+		rc = sb_bool(c, root, "", "replace", &sb->sb_replace);
+		if (rc != 0)
+			return rc;
+		if (sb->sb_replace && sb->sb_rank == D_RANK_NIL)
+			SB_FAIL(c, "replace: set without a rank");
 	}
 	rc = sb_int(c, root, "", "format_time", 0, INT64_MAX, &n);
 	if (rc != 0)
@@ -652,6 +660,7 @@ srv_superblock_encode(const struct srv_superblock *sb, char **out)
 	    json_object_set_new(root, "uuid", json_string(us)) ||
 	    (sb->sb_rank != D_RANK_NIL &&
 	     json_object_set_new(root, "rank", json_integer(sb->sb_rank))) ||
+	    (sb->sb_replace && json_object_set_new(root, "replace", json_true())) ||
 	    json_object_set_new(root, "format_time", json_integer(sb->sb_format_time))) {
 		json_decref(scm);
 		json_decref(arr);
@@ -868,8 +877,9 @@ srv_superblock_set_rank(const char *scm_mount, uint32_t rank, char *errbuf, size
 	rc = srv_superblock_read(scm_mount, &sb, errbuf, errlen);
 	if (rc != 0)
 		return rc;
-	if (sb.sb_rank != rank) {
-		sb.sb_rank = rank;
+	if (sb.sb_rank != rank || sb.sb_replace) {
+		sb.sb_rank    = rank;
+		sb.sb_replace = false;
 		rc         = srv_superblock_write(scm_mount, &sb, errbuf, errlen);
 	}
 	srv_superblock_free(&sb);
@@ -1205,6 +1215,7 @@ srv_storage_format(const char *sys_name, const struct srv_engine_cfg *ec, uint32
 	const struct srv_tier_cfg *scm = scm_tier(ec);
 	struct srv_superblock      old;
 	struct srv_superblock      sb;
+	uint32_t                   keep_rank = D_RANK_NIL;
 	char                       why[SRV_FORMAT_MSG_MAX];
 	char                       msg[SRV_FORMAT_MSG_MAX] = "";
 	size_t                     nl;
@@ -1237,6 +1248,9 @@ srv_storage_format(const char *sys_name, const struct srv_engine_cfg *ec, uint32
 
 	rc = srv_superblock_read(scm->tc_scm_mount, &old, why, sizeof(why));
 	if (rc == 0) {
+		/* A reformat keeps the engine's place in the system (its rank). */
+		if (strcmp(old.sb_system, sys_name) == 0 && old.sb_engine_idx == idx)
+			keep_rank = old.sb_rank;
 		srv_superblock_free(&old);
 		if (!force) {
 			d_errbuf_printf(msg, sizeof(msg),
@@ -1272,7 +1286,8 @@ srv_storage_format(const char *sys_name, const struct srv_engine_cfg *ec, uint32
 	memcpy(sb.sb_system, sys_name, nl + 1);
 	sb.sb_engine_idx = idx;
 	uuid_generate(sb.sb_uuid);
-	sb.sb_rank        = D_RANK_NIL;
+	sb.sb_rank        = keep_rank;
+	sb.sb_replace     = keep_rank != D_RANK_NIL;
 	sb.sb_format_time = (int64_t)time(NULL);
 	sb.sb_scm_class   = scm->tc_class;
 	sb.sb_scm_tmpfs   = res->fr_scm_tmpfs;

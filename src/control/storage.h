@@ -106,6 +106,10 @@ struct srv_superblock {
 	uint32_t            sb_engine_idx;
 	uuid_t              sb_uuid;       /**< engine UUID, new at every format */
 	uint32_t            sb_rank;       /**< D_RANK_NIL until the MS assigned one */
+	/** A reformat (--force) kept sb_rank for the new engine UUID: the next
+	 *  join asks the MS to give that rank's member the new UUID ("replace"),
+	 *  and the rank's first confirmation clears it. */
+	bool                sb_replace;
 	int64_t             sb_format_time; /**< UTC seconds */
 	enum srv_tier_class sb_scm_class;  /**< ram or dcpm */
 	uint64_t            sb_scm_size;   /**< bytes: tmpfs size, or the configured size */
@@ -224,7 +228,9 @@ struct srv_format_result {
  * Then: wipes below scm_mount (storage without a superblock is an
  * interrupted format or new, so it is wiped too), prepares the SCM tier
  * (mounts tmpfs for ram when allowed), creates or checks the bdevs, and
- * writes a new superblock (new engine UUID, no rank) last.
+ * writes a new superblock (new engine UUID) last. A reformat of a valid
+ * superblock of the same system that held a rank keeps that rank (the engine
+ * rejoins in its place, sb_replace set); otherwise the new one has no rank.
  * \return 0 or the first error; res holds both steps, errbuf the first message.
  *   -DER_INVAL (arguments, unsafe scm_mount), -DER_EXIST, -DER_NOTSUPPORTED
  *   (dcpm without PMem, nvme), -DER_NONEXIST (a device or directory missing),

@@ -294,18 +294,22 @@ class Cluster:
         return ",".join(s.addr for s in (servers or self.servers))
 
     def dmg(self, *args, hosts=None):
-        """Run dmg; never a crash (exit 0 or 1)."""
+        """Run dmg; never a crash (exit 0 or 1). hosts: the -l list (default every
+        server); False: no -l, the daos_control.yml hostlist (the first server)."""
         assert DMG.exists(), f"{DMG} not built"
+        ctl = self.dir / "daos_control.yml"
+        text = f"hostlist: ['{self.servers[0].addr}']\ntransport_config:\n"
         if self.certs is None:
-            conn = ["-i"]
+            text += "  allow_insecure: true\n"
         else:
-            ctl = self.dir / "daos_control.yml"
             c = self.certs / "certs"
-            ctl.write_text(f"hostlist: ['{self.servers[0].addr}']\ntransport_config:\n"
-                           f"  allow_insecure: false\n  ca_cert: {c / 'daosCA.crt'}\n"
-                           f"  cert: {c / 'admin.crt'}\n  key: {c / 'admin.key'}\n")
-            conn = ["-o", str(ctl)]
-        cmd = [str(DMG)] + conn + ["-l", hosts or self.hostlist()] + [str(a) for a in args]
+            text += (f"  allow_insecure: false\n  ca_cert: {c / 'daosCA.crt'}\n"
+                     f"  cert: {c / 'admin.crt'}\n  key: {c / 'admin.key'}\n")
+        ctl.write_text(text)
+        conn = ["-o", str(ctl)]
+        if hosts is not False:
+            conn += ["-l", hosts or self.hostlist()]
+        cmd = [str(DMG)] + conn + [str(a) for a in args]
         res = subprocess.run(cmd, capture_output=True, text=True, timeout=DMG_TIMEOUT,
                              env=dict(os.environ, HOME=str(self.home)), check=False)
         assert res.returncode in (0, 1), \

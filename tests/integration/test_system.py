@@ -12,7 +12,8 @@ and the transport's unit tests.
   SYS03  system stop/start: same ranks, new incarnations; stop --force; selections
   SYS04  kill -9 of an engine: RAS engine_died in the control log, rank Errored, restart
   SYS05  kill -9 of the MS leader's server: new leader within 10 s, dmg keeps working
-  SYS06  system erase: refused while running, then stop, erase, format
+  SYS06  storage reformat (stop, format --force: same ranks, new UUIDs); system erase:
+         refused while running, then stop, erase, format
   SYS07  system extension: a fourth server formatted with -l joins
   SYS08  bad configurations: exit 1 with file, line and key, never a crash
   SYS09  mutual TLS between dmg and servers and between servers (joins, fan-out)
@@ -288,10 +289,26 @@ def test_leader_killed(cluster):
 
 
 def test_erase_and_reformat(cluster):
-    """SYS06: erase only when stopped; erase then format gives a fresh system."""
+    """SYS06: storage reformat after a controlled shutdown keeps the ranks with new
+    UUIDs; erase only when stopped; erase then format gives a fresh system."""
     c = cluster(3, 3, engines=1)
     c.format()
     first = c.wait_members(3)
+
+    # Storage Reformat: stop, then format --force; the engines start and rejoin in
+    # their old places (ranks), as new engines (UUIDs), with nothing left behind.
+    # The hostlist names one server: the membership's records say which to format.
+    c.dmg_ok("system", "stop")
+    res = c.dmg_ok("storage", "format", "--force", hosts=False)
+    hosts = ",".join(sorted((s.addr for s in c.servers), key=lambda a: int(a.split(":")[1])))
+    assert res.stdout.endswith(f"\n  {hosts} 1           1\n"), res.stdout
+    again = by_rank(c.wait_members(3))
+    assert sorted(again) == [0, 1, 2]
+    for m in first:
+        assert again[m["rank"]]["ctl_addr"] == m["ctl_addr"]
+        assert again[m["rank"]]["uuid"] != m["uuid"]
+        assert again[m["rank"]]["incarnation"] > m["incarnation"]
+    first = list(again.values())
     res = c.dmg("system", "erase")
     assert res.returncode == 1
     assert "system erase needs every engine stopped: ranks 0-2 still running (run dmg " \

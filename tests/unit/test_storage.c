@@ -419,6 +419,10 @@ stor06_superblock_corrupt(void **state)
 		     "\"tmpfs\":false},\"bdevs\":[{\"tier\":4}]}",
 	     -DER_DF_INVAL, "superblock: bdevs[0].tier: 4 not in [1, 3]"},
 	    {SB_HEAD "\"magic\":\"again\"}", -DER_DF_INVAL, "superblock: not JSON: "},
+	    {SB_HEAD "\"replace\":1," SB_REST, -DER_DF_INVAL,
+	     "superblock: replace: expected true or false, got integer"},
+	    {SB_HEAD "\"replace\":true," SB_REST, -DER_DF_INVAL,
+	     "superblock: replace: set without a rank"},
 	};
 	struct srv_superblock sb;
 	char                  err[256];
@@ -743,6 +747,51 @@ stor14_tmpfs_mount(void **state)
 	assert_false(si.st_scm.si_mounted);
 }
 
+/* STOR16: a reformat keeps the rank and marks it to replace; set_rank clears the mark;
+ * storage formatted for another system or engine slot gets no rank */
+static void
+stor16_reformat_keeps_rank(void **state)
+{
+	struct tenv             *te = *state;
+	struct srv_format_result res, res2;
+	struct srv_superblock    sb;
+	char                     err[256];
+	char                    *text;
+
+	format_ok(te, 2, false, &res);
+	assert_int_equal(srv_superblock_set_rank(te->te_scm, 5, err, sizeof(err)), 0);
+	format_ok(te, 2, true, &res2);
+	assert_int_not_equal(uuid_compare(res.fr_uuid, res2.fr_uuid), 0);
+	assert_int_equal(srv_superblock_read(te->te_scm, &sb, err, sizeof(err)), 0);
+	assert_int_equal(sb.sb_rank, 5);
+	assert_true(sb.sb_replace);
+	assert_int_equal(srv_superblock_encode(&sb, &text), 0);
+	assert_non_null(strstr(text, "\"rank\":5,\"replace\":true,"));
+	free(text);
+	srv_superblock_free(&sb);
+
+	/* The join confirmed rank 5: the mark goes, the rank stays. */
+	assert_int_equal(srv_superblock_set_rank(te->te_scm, 5, err, sizeof(err)), 0);
+	assert_int_equal(srv_superblock_read(te->te_scm, &sb, err, sizeof(err)), 0);
+	assert_int_equal(sb.sb_rank, 5);
+	assert_false(sb.sb_replace);
+	srv_superblock_free(&sb);
+
+	/* Formatted as another engine slot: the rank is not this slot's to keep. */
+	format_ok(te, 3, true, &res);
+	assert_int_equal(srv_superblock_read(te->te_scm, &sb, err, sizeof(err)), 0);
+	assert_int_equal(sb.sb_rank, D_RANK_NIL);
+	assert_false(sb.sb_replace);
+	srv_superblock_free(&sb);
+
+	/* Another system's storage: no rank either. */
+	assert_int_equal(srv_superblock_set_rank(te->te_scm, 6, err, sizeof(err)), 0);
+	assert_int_equal(srv_storage_format("other", &te->te_ec, 3, true, &res, err, sizeof(err)), 0);
+	assert_int_equal(srv_superblock_read(te->te_scm, &sb, err, sizeof(err)), 0);
+	assert_int_equal(sb.sb_rank, D_RANK_NIL);
+	srv_superblock_free(&sb);
+}
+
 /* STOR15: bad arguments */
 static void
 stor15_bad_args(void **state)
@@ -791,6 +840,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(stor13_roundtrip_set_rank, tenv_setup, tenv_teardown),
 	    cmocka_unit_test_setup_teardown(stor14_tmpfs_mount, tenv_setup, tenv_teardown),
 	    cmocka_unit_test_setup_teardown(stor15_bad_args, tenv_setup, tenv_teardown),
+	    cmocka_unit_test_setup_teardown(stor16_reformat_keeps_rank, tenv_setup, tenv_teardown),
 	};
 
 	return cmocka_run_group_tests_name("storage", tests, group_setup, NULL);

@@ -15,6 +15,8 @@
  *                   over the host's running ranks)
  * Tables follow DAOS: hosts with identical results share a row (scan,
  * format); usage has one row per host, as in the administration guide.
+ * format --force without -l first asks the MS for the membership
+ * (system_query): the hosts of ranks on record are the ones formatted.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -416,6 +418,67 @@ dmg_render_usage(struct dmg_host_result *res, uint32_t nr, uint32_t default_port
 	return rc;
 }
 
+/*
+ * Storage reformat (format --force without -l): when the system membership has
+ * records of ranks, the hosts formatted are the hosts of those ranks, in rank
+ * order; with no record (no MS answer, or no member) the configured hostlist.
+ * Only a reply that parses replaces the list. 0 or -DER_NOMEM.
+ */
+static int
+format_hosts_from_members(struct dmg_ctx *ctx)
+{
+	char     who[D_HOSTSET_HOST_BUF];
+	char     msg[DMG_MSG_MAX];
+	json_t  *req, *reply = NULL, *members, *m;
+	char   **hosts = NULL;
+	uint32_t nr = 0;
+	size_t   i;
+	int      rc;
+
+	req = json_object();
+	if (req == NULL)
+		return -DER_NOMEM;
+	rc = dmg_ms_call(ctx, "system_query", req, who, &reply, msg, sizeof(msg));
+	json_decref(req);
+	if (rc != 0) {
+		dmg_debug(ctx, "no membership record (%s): formatting the hostlist", msg);
+		return 0;
+	}
+	members = json_object_get(reply, "members");
+	if (!json_is_array(members) || json_array_size(members) == 0 ||
+	    json_array_size(members) > DMG_MEMBERS_MAX) {
+		dmg_debug(ctx, "no ranks in the membership: formatting the hostlist");
+		json_decref(reply);
+		return 0;
+	}
+	rc = 0;
+	json_array_foreach(members, i, m) {
+		const char *addr = json_string_value(json_object_get(m, "ctl_addr"));
+
+		if (addr == NULL) {
+			rc = -DER_PROTO;
+			break;
+		}
+		rc = dmg_hosts_add(&hosts, &nr, addr, ctx->dc_port, msg, sizeof(msg));
+		if (rc != 0)
+			break;
+	}
+	json_decref(reply);
+	if (rc != 0 || nr == 0) {
+		dmg_hosts_free(hosts, nr);
+		if (rc == -DER_NOMEM)
+			return rc;
+		dmg_debug(ctx, "unusable membership from %s: formatting the hostlist", who);
+		return 0;
+	}
+	dmg_debug(ctx, "membership has records of %zu ranks on %u hosts: formatting those",
+		  json_array_size(members), nr);
+	dmg_hosts_free(ctx->dc_hosts, ctx->dc_hosts_nr);
+	ctx->dc_hosts    = hosts;
+	ctx->dc_hosts_nr = nr;
+	return 0;
+}
+
 int
 dmg_storage_run(struct dmg_ctx *ctx, struct dmg_out *out, json_t **response, char *errbuf,
 		size_t errlen)
@@ -436,6 +499,13 @@ dmg_storage_run(struct dmg_ctx *ctx, struct dmg_out *out, json_t **response, cha
 		break;
 	case DMG_CMD_STORAGE_FORMAT:
 		method = "storage_format";
+		if (a->da_force && a->da_hostlist_nr == 0) {
+			rc = format_hosts_from_members(ctx);
+			if (rc != 0) {
+				d_errbuf_printf(errbuf, errlen, "out of memory");
+				return rc;
+			}
+		}
 		req = json_pack("{s:b,s:b}", "force", a->da_force, "replace", a->da_replace);
 		break;
 	case DMG_CMD_STORAGE_QUERY_USAGE:
