@@ -508,6 +508,13 @@ def test_start_failures(tmp_path):
     assert res.returncode == 1, res.stderr
     assert f"ERROR: daos_server: cannot listen on 127.0.0.1:{port}: Address already in use" \
         in res.stderr
+    # storage scan reads the config only: nothing is created
+    res = subprocess.run([str(DAOS_SERVER), "storage", "scan", "-o", str(cfg)],
+                         capture_output=True, text=True, timeout=30, env=env, check=False)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout == (f"Engine 0:\n  SCM  ram  {tmp_path}/scm0: total 0 B, used 0 B, "
+                          "not formatted\n"), res.stdout
+    assert not (tmp_path / "scm0").exists()
     res = subprocess.run([str(DAOS_SERVER), "version"], capture_output=True, text=True,
                          timeout=30, check=False)
     assert res.returncode == 0 and re.fullmatch(r"daos_server v\d+\.\d+\.\d+\n", res.stdout)
