@@ -29,6 +29,7 @@
 
 #include <daos_errno.h>
 #include "gurt/log.h"
+#include "gurt/syslog_sink.h"
 #include "control/config.h"
 #include "control/srv_internal.h"
 #include "control/storage.h"
@@ -105,11 +106,11 @@ cmd_start(const char *path, bool insecure)
 		srv_config_free(&cfg);
 		return 1;
 	}
-	openlog("daos_server", LOG_PID, LOG_DAEMON);
+	d_syslog_open("daos_server", LOG_DAEMON);
 	D_NOTE("daos_server v%s starting with %s (%u engines)\n", DAOS_VERSION, path,
 	       cfg.sc_engines_nr);
 	rc = srv_run(&cfg, insecure, &in_use);
-	closelog();
+	d_syslog_close();
 	if (!in_use) /* else a worker thread still reads it: exit around it */
 		srv_config_free(&cfg);
 	d_log_fini();

@@ -47,6 +47,7 @@
 #include "gurt/errbuf.h"
 #include "gurt/hlc.h"
 #include "gurt/log.h"
+#include "gurt/syslog_sink.h"
 #include "control/srv_internal.h"
 
 /* ---- Access points ---- */
@@ -972,15 +973,15 @@ srv_ras_log(const struct d_ras_event *ev)
 	switch (ev->ev_sev) {
 	case RAS_SEV_ERROR:
 		D_ERROR("%s\n", line);
-		syslog(LOG_DAEMON | LOG_ERR, "%s", line);
+		(void)d_syslog(LOG_ERR, "%s", line);
 		break;
 	case RAS_SEV_WARNING:
 		D_WARN("%s\n", line);
-		syslog(LOG_DAEMON | LOG_WARNING, "%s", line);
+		(void)d_syslog(LOG_WARNING, "%s", line);
 		break;
 	default:
 		D_NOTE("%s\n", line);
-		syslog(LOG_DAEMON | LOG_NOTICE, "%s", line);
+		(void)d_syslog(LOG_NOTICE, "%s", line);
 		break;
 	}
 }

@@ -115,11 +115,45 @@ def _pid_alive(pid):
     return stat.rsplit(")", 1)[-1].split()[0] != "Z"
 
 
-def server_env():
+def server_env(syslog_sock=None):
+    """Environment of a test server. Its RAS events go to syslog_sock (a socket the test
+    may own) instead of the machine's /dev/log: tests never write to the system log."""
     env = dict(os.environ)
     env["DAOS_ENGINE_BIN"] = str(DAOS_ENGINE)
     env["DAOS_SCM_NO_MOUNT"] = "1"
+    env["DAOS_SYSLOG_SOCKET"] = str(syslog_sock) if syslog_sock else "/nonexistent/syslog"
     return env
+
+
+class SyslogCatcher:
+    """A unix datagram socket standing in for /dev/log: collects what servers send."""
+
+    def __init__(self, path):
+        self.path = str(path)
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(self.path)
+        self.messages = []
+
+    def wait(self, pred, timeout):
+        """The first message (str) for which pred is true, waiting at most timeout s."""
+        deadline = time.monotonic() + timeout
+        for msg in self.messages:
+            if pred(msg):
+                return msg
+        while time.monotonic() < deadline:
+            self.sock.settimeout(max(0.01, deadline - time.monotonic()))
+            try:
+                msg = self.sock.recv(65536).decode(errors="replace")
+            except socket.timeout:
+                break
+            self.messages.append(msg)
+            if pred(msg):
+                return msg
+        raise AssertionError(f"no matching syslog message in {timeout} s: {self.messages}")
+
+    def close(self):
+        self.sock.close()
+        os.unlink(self.path)
 
 
 class Server:
@@ -194,7 +228,8 @@ class Server:
         err = open(self.dir / "stderr.log", "ab")
         try:
             self.proc = subprocess.Popen([str(DAOS_SERVER), "start", "-o", str(self.config)],
-                                         stdout=out, stderr=err, env=server_env(),
+                                         stdout=out, stderr=err,
+                                         env=server_env(self.cluster.syslog_sock),
                                          stdin=subprocess.DEVNULL)
         finally:
             out.close()
@@ -269,6 +304,7 @@ class Cluster:
         self.servers = [Server(self, i, ports[i], engines, targets, bdev)
                         for i in range(nr_servers)]
         self.aps = [s.addr for s in self.servers[:nr_aps]]
+        self.syslog_sock = self.dir / "syslog.sock"
         self.home = self.dir / "home"
         self.home.mkdir(exist_ok=True)
 

@@ -25,8 +25,8 @@ import time
 
 import pytest
 
-from daos_cluster import (DAOS_SERVER, REPO, Cluster, api_call, free_port_pairs, server_env,
-                          tls_context, wait_for)
+from daos_cluster import (DAOS_SERVER, REPO, Cluster, SyslogCatcher, api_call, free_port_pairs,
+                          server_env, tls_context, wait_for)
 
 
 @pytest.fixture(name="cluster")
@@ -210,6 +210,7 @@ def test_engine_killed(cluster):
     eng = srv.info()["engines"][1]
     rank, pid = eng["rank"], eng["pid"]
     before = by_rank(members)[rank]
+    catcher = SyslogCatcher(c.syslog_sock)
     import os
     os.kill(pid, signal.SIGKILL)
 
@@ -228,6 +229,11 @@ def test_engine_killed(cluster):
     assert "type: [STATE_CHANGE] sev: [ERROR] msg: [DAOS engine 1 exited unexpectedly: " \
            "killed by signal 9 (Killed)]" in line
     assert f"pid: [{pid}] rank: [{rank}] incarnation: [{before['incarnation']}]" in line
+    # and in syslog: facility daemon, severity err (<27>), identity daos_server[pid]
+    msg = catcher.wait(lambda m: "id: [engine_died]" in m, 10)
+    catcher.close()
+    assert re.match(r"<27>\w{3} [ \d]\d \d\d:\d\d:\d\d daos_server\[%d\]: " % srv.proc.pid, msg), msg
+    assert f"pid: [{pid}] rank: [{rank}]" in msg
 
     res = c.dmg_ok("system", "start", "--ranks", str(rank))
     assert res.stdout.endswith(f"[{rank}]  start     OK\n")
