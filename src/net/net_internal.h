@@ -1,0 +1,115 @@
+/*
+ * net_internal.h: pieces shared by the server and client halves of the
+ * transport (net_common.c): send queues, the receive framer, addresses, time.
+ *
+ * Send queue: a FIFO of net_sbuf, each one whole message (header + body) in
+ * one allocation, written with sendmsg() in batches; the head may be partly
+ * written (sb_off). Receive framer: a fixed NET_RX_BUF_SIZE buffer that
+ * batches small messages per read(), while a large body is read straight
+ * into its own allocation once its header has been validated.
+ */
+#ifndef NET_NET_INTERNAL_H
+#define NET_NET_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "net/net.h"
+
+/** Receive buffer per connection: holds many small messages per read(). */
+#define NET_RX_BUF_SIZE     (64u * 1024u)
+/** Bodies at least this long are read directly into their allocation. */
+#define NET_RX_DIRECT_MIN   (16u * 1024u)
+/** read() calls per connection per progress round, so one busy peer cannot
+ *  starve the others (level-triggered epoll reports it again). */
+#define NET_RX_ROUNDS       16
+/** Messages handed to sendmsg() at once. */
+#define NET_TX_BATCH        64
+/** epoll events fetched per round. */
+#define NET_EPOLL_EVENTS    64
+
+/** One outgoing message. */
+struct net_sbuf {
+	struct net_sbuf  *sb_next;
+	struct net_sbuf **sb_owner;   /* set to NULL when the buffer is freed (client call) */
+	uint32_t          sb_len;     /* header + body */
+	uint32_t          sb_off;     /* bytes already written */
+	bool              sb_counted; /* server: a reply that counts in c_inflight */
+	uint8_t           sb_data[];
+};
+
+struct net_txq {
+	struct net_sbuf *tq_head;
+	struct net_sbuf *tq_tail;
+	uint64_t         tq_bytes; /* unsent bytes */
+};
+
+/** What net_txq_flush() completed. */
+struct net_tx_done {
+	uint32_t td_counted;       /* fully written buffers with sb_counted */
+	uint64_t td_counted_bytes; /* their sb_len */
+};
+
+struct net_rx {
+	uint8_t         *rx_buf; /* NET_RX_BUF_SIZE */
+	uint32_t         rx_head;
+	uint32_t         rx_tail; /* rx_buf[rx_head..rx_tail) is unparsed */
+	bool             rx_in_body;
+	uint8_t          rx_raw[PROTO_HDR_SIZE];
+	struct proto_hdr rx_hdr;
+	uint8_t         *rx_body; /* rx_hdr.ph_body_len + 1 bytes */
+	uint32_t         rx_body_off;
+};
+
+/** A complete, CRC-checked message taken from the framer. */
+struct net_msg {
+	struct proto_hdr m_hdr;
+	uint8_t         *m_body; /* owned by the receiver now; ph_body_len + NUL */
+};
+
+/** Monotonic clock in nanoseconds. */
+uint64_t net_now_ns(void);
+
+/** Parse an IPv4/IPv6 literal and a port into *ss. 0 or -DER_INVAL. */
+int net_addr_parse(const char *ip, uint16_t port, struct sockaddr_storage *ss, socklen_t *len);
+
+/** Format an address as "ip:port" ("[ip]:port" for IPv6) into buf of NET_ADDR_STR_MAX. */
+void net_addr_format(const struct sockaddr *sa, char *buf);
+
+/**
+ * Build a message: header h (body length and CRC filled in) then the iovecs.
+ * \return 0 and *out, -DER_INVAL (bad iovecs), -DER_OVERFLOW, -DER_NOMEM.
+ */
+int net_sbuf_build(struct proto_hdr *h, const struct iovec *iov, int iovcnt,
+		   struct net_sbuf **out);
+
+void net_txq_push(struct net_txq *q, struct net_sbuf *sb);
+/** Free every buffer (clearing owners). */
+void net_txq_clear(struct net_txq *q);
+/** Unlink and free sb if it has not started to go out. \return true if it was freed. */
+bool net_txq_drop_unsent(struct net_txq *q, struct net_sbuf *sb);
+/**
+ * Write what the socket takes. \return 0 (queue empty or socket full), or a
+ * negative errno of a failed sendmsg() (the connection is broken).
+ */
+int net_txq_flush(struct net_txq *q, int fd, struct net_tx_done *done);
+
+int net_rx_init(struct net_rx *rx);
+void net_rx_fini(struct net_rx *rx);
+/** Unparsed bytes are buffered (the socket may have nothing more to say). */
+bool net_rx_buffered(const struct net_rx *rx);
+/** Mid-message: a header or body has started to arrive. */
+bool net_rx_partial(const struct net_rx *rx);
+/** One read() from fd: bytes read (> 0), 0 at end of stream, or -errno (-EAGAIN). */
+ssize_t net_rx_fill(struct net_rx *rx, int fd);
+/**
+ * Take the next message out of buffered data.
+ * \return 1 and *msg; 0 when more data is needed; -DER_PROTO with the reason in
+ *         errbuf, *err_rpc_id (0 when unknown) and *err_opcode (a valid opcode
+ *         to answer with); -DER_NOMEM. After an error the stream is unusable.
+ */
+int net_rx_next(struct net_rx *rx, struct net_msg *msg, char *errbuf, size_t errlen,
+		uint64_t *err_rpc_id, uint16_t *err_opcode);
+
+#endif /* NET_NET_INTERNAL_H */
