@@ -144,7 +144,7 @@ dec_set_state(const struct ms_jctx *c, json_t *o, struct ms_dcmd *d)
 
 /*
  * Decode and check a command into @d (which the caller finalises with
- * d_rankset_fini(&d->dc_ranks) whatever the result).
+ * ms_cmd_fini() whatever the result).
  */
 int
 ms_cmd_decode(const void *buf, size_t len, struct ms_dcmd *d, char *errbuf, size_t errlen)
@@ -184,12 +184,14 @@ ms_cmd_decode(const void *buf, size_t len, struct ms_dcmd *d, char *errbuf, size
 	for (d->dc_op = MS_CMD_NOOP; d->dc_op <= MS_CMD_ERASE; d->dc_op++)
 		if (strcmp(op, ms_op_names[d->dc_op]) == 0)
 			break;
-	if (d->dc_op > MS_CMD_ERASE) {
+	if (d->dc_op > MS_CMD_ERASE)
+		d->dc_op = msp_op_lookup(op);
+	if (d->dc_op == 0) {
 		d_errbuf_printf(errbuf, errlen, "unknown command '%s'", msj_quote(q, op));
 		rc = -DER_PROTO;
 		goto out;
 	}
-	c.jc_what = ms_op_names[d->dc_op];
+	c.jc_what = d->dc_op <= MS_CMD_ERASE ? ms_op_names[d->dc_op] : msp_op_name(d->dc_op);
 	switch (d->dc_op) {
 	case MS_CMD_NOOP:
 	case MS_CMD_ERASE:
@@ -215,11 +217,22 @@ ms_cmd_decode(const void *buf, size_t len, struct ms_dcmd *d, char *errbuf, size
 			rc = msj_juint(&c, root, "rank", true, 0, D_RANK_MAX, &u);
 		d->dc_rank = (uint32_t)u;
 		break;
+	default:
+		rc = msp_decode(&c, root, d);
+		break;
 	}
 	rc = rc < 0 ? rc : 0;
 out:
 	json_decref(root);
 	return rc;
+}
+
+void
+ms_cmd_fini(struct ms_dcmd *d)
+{
+	d_rankset_fini(&d->dc_ranks);
+	msp_cmd_free(d->dc_pool);
+	d->dc_pool = NULL;
 }
 
 int
@@ -234,7 +247,7 @@ ms_cmd_validate(const void *buf, size_t len, char *errbuf, size_t errlen)
 	if (d == NULL)
 		return -DER_NOMEM;
 	rc = ms_cmd_decode(buf, len, d, errbuf, errlen);
-	d_rankset_fini(&d->dc_ranks);
+	ms_cmd_fini(d);
 	free(d);
 	return rc;
 }
@@ -290,6 +303,11 @@ ms_cmd_encode(const struct ms_cmd *cmd, void **buf, size_t *len, char *errbuf, s
 
 	if (cmd == NULL || buf == NULL || len == NULL) {
 		d_errbuf_printf(errbuf, errlen, "ms_cmd_encode: NULL argument");
+		return -DER_INVAL;
+	}
+	if (msp_op_name(cmd->mc_op) != NULL) {
+		d_errbuf_printf(errbuf, errlen, "%s: ms_cmd_encode does not encode this command",
+				msp_op_name(cmd->mc_op));
 		return -DER_INVAL;
 	}
 	if (cmd->mc_op < MS_CMD_NOOP || cmd->mc_op > MS_CMD_ERASE) {

@@ -9,6 +9,9 @@
  * fail, which is how a refusal or -DER_NOMEM leaves the database unchanged
  * (invariant 5). Nothing here reads a clock or a random source: the result
  * of a command is a function of the state and of the command's bytes.
+ * Pools and containers live in ms_pool.c: this file dispatches their
+ * commands to msp_apply(), frees their tables (destroy, ERASE, restore) and
+ * places their section ("pools", layout 2) in snapshots.
  */
 #define D_LOGFAC DD_FAC(mgmt)
 
@@ -41,6 +44,7 @@ struct ms_db {
 	struct ms_member **db_by_uuid; /* sorted by UUID (invariant 2) */
 	ms_db_ras_cb       db_ras_cb;
 	void              *db_ras_arg;
+	struct ms_pools   *db_pools; /* pools and containers (ms_pool.c); NULL: none */
 };
 
 /*
@@ -401,6 +405,7 @@ apply_remove(struct ms_db *db, const struct ms_dcmd *d, struct ms_db_result *res
 {
 	long              pos = find_rank(db, d->dc_rank);
 	struct ms_member *m;
+	uuid_t            pool;
 
 	if (pos < 0) {
 		d_errbuf_printf(res->mr_msg, sizeof(res->mr_msg),
@@ -412,6 +417,15 @@ apply_remove(struct ms_db *db, const struct ms_dcmd *d, struct ms_db_result *res
 		d_errbuf_printf(res->mr_msg, sizeof(res->mr_msg),
 				"remove: rank %u is %s: stop or exclude it first", d->dc_rank,
 				ms_state_name(m->mm_state));
+		return -DER_BUSY;
+	}
+	if (msp_rank_hosts(db->db_pools, d->dc_rank, pool)) {
+		char ps[37];
+
+		uuid_unparse_lower(pool, ps);
+		d_errbuf_printf(res->mr_msg, sizeof(res->mr_msg),
+				"remove: rank %u hosts pool %s: destroy the pool first",
+				d->dc_rank, ps);
 		return -DER_BUSY;
 	}
 	arr_remove(db->db_by_rank, db->db_nr, pos);
@@ -500,13 +514,18 @@ ms_db_apply(struct ms_db *db, const void *buf, size_t len, struct ms_db_result *
 	case MS_CMD_ERASE:
 		res->mr_changed = db->db_nr;
 		db_free_members(db);
+		msp_table_free(db->db_pools);
+		db->db_pools = NULL;
 		db->db_next_rank = 0;
 		db->db_map_version++;
 		rc = 0;
 		break;
+	default:
+		rc = msp_apply(db, d, res);
+		break;
 	}
 out_free:
-	d_rankset_fini(&d->dc_ranks);
+	ms_cmd_fini(d);
 	free(d);
 out:
 	if (rc == -DER_NOMEM)
@@ -548,9 +567,22 @@ ms_db_destroy(struct ms_db *db)
 	if (db == NULL)
 		return;
 	db_free_members(db);
+	msp_table_free(db->db_pools);
 	free(db->db_by_rank);
 	free(db->db_by_uuid);
 	free(db);
+}
+
+const struct ms_pools *
+ms_db_pools(const struct ms_db *db)
+{
+	return db->db_pools;
+}
+
+struct ms_pools **
+ms_db_pools_ref(struct ms_db *db)
+{
+	return &db->db_pools;
 }
 
 void
@@ -782,6 +814,13 @@ ms_db_snapshot(const struct ms_db *db, void **buf, size_t *len)
 		if (m == NULL || json_array_append_new(members, m) != 0)
 			rc = -DER_NOMEM;
 	}
+	if (rc == 0) {
+		json_t *pools = NULL;
+
+		rc = msp_snapshot(db->db_pools, &pools);
+		if (rc == 0)
+			msj_jset(root, "pools", pools, &rc);
+	}
 	if (rc != 0)
 		goto out;
 	n = json_dumpb(root, NULL, 0, JSON_COMPACT);
@@ -890,13 +929,16 @@ uuid_ptr_cmp(const void *a, const void *b)
 	return uuid_compare((*x)->mm_uuid, (*y)->mm_uuid);
 }
 
-/* Decode a version-1 body into @tmp (a fresh database named like @db). */
+/* Decode a body of layout @version into @tmp (a fresh database named like @db). */
 static int
-body_decode_v1(const struct ms_db *db, const void *body, size_t len, struct ms_db *tmp,
-	       char *errbuf, size_t errlen)
+body_decode(const struct ms_db *db, uint32_t version, const void *body, size_t len,
+	    struct ms_db *tmp, char *errbuf, size_t errlen)
 {
-	static const char *const keys[] = {"system", "db_uuid", "map_version", "next_rank",
-					   "members", NULL};
+	static const char *const keys_v1[] = {"system", "db_uuid", "map_version", "next_rank",
+					      "members", NULL};
+	static const char *const keys_v2[] = {"system",  "db_uuid", "map_version", "next_rank",
+					      "members", "pools",   NULL};
+	const char *const       *keys      = version == 1 ? keys_v1 : keys_v2;
 	struct ms_jctx              c      = {"snapshot", errbuf, errlen};
 	json_t                  *root   = NULL;
 	json_t                  *arr;
@@ -1005,6 +1047,13 @@ body_decode_v1(const struct ms_db *db, const void *body, size_t len, struct ms_d
 			goto out;
 		}
 	}
+	if (version >= 2) {
+		/* After the members: the pools are checked against them. */
+		rc = msj_jfetch(&c, root, "pools", true, JSON_ARRAY, "an array", &arr);
+		if (rc < 0)
+			goto out;
+		rc = msp_restore(tmp, arr, &tmp->db_pools, errbuf, errlen);
+	}
 out:
 	json_decref(root);
 	return rc;
@@ -1079,16 +1128,19 @@ ms_db_restore(struct ms_db *db, const void *buf, size_t len, char *errbuf, size_
 	if (tmp == NULL)
 		return -DER_NOMEM;
 	strcpy(tmp->db_name, db->db_name);
-	rc = body_decode_v1(db, p + MS_DB_HDR_SIZE, body_len, tmp, errbuf, errlen);
+	rc = body_decode(db, version, p + MS_DB_HDR_SIZE, body_len, tmp, errbuf, errlen);
 	if (rc == -DER_INVAL)
 		rc = -DER_DF_INVAL;
 	if (rc != 0)
 		goto out;
 	/* Commit: swap the content, keep the callback. */
 	db_free_members(db);
+	msp_table_free(db->db_pools);
 	free(db->db_by_rank);
 	free(db->db_by_uuid);
 	uuid_copy(db->db_uuid, tmp->db_uuid);
+	db->db_pools       = tmp->db_pools;
+	tmp->db_pools      = NULL;
 	db->db_map_version = tmp->db_map_version;
 	db->db_next_rank   = tmp->db_next_rank;
 	db->db_nr          = tmp->db_nr;

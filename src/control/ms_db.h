@@ -5,8 +5,8 @@
  * The MS runs on the access-point servers; ms_raft.h replicates the commands
  * defined here with Raft and feeds them, in log order, to ms_db_apply() on
  * every replica. This step holds the system membership (one record per
- * engine); pools and containers are added later as more tables (see
- * "Snapshot format").
+ * engine); pools and containers are tables of their own module, ms_pool.h
+ * (its commands, rules and snapshot section are described there).
  *
  * Member record: rank (assigned at first join, never reused, kept across
  * restarts: the same engine UUID rejoining gets its old rank), engine UUID,
@@ -25,6 +25,8 @@
  *    "reason":S,["inc":I,]"time":H}
  *   {"v":1,"op":"remove","rank":R}
  *   {"v":1,"op":"erase"}
+ *   {"v":1,"op":"pool_create",...} and the other pool and container
+ *   commands: see ms_pool.h
  * Integers are JSON integers in [0, INT64_MAX] (u64 values above that cannot
  * be encoded); "from" is a mask of state bits; states are named as DAOS prints
  * them (any case on input). Unknown keys, duplicate keys, wrong types, values
@@ -57,10 +59,11 @@
  *        whose state is not in the mask are skipped (not an error; a member in
  *        state Unknown never matches). A member whose state and reason already
  *        equal the command's is not changed.
- *  REMOVE  the rank must be a member (-DER_NONEXIST) and not running
- *        (-DER_BUSY). Its rank is never handed out again.
- *  ERASE  drops every member and restarts ranks at 0 (dmg system erase); the
- *        database keeps its UUID and system name.
+ *  REMOVE  the rank must be a member (-DER_NONEXIST), not running
+ *        (-DER_BUSY) and host no pool (-DER_BUSY). Its rank is never handed
+ *        out again.
+ *  ERASE  drops every member and every pool and restarts ranks at 0 (dmg
+ *        system erase); the database keeps its UUID and system name.
  * The map version increments once for every command that changed any member
  * (JOIN, SET_STATE with a change, REMOVE, ERASE), so engines and clients can
  * notice a membership change by comparing one number.
@@ -72,9 +75,10 @@
  *   {"system":N,"db_uuid":U,"map_version":V,"next_rank":R,"members":[
  *     {"rank":..,"uuid":..,"ctl_addr":..,"fabric_uri":..,"fault_domain":..,
  *      "targets":..,"state":"Joined","reason":..,"incarnation":..,
- *      "last_update":..}, ...]}                  (members sorted by rank)
- * A layout that adds a table (pools, containers) adds a key and bumps
- * MS_DB_LAYOUT_VERSION; restore reads every version in [MIN, MAX]. The
+ *      "last_update":..}, ...],"pools":[...]}    (members sorted by rank)
+ * "pools" (layout version 2, format in ms_pool.h) is absent from version 1,
+ * which restores with no pools. A layout that adds a table adds a key and
+ * bumps MS_DB_LAYOUT_VERSION; restore reads every version in [MIN, MAX]. The
  * version is checked before anything else in the buffer is trusted.
  * Equal databases give byte-identical snapshots.
  *
@@ -88,6 +92,9 @@
  *  4. At most MS_MEMBERS_MAX members.
  *  5. Every call that fails leaves the database exactly as it was
  *     (all-or-nothing), including on -DER_NOMEM.
+ *  6. The pool and container tables hold ms_pool.h's invariants P1-P6 (in
+ *     particular every pool rank is a member, which is why REMOVE refuses a
+ *     rank that hosts a pool).
  *
  * Threads: a database is not thread-safe; the owner (the Raft loop thread)
  * serialises every call, queries included. Distinct databases are independent.
@@ -126,8 +133,9 @@
  *  ("0,2,4,...", about 48 KiB of text) is the largest legitimate one. */
 #define MS_CMD_MAX              (128 * 1024)
 /** Snapshot: MS_MEMBERS_MAX records of at most about 2.5 KiB of JSON each
- *  (every string at its limit, every quote escaped) fit with room to spare. */
-#define MS_DB_SNAPSHOT_MAX      (64u * 1024 * 1024)
+ *  (every string at its limit, every quote escaped, about 40 MiB) plus the
+ *  pool section's budget (MS_POOLS_BYTES_MAX, 192 MiB, ms_pool.h) fit. */
+#define MS_DB_SNAPSHOT_MAX      (256u * 1024 * 1024)
 /** Message of a result or error: the longest message quotes one field (cut). */
 #define MS_MSG_MAX              256
 /** Largest integer in a command or snapshot: JSON integers are signed 64-bit. */
@@ -137,9 +145,9 @@
 #define MS_CMD_VERSION          1
 
 /** Snapshot layout: written version and the range restore accepts. */
-#define MS_DB_LAYOUT_VERSION     1
+#define MS_DB_LAYOUT_VERSION     2
 #define MS_DB_LAYOUT_VERSION_MIN 1
-#define MS_DB_LAYOUT_VERSION_MAX 1
+#define MS_DB_LAYOUT_VERSION_MAX 2
 /** Snapshot header size and magic. */
 #define MS_DB_HDR_SIZE          32
 #define MS_DB_MAGIC             "DAOSMSDB"
@@ -195,6 +203,20 @@ enum ms_cmd_op {
 	MS_CMD_SET_STATE,
 	MS_CMD_REMOVE,
 	MS_CMD_ERASE,
+	/* Pools and containers: rules and formats in ms_pool.h. ms_cmd_encode()
+	 * does not encode them; callers build their JSON. */
+	MS_CMD_POOL_CREATE,
+	MS_CMD_POOL_SET_STATE,
+	MS_CMD_POOL_DESTROY,
+	MS_CMD_POOL_SET_PROP,
+	MS_CMD_POOL_TGT_STATE,
+	MS_CMD_CONT_CREATE,
+	MS_CMD_CONT_DESTROY,
+	MS_CMD_CONT_SET_PROP,
+	MS_CMD_CONT_SET_ATTR,
+	MS_CMD_CONT_SNAP_CREATE,
+	MS_CMD_CONT_SNAP_DESTROY,
+	MS_CMD_CONT_ALLOC_OIDS,
 };
 
 /**
@@ -231,8 +253,9 @@ struct ms_db_result {
 	int      mr_rc;          /**< 0 or -DER_*, as ms_db_apply() returns */
 	uint32_t mr_rank;        /**< JOIN: the member's rank; else D_RANK_NIL */
 	uint64_t mr_inc;         /**< JOIN: the incarnation stored */
-	uint32_t mr_changed;     /**< members changed by the command */
+	uint32_t mr_changed;     /**< members (pool commands: records) changed */
 	uint64_t mr_map_version; /**< map version after the command */
+	uint64_t mr_value;       /**< CONT_ALLOC_OIDS: first id of the range; else 0 */
 	char     mr_msg[MS_MSG_MAX]; /**< why it was refused; "" on success */
 };
 
@@ -293,8 +316,8 @@ int ms_cmd_validate(const void *buf, size_t len, char *errbuf, size_t errlen);
  * give the same result and the same new state on every replica. @res (may be
  * NULL) receives the result; the return value equals res->mr_rc: 0, a
  * refusal (-DER_INVAL, -DER_PROTO, -DER_EXIST, -DER_MISMATCH, -DER_EXCLUDED,
- * -DER_BUSY, -DER_NONEXIST, -DER_STALE, -DER_ALREADY, -DER_OVERFLOW: nothing
- * changed), or -DER_NOMEM (nothing changed; the only result that is not
+ * -DER_BUSY, -DER_NONEXIST, -DER_STALE, -DER_ALREADY, -DER_OVERFLOW, and for
+ * pool commands -DER_NOSPACE: nothing changed), or -DER_NOMEM (nothing changed; the only result that is not
  * deterministic, so a replica must retry it, never skip it).
  */
 int ms_db_apply(struct ms_db *db, const void *buf, size_t len, struct ms_db_result *res);

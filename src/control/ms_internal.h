@@ -1,7 +1,9 @@
 /*
  * ms_internal.h: what the Management Service database's files share: the
  * field checks and JSON accessors (ms_json.c), used by the command codec
- * (ms_cmd.c) and by snapshot restore (ms_db.c), and the decoded command.
+ * (ms_cmd.c), by snapshot restore (ms_db.c) and by the pool tables
+ * (ms_pool.c), the decoded command, and the hooks between ms_db.c and
+ * ms_pool.c.
  */
 #ifndef CONTROL_MS_INTERNAL_H
 #define CONTROL_MS_INTERNAL_H
@@ -29,6 +31,9 @@ struct ms_jctx {
 	size_t      jc_errlen;
 };
 
+struct ms_pools;
+struct msp_cmd;
+
 /* A decoded, checked command. */
 struct ms_dcmd {
 	enum ms_cmd_op   dc_op;
@@ -46,6 +51,7 @@ struct ms_dcmd {
 	char             dc_reason[MS_REASON_MAX];
 	uint64_t         dc_inc;
 	uint64_t         dc_time;
+	struct msp_cmd  *dc_pool; /* pool and container commands (ms_pool.c) */
 };
 
 /* Field checks and JSON accessors (ms_json.c). */
@@ -68,8 +74,35 @@ void msj_jset(json_t *o, const char *key, json_t *v, int *rc);
 
 /*
  * Decode and check a command into @d (which the caller finalises with
- * d_rankset_fini(&d->dc_ranks) whatever the result) (ms_cmd.c).
+ * ms_cmd_fini() whatever the result) (ms_cmd.c).
  */
 int ms_cmd_decode(const void *buf, size_t len, struct ms_dcmd *d, char *errbuf, size_t errlen);
+void ms_cmd_fini(struct ms_dcmd *d);
+
+/* The pool tables of a database (NULL: none) (ms_db.c). */
+const struct ms_pools *ms_db_pools(const struct ms_db *db);
+struct ms_pools **ms_db_pools_ref(struct ms_db *db);
+
+/*
+ * Pools and containers (ms_pool.c).
+ * msp_op_lookup: the op of a pool/container command name, 0 if none.
+ * msp_decode: decode the fields of pool/container command @o (op in
+ *   d->dc_op) into d->dc_pool (freed by ms_cmd_fini) and d->dc_ranks.
+ * msp_apply: apply a decoded pool/container command (all or nothing).
+ * msp_rank_hosts: true (and the pool's UUID) when @rank hosts a pool.
+ * msp_snapshot: the "pools" array of a snapshot (caller decrefs).
+ * msp_restore: decode and check a "pools" array against the members of
+ *   @tmp into a new table (*out NULL when empty); -DER_INVAL, -DER_NOMEM.
+ */
+enum ms_cmd_op msp_op_lookup(const char *name);
+const char *msp_op_name(enum ms_cmd_op op);
+int msp_decode(const struct ms_jctx *c, json_t *o, struct ms_dcmd *d);
+void msp_cmd_free(struct msp_cmd *pc);
+int msp_apply(struct ms_db *db, const struct ms_dcmd *d, struct ms_db_result *res);
+bool msp_rank_hosts(const struct ms_pools *t, uint32_t rank, uuid_t pool);
+void msp_table_free(struct ms_pools *t);
+int msp_snapshot(const struct ms_pools *t, json_t **out);
+int msp_restore(const struct ms_db *tmp, json_t *arr, struct ms_pools **out, char *errbuf,
+		size_t errlen);
 
 #endif /* CONTROL_MS_INTERNAL_H */

@@ -8,6 +8,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -400,6 +401,32 @@ msj_juuid(const struct ms_jctx *c, json_t *obj, const char *key, bool allow_null
 	return 0;
 }
 
+/*
+ * jansson's allocator: malloc() and free(), plus a per-thread flag recording
+ * a failed allocation, because jansson's lexer reports some allocation
+ * failures as syntax errors and silently ignores others (a string loses
+ * bytes). Installed once for the process; it behaves exactly like jansson's
+ * default for every other user.
+ */
+static pthread_once_t msj_alloc_once = PTHREAD_ONCE_INIT;
+static __thread bool  msj_alloc_failed;
+
+static void *
+msj_json_malloc(size_t n)
+{
+	void *p = malloc(n);
+
+	if (p == NULL)
+		msj_alloc_failed = true;
+	return p;
+}
+
+static void
+msj_alloc_init(void)
+{
+	json_set_alloc_funcs(msj_json_malloc, free);
+}
+
 /* Parse a JSON object of at most @max bytes; errors prefixed by @what. */
 int
 msj_jload(const char *what, const void *buf, size_t len, size_t max, int bad_rc, json_t **out,
@@ -417,7 +444,16 @@ msj_jload(const char *what, const void *buf, size_t len, size_t max, int bad_rc,
 				what, len, max);
 		return bad_rc;
 	}
-	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &err);
+	pthread_once(&msj_alloc_once, msj_alloc_init);
+	msj_alloc_failed = false;
+	root             = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &err);
+	/* An allocation failure is -DER_NOMEM (a replica retries it), never a
+	 * refusal or a wrong value: jansson's lexer reports some as syntax errors
+	 * and ignores others (dropping string bytes), hence the flag. */
+	if (msj_alloc_failed) {
+		json_decref(root);
+		return -DER_NOMEM;
+	}
 	if (root == NULL) {
 		if (json_error_code(&err) == json_error_out_of_memory)
 			return -DER_NOMEM;

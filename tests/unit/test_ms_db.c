@@ -731,18 +731,18 @@ msdb13_restore_version(void **state)
 	s  = take(a);
 	sb = take(b);
 	g_nr_ev = 0;
-	put32((uint8_t *)s.s_buf + 8, 2);
+	put32((uint8_t *)s.s_buf + 8, 3);
 	assert_int_equal(ms_db_restore(b, s.s_buf, s.s_len, err, sizeof(err)), -DER_DF_INCOMPT);
-	assert_string_equal(err, "incompatible layout version: 2 not in [1, 1]");
+	assert_string_equal(err, "incompatible layout version: 3 not in [1, 2]");
 	assert_int_equal(g_nr_ev, 1);
 	assert_string_equal(g_ev.ev_id_str, "rdb_durable_format_incompatible");
 	assert_int_equal(g_ev.ev_id, RAS_RDB_DURABLE_FORMAT_INCOMPATIBLE);
 	assert_int_equal(g_ev.ev_type, RAS_TYPE_INFO);
 	assert_int_equal(g_ev.ev_sev, RAS_SEV_ERROR);
-	assert_string_equal(g_ev.ev_msg, "incompatible layout version: 2 not in [1, 1]");
+	assert_string_equal(g_ev.ev_msg, "incompatible layout version: 3 not in [1, 2]");
 	put32((uint8_t *)s.s_buf + 8, 0);
 	assert_int_equal(ms_db_restore(b, s.s_buf, s.s_len, err, sizeof(err)), -DER_DF_INCOMPT);
-	assert_string_equal(err, "incompatible layout version: 0 not in [1, 1]");
+	assert_string_equal(err, "incompatible layout version: 0 not in [1, 2]");
 	assert_int_equal(g_nr_ev, 2);
 	/* Checked before the rest: a short buffer with a bad version says so. */
 	assert_int_equal(ms_db_restore(b, s.s_buf, 12, err, sizeof(err)), -DER_DF_INCOMPT);
@@ -810,7 +810,7 @@ msdb14_restore_identity(void **state)
 	ms_db_destroy(b);
 }
 
-/* A snapshot with @body (NUL-terminated JSON) and a correct header. */
+/* A layout-1 snapshot (no pools) with @body (NUL-terminated JSON) and a correct header. */
 static struct snap
 forge(const char *body)
 {
@@ -820,7 +820,7 @@ forge(const char *body)
 
 	assert_non_null(p);
 	memcpy(p, MS_DB_MAGIC, 8);
-	put32(p + 8, MS_DB_LAYOUT_VERSION);
+	put32(p + 8, 1);
 	put32(p + 12, MS_DB_HDR_SIZE);
 	put32(p + 16, (uint32_t)n);
 	put32(p + 20, 0);
@@ -935,7 +935,7 @@ msdb15_restore_garbage(void **state)
 	put32(p + 20, 0xffffffff);
 	assert_int_equal(ms_db_restore(b, p, good.s_len, err, sizeof(err)), -DER_DF_INVAL);
 	assert_string_equal(err, "snapshot body of 18446744073709551615 bytes exceeds the limit "
-				 "of 67108864 bytes");
+				 "of 268435456 bytes");
 	free(good.s_buf);
 
 	/* Body-level damage, with a valid header and checksum. */
@@ -990,7 +990,7 @@ msdb16_bad_commands(void **state)
 	     "command version 2 is not supported (this build reads version 1)"},
 	    {"{\"v\":1}", -DER_INVAL, "command: missing field 'op'"},
 	    {"{\"v\":1,\"op\":7}", -DER_INVAL, "command: field 'op' must be a string, got integer"},
-	    {"{\"v\":1,\"op\":\"pool_create\"}", -DER_PROTO, "unknown command 'pool_create'"},
+	    {"{\"v\":1,\"op\":\"pool_frob\"}", -DER_PROTO, "unknown command 'pool_frob'"},
 	    {"{\"v\":1,\"op\":\"noop\",\"x\":1}", -DER_INVAL, "noop: unknown field 'x'"},
 	    {"{\"v\":1,\"op\":\"erase\",\"rank\":1}", -DER_INVAL, "erase: unknown field 'rank'"},
 	    /* missing fields */
