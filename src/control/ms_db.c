@@ -27,6 +27,7 @@
 
 #include <daos_errno.h>
 #include "gurt/checksum.h"
+#include "gurt/byteorder.h"
 #include "gurt/errbuf.h"
 #include "gurt/log.h"
 #include "gurt/json.h"
@@ -722,40 +723,6 @@ ms_db_count_by_state(const struct ms_db *db, uint32_t counts[MS_STATE_NR])
  * Snapshot and restore
  */
 
-static void
-put_le32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void
-put_le64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t
-get_le32(const uint8_t *p)
-{
-	uint32_t v = 0;
-
-	for (int i = 3; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
-}
-
-static uint64_t
-get_le64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
-}
-
 static json_t *
 member_to_json(const struct ms_member *m)
 {
@@ -839,11 +806,11 @@ ms_db_snapshot(const struct ms_db *db, void **buf, size_t *len)
 		goto out;
 	}
 	memcpy(out, MS_DB_MAGIC, 8);
-	put_le32(out + 8, MS_DB_LAYOUT_VERSION);
-	put_le32(out + 12, MS_DB_HDR_SIZE);
-	put_le64(out + 16, n);
-	put_le32(out + 24, d_crc32c(0, out + MS_DB_HDR_SIZE, n));
-	put_le32(out + 28, 0);
+	d_put_le32(out + 8, MS_DB_LAYOUT_VERSION);
+	d_put_le32(out + 12, MS_DB_HDR_SIZE);
+	d_put_le64(out + 16, n);
+	d_put_le32(out + 24, d_crc32c(0, out + MS_DB_HDR_SIZE, n));
+	d_put_le32(out + 28, 0);
 	*buf = out;
 	*len = MS_DB_HDR_SIZE + n;
 out:
@@ -1083,7 +1050,7 @@ ms_db_restore(struct ms_db *db, const void *buf, size_t len, char *errbuf, size_
 		return -DER_DF_INVAL;
 	}
 	/* The layout version decides how the rest is read: check it first. */
-	version = get_le32(p + 8);
+	version = d_get_le32(p + 8);
 	if (version < MS_DB_LAYOUT_VERSION_MIN || version > MS_DB_LAYOUT_VERSION_MAX) {
 		char msg[D_RAS_MSG_MAX];
 
@@ -1098,11 +1065,11 @@ ms_db_restore(struct ms_db *db, const void *buf, size_t len, char *errbuf, size_
 				len, MS_DB_HDR_SIZE);
 		return -DER_DF_INVAL;
 	}
-	if (get_le32(p + 12) != MS_DB_HDR_SIZE || get_le32(p + 28) != 0) {
+	if (d_get_le32(p + 12) != MS_DB_HDR_SIZE || d_get_le32(p + 28) != 0) {
 		d_errbuf_printf(errbuf, errlen, "snapshot header is malformed");
 		return -DER_DF_INVAL;
 	}
-	body_len = get_le64(p + 16);
+	body_len = d_get_le64(p + 16);
 	if (body_len > MS_DB_SNAPSHOT_MAX) {
 		d_errbuf_printf(errbuf, errlen,
 				"snapshot body of %" PRIu64 " bytes exceeds the limit of %u bytes",
@@ -1117,10 +1084,10 @@ ms_db_restore(struct ms_db *db, const void *buf, size_t len, char *errbuf, size_
 		return -DER_DF_INVAL;
 	}
 	crc = d_crc32c(0, p + MS_DB_HDR_SIZE, body_len);
-	if (crc != get_le32(p + 24)) {
+	if (crc != d_get_le32(p + 24)) {
 		d_errbuf_printf(errbuf, errlen,
 				"snapshot body checksum mismatch: computed 0x%08x, stored 0x%08x", crc,
-				get_le32(p + 24));
+				d_get_le32(p + 24));
 		return -DER_DF_INVAL;
 	}
 

@@ -220,17 +220,12 @@ srv_ms_setup(struct srv_ctx *ctx, char *errbuf, size_t errlen)
 void
 srv_bind_addr(const struct srv_ctx *ctx, char *ip, size_t len)
 {
-	const char *colon = strrchr(ctx->sc_ctl_addr, ':');
-	size_t      n     = colon != NULL ? (size_t)(colon - ctx->sc_ctl_addr) : 0;
 	struct in_addr a;
-	char        host[INET_ADDRSTRLEN];
+	char           host[INET_ADDRSTRLEN];
 
 	snprintf(ip, len, "0.0.0.0");
-	if (n == 0 || n >= sizeof(host))
-		return;
-	memcpy(host, ctx->sc_ctl_addr, n);
-	host[n] = '\0';
-	if (inet_pton(AF_INET, host, &a) == 1 && (ntohl(a.s_addr) >> 24) == 127)
+	if (ms_addr_host(ctx->sc_ctl_addr, host, sizeof(host)) == 0 &&
+	    inet_pton(AF_INET, host, &a) == 1 && (ntohl(a.s_addr) >> 24) == 127)
 		snprintf(ip, len, "%s", host);
 }
 

@@ -18,6 +18,7 @@
 #include <daos_errno.h>
 #include <gurt/common.h>
 #include <gurt/hash.h>
+#include "gurt/byteorder.h"
 
 /* ---- hash functions ---- */
 
@@ -30,12 +31,9 @@ d_hash_murmur64(const unsigned char *key, unsigned int key_len, unsigned int see
 	unsigned int   n = key_len / 8;
 
 	for (unsigned int i = 0; i < n; i++) {
-		uint64_t k;
-
 		/* little-endian load, whatever the host, so hashes are portable */
-		k = 0;
-		for (int b = 7; b >= 0; b--)
-			k = (k << 8) | key[i * 8 + b];
+		uint64_t k = d_get_le64(key + i * 8);
+
 		k *= m;
 		k ^= k >> r;
 		k *= m;

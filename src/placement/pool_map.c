@@ -22,6 +22,7 @@
 #include "gurt/errbuf.h"
 #include "gurt/log.h"
 #include "placement/placement.h"
+#include "gurt/byteorder.h"
 
 bool
 pl_state_valid(uint32_t state)
@@ -314,32 +315,15 @@ pl_map_set_rank_state(struct pl_pool_map *map, uint32_t rank, uint32_t state)
 static uint8_t *
 put_u16(uint8_t *p, uint16_t v)
 {
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
+	d_put_le16(p, v);
 	return p + 2;
 }
 
 static uint8_t *
 put_u32(uint8_t *p, uint32_t v)
 {
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
+	d_put_le32(p, v);
 	return p + 4;
-}
-
-static uint16_t
-get_u16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | (p[1] << 8));
-}
-
-static uint32_t
-get_u32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-	       ((uint32_t)p[3] << 24);
 }
 
 size_t
@@ -417,19 +401,19 @@ pl_map_decode(const void *buf, size_t len, struct pl_pool_map **mapp, char *errb
 				PL_MAP_HDR_SIZE);
 		return -DER_INVAL;
 	}
-	magic = get_u32(start);
+	magic = d_get_le32(start);
 	if (magic != PL_MAP_MAGIC) {
 		d_errbuf_printf(errbuf, errlen, "bad magic 0x%08x (want 0x%08x)", magic,
 				PL_MAP_MAGIC);
 		return -DER_INVAL;
 	}
-	layout = get_u16(start + 4);
+	layout = d_get_le16(start + 4);
 	if (layout != PL_MAP_LAYOUT_V1) {
 		d_errbuf_printf(errbuf, errlen, "unknown layout version %u (this build reads %u)",
 				layout, PL_MAP_LAYOUT_V1);
 		return -DER_DF_INCOMPT;
 	}
-	flags = get_u16(start + 6);
+	flags = d_get_le16(start + 6);
 	if (flags != 0) {
 		d_errbuf_printf(errbuf, errlen, "unknown flags 0x%04x", flags);
 		return -DER_INVAL;
@@ -445,9 +429,9 @@ pl_map_decode(const void *buf, size_t len, struct pl_pool_map **mapp, char *errb
 				(size_t)PL_MAP_ENC_MAX);
 		return -DER_INVAL;
 	}
-	version  = get_u32(start + 8);
-	nr_ranks = get_u32(start + 12);
-	nr_tgts  = get_u32(start + 16);
+	version  = d_get_le32(start + 8);
+	nr_ranks = d_get_le32(start + 12);
+	nr_tgts  = d_get_le32(start + 16);
 	end      = start + len - PL_MAP_CRC_SIZE; /* entries end where the CRC starts */
 	p        = start + PL_MAP_HDR_SIZE;
 
@@ -487,10 +471,10 @@ pl_map_decode(const void *buf, size_t len, struct pl_pool_map **mapp, char *errb
 			rc = -DER_INVAL;
 			goto out;
 		}
-		r->pr_rank = get_u32(p);
-		rstate     = get_u32(p + 4);
-		rtgts      = get_u16(p + 8);
-		dlen       = get_u16(p + 10);
+		r->pr_rank = d_get_le32(p);
+		rstate     = d_get_le32(p + 4);
+		rtgts      = d_get_le16(p + 8);
+		dlen       = d_get_le16(p + 10);
 		p += PL_MAP_RANK_SIZE;
 		if (i > 0 && r->pr_rank <= map->pm_ranks[i - 1].pr_rank) {
 			d_errbuf_printf(errbuf, errlen,
@@ -573,7 +557,7 @@ pl_map_decode(const void *buf, size_t len, struct pl_pool_map **mapp, char *errb
 		rc = -DER_INVAL;
 		goto out;
 	}
-	crc = get_u32(end);
+	crc = d_get_le32(end);
 	if (crc != d_crc32c(0, start, len - PL_MAP_CRC_SIZE)) {
 		d_errbuf_printf(errbuf, errlen, "CRC mismatch: stored 0x%08x, computed 0x%08x",
 				crc, d_crc32c(0, start, len - PL_MAP_CRC_SIZE));

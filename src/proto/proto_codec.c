@@ -146,7 +146,7 @@ proto_enc_u16(struct proto_msg *m, uint16_t v)
 	uint8_t *p = msg_room(m, 2);
 
 	if (p != NULL)
-		proto_put_u16(p, v);
+		d_put_le16(p, v);
 }
 
 void
@@ -155,7 +155,7 @@ proto_enc_u32(struct proto_msg *m, uint32_t v)
 	uint8_t *p = msg_room(m, 4);
 
 	if (p != NULL)
-		proto_put_u32(p, v);
+		d_put_le32(p, v);
 }
 
 void
@@ -164,7 +164,7 @@ proto_enc_u64(struct proto_msg *m, uint64_t v)
 	uint8_t *p = msg_room(m, 8);
 
 	if (p != NULL)
-		proto_put_u64(p, v);
+		d_put_le64(p, v);
 }
 
 void
@@ -320,7 +320,7 @@ proto_dec_u16(struct proto_dec *d, const char *what)
 {
 	const uint8_t *p = proto_dec_take(d, 2, what);
 
-	return p == NULL ? 0 : proto_get_u16(p);
+	return p == NULL ? 0 : d_get_le16(p);
 }
 
 uint32_t
@@ -328,7 +328,7 @@ proto_dec_u32(struct proto_dec *d, const char *what)
 {
 	const uint8_t *p = proto_dec_take(d, 4, what);
 
-	return p == NULL ? 0 : proto_get_u32(p);
+	return p == NULL ? 0 : d_get_le32(p);
 }
 
 uint64_t
@@ -336,7 +336,7 @@ proto_dec_u64(struct proto_dec *d, const char *what)
 {
 	const uint8_t *p = proto_dec_take(d, 8, what);
 
-	return p == NULL ? 0 : proto_get_u64(p);
+	return p == NULL ? 0 : d_get_le64(p);
 }
 
 void
@@ -384,8 +384,8 @@ proto_dec_oid(struct proto_dec *d, daos_obj_id_t *oid, const char *what)
 {
 	const uint8_t *p = proto_dec_take(d, 16, what);
 
-	oid->lo = p == NULL ? 0 : proto_get_u64(p);
-	oid->hi = p == NULL ? 0 : proto_get_u64(p + 8);
+	oid->lo = p == NULL ? 0 : d_get_le64(p);
+	oid->hi = p == NULL ? 0 : d_get_le64(p + 8);
 }
 
 void
@@ -393,8 +393,8 @@ proto_dec_recx(struct proto_dec *d, daos_recx_t *rx, const char *what)
 {
 	const uint8_t *p = proto_dec_take(d, 16, what);
 
-	rx->rx_idx = p == NULL ? 0 : proto_get_u64(p);
-	rx->rx_nr  = p == NULL ? 0 : proto_get_u64(p + 8);
+	rx->rx_idx = p == NULL ? 0 : d_get_le64(p);
+	rx->rx_nr  = p == NULL ? 0 : d_get_le64(p + 8);
 }
 
 void
@@ -405,10 +405,10 @@ proto_dec_anchor(struct proto_dec *d, daos_anchor_t *a, const char *what)
 	memset(a, 0, sizeof(*a));
 	if (p == NULL)
 		return;
-	a->da_type        = proto_get_u16(p);
-	a->da_shard       = proto_get_u16(p + 2);
-	a->da_flags       = proto_get_u32(p + 4);
-	a->da_sub_anchors = proto_get_u64(p + 8);
+	a->da_type        = d_get_le16(p);
+	a->da_shard       = d_get_le16(p + 2);
+	a->da_flags       = d_get_le32(p + 4);
+	a->da_sub_anchors = d_get_le64(p + 8);
 	memcpy(a->da_buf, p + 16, DAOS_ANCHOR_BUF_MAX);
 	if (a->da_type > DAOS_ANCHOR_TYPE_EOF)
 		proto_dec_fail(d, "%s type %u is unknown (0..%d)", what, a->da_type,

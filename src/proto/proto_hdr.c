@@ -62,16 +62,16 @@ proto_opcode_name(uint16_t opcode)
 void
 proto_hdr_encode(const struct proto_hdr *h, uint8_t out[PROTO_HDR_SIZE])
 {
-	proto_put_u32(out + HDR_OFF_MAGIC, h->ph_magic);
-	proto_put_u16(out + HDR_OFF_VERSION, h->ph_version);
-	proto_put_u16(out + HDR_OFF_OPCODE, h->ph_opcode);
-	proto_put_u32(out + HDR_OFF_FLAGS, h->ph_flags);
-	proto_put_u32(out + HDR_OFF_STATUS, (uint32_t)h->ph_status);
-	proto_put_u64(out + HDR_OFF_RPC_ID, h->ph_rpc_id);
-	proto_put_u32(out + HDR_OFF_MAP_VER, h->ph_map_version);
-	proto_put_u32(out + HDR_OFF_BODY_LEN, h->ph_body_len);
-	proto_put_u32(out + HDR_OFF_CRC, h->ph_crc);
-	proto_put_u32(out + HDR_OFF_RESERVED, h->ph_reserved);
+	d_put_le32(out + HDR_OFF_MAGIC, h->ph_magic);
+	d_put_le16(out + HDR_OFF_VERSION, h->ph_version);
+	d_put_le16(out + HDR_OFF_OPCODE, h->ph_opcode);
+	d_put_le32(out + HDR_OFF_FLAGS, h->ph_flags);
+	d_put_le32(out + HDR_OFF_STATUS, (uint32_t)h->ph_status);
+	d_put_le64(out + HDR_OFF_RPC_ID, h->ph_rpc_id);
+	d_put_le32(out + HDR_OFF_MAP_VER, h->ph_map_version);
+	d_put_le32(out + HDR_OFF_BODY_LEN, h->ph_body_len);
+	d_put_le32(out + HDR_OFF_CRC, h->ph_crc);
+	d_put_le32(out + HDR_OFF_RESERVED, h->ph_reserved);
 }
 
 int
@@ -83,16 +83,16 @@ proto_hdr_decode(const uint8_t *buf, size_t len, struct proto_hdr *h, char *errb
 		return -DER_PROTO;
 	}
 
-	h->ph_magic       = proto_get_u32(buf + HDR_OFF_MAGIC);
-	h->ph_version     = proto_get_u16(buf + HDR_OFF_VERSION);
-	h->ph_opcode      = proto_get_u16(buf + HDR_OFF_OPCODE);
-	h->ph_flags       = proto_get_u32(buf + HDR_OFF_FLAGS);
-	h->ph_status      = (int32_t)proto_get_u32(buf + HDR_OFF_STATUS);
-	h->ph_rpc_id      = proto_get_u64(buf + HDR_OFF_RPC_ID);
-	h->ph_map_version = proto_get_u32(buf + HDR_OFF_MAP_VER);
-	h->ph_body_len    = proto_get_u32(buf + HDR_OFF_BODY_LEN);
-	h->ph_crc         = proto_get_u32(buf + HDR_OFF_CRC);
-	h->ph_reserved    = proto_get_u32(buf + HDR_OFF_RESERVED);
+	h->ph_magic       = d_get_le32(buf + HDR_OFF_MAGIC);
+	h->ph_version     = d_get_le16(buf + HDR_OFF_VERSION);
+	h->ph_opcode      = d_get_le16(buf + HDR_OFF_OPCODE);
+	h->ph_flags       = d_get_le32(buf + HDR_OFF_FLAGS);
+	h->ph_status      = (int32_t)d_get_le32(buf + HDR_OFF_STATUS);
+	h->ph_rpc_id      = d_get_le64(buf + HDR_OFF_RPC_ID);
+	h->ph_map_version = d_get_le32(buf + HDR_OFF_MAP_VER);
+	h->ph_body_len    = d_get_le32(buf + HDR_OFF_BODY_LEN);
+	h->ph_crc         = d_get_le32(buf + HDR_OFF_CRC);
+	h->ph_reserved    = d_get_le32(buf + HDR_OFF_RESERVED);
 
 	if (h->ph_magic != PROTO_MAGIC) {
 		d_errbuf_printf(errbuf, errlen, "bad magic 0x%08x (expected 0x%08x, \"DAOS\")",
@@ -173,7 +173,7 @@ proto_frame(struct proto_hdr *h, const struct iovec *body, int iovcnt, uint8_t o
 	for (int i = 0; i < iovcnt; i++)
 		crc = d_crc32c(crc, body[i].iov_base, body[i].iov_len);
 	tmp.ph_crc = crc;
-	proto_put_u32(out + HDR_OFF_CRC, crc);
+	d_put_le32(out + HDR_OFF_CRC, crc);
 	*h = tmp;
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "proto/proto.h"
+#include "gurt/byteorder.h"
 
 /*
  * Appending to a struct proto_msg. Every append is a no-op once pm_rc is
@@ -87,52 +88,5 @@ proto_dec_iov_set(d_iov_t *iov, const uint8_t *p, size_t n)
 }
 /** The whole body must have been read: trailing bytes are refused. */
 int proto_dec_end(struct proto_dec *d, const char *what);
-
-static inline void
-proto_put_u16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static inline void
-proto_put_u32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static inline void
-proto_put_u64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static inline uint16_t
-proto_get_u16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | (uint16_t)p[1] << 8);
-}
-
-static inline uint32_t
-proto_get_u32(const uint8_t *p)
-{
-	uint32_t v = 0;
-
-	for (int i = 3; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
-}
-
-static inline uint64_t
-proto_get_u64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
-}
 
 #endif /* PROTO_INTERNAL_H */

@@ -132,10 +132,10 @@ agg_load_path(struct agg_ctx *ag)
 
 	if (an->aa_klen < VOS_OBJKEY_LEN + 4 || an->aa_klen >= VOS_KEY_BUF)
 		return -DER_DF_INVAL;
-	dlen = vos_get_be16(p + VOS_OBJKEY_LEN);
+	dlen = d_get_be16(p + VOS_OBJKEY_LEN);
 	if (VOS_OBJKEY_LEN + 2 + dlen + 2 > an->aa_klen)
 		return -DER_DF_INVAL;
-	alen = vos_get_be16(p + VOS_OBJKEY_LEN + 2 + dlen);
+	alen = d_get_be16(p + VOS_OBJKEY_LEN + 2 + dlen);
 	if (dlen == 0 || alen == 0 || VOS_OBJKEY_LEN + 4 + dlen + alen != an->aa_klen)
 		return -DER_DF_INVAL;
 	memcpy(ag->ag_path.kb_buf, p, an->aa_klen);
@@ -161,7 +161,7 @@ agg_next_akey(struct agg_ctx *ag, const uint8_t *after, size_t alen)
 	rc = vos_txh_cursor(pool, &pool->vp_wtx, VOS_DB_KEY, &cur);
 	if (rc != 0)
 		return rc;
-	vos_put_be32(prefix, ag->ag_cont->vc_id);
+	d_put_be32(prefix, ag->ag_cont->vc_id);
 	if (after != NULL) {
 		k.mv_size = alen;
 		k.mv_data = (void *)after;
@@ -332,7 +332,7 @@ agg_sv_step(struct agg_ctx *ag, bool *done)
 	if (rc != 0)
 		return vos_mdb2der(rc);
 	agg_examined(ag, 1);
-	e  = ~vos_get_be64((const uint8_t *)k.mv_data + ag->ag_path.kb_len);
+	e  = ~d_get_be64((const uint8_t *)k.mv_data + ag->ag_path.kb_len);
 	rc = vos_val_decode(&v, false, 0, &d);
 	if (rc != 0)
 		return rc;
@@ -348,7 +348,7 @@ agg_sv_step(struct agg_ctx *ag, bool *done)
 		/* The put above may have moved pages: find the version again. */
 		k.mv_size = kb.kb_len;
 		k.mv_data = kb.kb_buf;
-		vos_put_be64(kb.kb_buf + ag->ag_path.kb_len, ~e);
+		d_put_be64(kb.kb_buf + ag->ag_path.kb_len, ~e);
 		rc = mdb_cursor_get(cur, &k, &v, MDB_SET);
 		if (rc == 0)
 			rc = mdb_cursor_del(cur, 0);
@@ -401,8 +401,8 @@ ev_peek(struct agg_ctx *ag, MDB_cursor *cur, uint8_t kind, bool first, uint64_t 
 	if (v.mv_size < VOS_VAL_HDR_LEN)
 		return -DER_DF_INVAL;
 	*found = true;
-	*start = vos_get_be64((const uint8_t *)k.mv_data + p->kb_len + 1);
-	*nr    = vos_get_le64((const uint8_t *)v.mv_data + 8);
+	*start = d_get_be64((const uint8_t *)k.mv_data + p->kb_len + 1);
+	*nr    = d_get_le64((const uint8_t *)v.mv_data + 8);
 	return 0;
 }
 
@@ -627,7 +627,7 @@ agg_punches(struct agg_ctx *ag)
 	rc        = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
 	while (rc == 0 && k.mv_size == pk.kb_len + 8 &&
 	       vos_key_has_prefix(&k, pk.kb_buf, pk.kb_len)) {
-		daos_epoch_t p = ~vos_get_be64((const uint8_t *)k.mv_data + pk.kb_len);
+		daos_epoch_t p = ~d_get_be64((const uint8_t *)k.mv_data + pk.kb_len);
 
 		agg_examined(ag, 1);
 		if (p > ag->ag_upper || an->aa_min_kept <= p) {

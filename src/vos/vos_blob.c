@@ -115,15 +115,15 @@ free_put(struct vos_pool *pool, uint64_t off, uint64_t len)
 	int      rc;
 
 	assert(len > 0 && off % BIO_ALIGN == 0 && len % BIO_ALIGN == 0);
-	vos_put_be64(kb, off);
-	vos_put_le64(vb, len);
+	d_put_be64(kb, off);
+	d_put_le64(vb, len);
 	rc = mdb_put(txn, pool->vp_dbi[VOS_DB_FREE], &k, &v, MDB_NOOVERWRITE);
 	if (rc == MDB_KEYEXIST)
 		return -DER_DF_INVAL;
 	if (rc != 0)
 		return vos_mdb2der(rc);
-	vos_put_be64(kb, len);
-	vos_put_be64(kb + 8, off);
+	d_put_be64(kb, len);
+	d_put_be64(kb + 8, off);
 	k.mv_size = 16;
 	v.mv_size = 0;
 	v.mv_data = vb;
@@ -141,11 +141,11 @@ free_del(struct vos_pool *pool, uint64_t off, uint64_t len)
 	MDB_val  k   = {.mv_size = 8, .mv_data = kb};
 	int      rc;
 
-	vos_put_be64(kb, off);
+	d_put_be64(kb, off);
 	rc = mdb_del(txn, pool->vp_dbi[VOS_DB_FREE], &k, NULL);
 	if (rc == 0) {
-		vos_put_be64(kb, len);
-		vos_put_be64(kb + 8, off);
+		d_put_be64(kb, len);
+		d_put_be64(kb + 8, off);
 		k.mv_size = 16;
 		rc        = mdb_del(txn, pool->vp_dbi[VOS_DB_FREE_SZ], &k, NULL);
 	}
@@ -187,8 +187,8 @@ vos_blob_alloc(struct vos_pool *pool, uint64_t len, uint64_t *off)
 	rc = vos_txh_cursor(pool, &pool->vp_wtx, VOS_DB_FREE_SZ, &cur);
 	if (rc != 0)
 		return rc;
-	vos_put_be64(kb, len);
-	vos_put_be64(kb + 8, 0);
+	d_put_be64(kb, len);
+	d_put_be64(kb + 8, 0);
 	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
 	if (rc == MDB_NOTFOUND)
 		return -DER_NOSPACE;
@@ -196,8 +196,8 @@ vos_blob_alloc(struct vos_pool *pool, uint64_t len, uint64_t *off)
 		return vos_mdb2der(rc);
 	if (k.mv_size != 16)
 		return -DER_DF_INVAL;
-	flen = vos_get_be64(k.mv_data);
-	foff = vos_get_be64((const uint8_t *)k.mv_data + 8);
+	flen = d_get_be64(k.mv_data);
+	foff = d_get_be64((const uint8_t *)k.mv_data + 8);
 	if (flen < len || vos_blob_check_extent(pool, foff, flen) != 0)
 		return -DER_DF_INVAL;
 	rc = free_del(pool, foff, flen);
@@ -227,13 +227,13 @@ vos_blob_free_now(struct vos_pool *pool, uint64_t off, uint64_t len)
 	rc = vos_txh_cursor(pool, &pool->vp_wtx, VOS_DB_FREE, &cur);
 	if (rc != 0)
 		return rc;
-	vos_put_be64(kb, off);
+	d_put_be64(kb, off);
 	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
 	if (rc == 0) {
 		if (k.mv_size != 8 || v.mv_size != 8)
 			return -DER_DF_INVAL;
-		s_off = vos_get_be64(k.mv_data);
-		s_len = vos_get_le64(v.mv_data);
+		s_off = d_get_be64(k.mv_data);
+		s_len = d_get_le64(v.mv_data);
 		if (s_off < off + len) {
 			D_ERROR("%s: freeing [%" PRIu64 ", +%" PRIu64 ") overlaps a free extent\n",
 				pool->vp_dir, off, len);
@@ -247,8 +247,8 @@ vos_blob_free_now(struct vos_pool *pool, uint64_t off, uint64_t len)
 	if (rc == 0) {
 		if (k.mv_size != 8 || v.mv_size != 8)
 			return -DER_DF_INVAL;
-		p_off = vos_get_be64(k.mv_data);
-		p_len = vos_get_le64(v.mv_data);
+		p_off = d_get_be64(k.mv_data);
+		p_len = d_get_le64(v.mv_data);
 		if (p_off + p_len > off) {
 			D_ERROR("%s: freeing [%" PRIu64 ", +%" PRIu64 ") overlaps a free extent\n",
 				pool->vp_dir, off, len);
@@ -287,9 +287,9 @@ vos_blob_defer(struct vos_pool *pool, uint64_t off, uint64_t len)
 	rc = vos_blob_check_extent(pool, off, len);
 	if (rc != 0)
 		return rc;
-	vos_put_be64(kb, pool->vp_commit_seq + 1);
-	vos_put_be64(kb + 8, off);
-	vos_put_le64(vb, len);
+	d_put_be64(kb, pool->vp_commit_seq + 1);
+	d_put_be64(kb + 8, off);
+	d_put_le64(vb, len);
 	rc = mdb_put(pool->vp_wtx.th_txn, pool->vp_dbi[VOS_DB_PEND], &k, &v, MDB_NOOVERWRITE);
 	if (rc == MDB_KEYEXIST) {
 		D_ERROR("%s: blob extent at %" PRIu64 " freed twice\n", pool->vp_dir, off);
@@ -342,9 +342,9 @@ vos_blob_release(struct vos_pool *pool)
 			return vos_mdb2der(rc);
 		if (k.mv_size != 16 || v.mv_size != 8)
 			return -DER_DF_INVAL;
-		seq = vos_get_be64(k.mv_data);
-		off = vos_get_be64((const uint8_t *)k.mv_data + 8);
-		len = vos_get_le64(v.mv_data);
+		seq = d_get_be64(k.mv_data);
+		off = d_get_be64((const uint8_t *)k.mv_data + 8);
+		len = d_get_le64(v.mv_data);
 		if (seq > pool->vp_commit_seq)
 			break; /* B3: freed by this very transaction */
 		rc = mdb_cursor_del(cur, 0);
@@ -421,7 +421,7 @@ vos_blob_load(struct vos_pool *pool)
 	while (rc == 0) {
 		if (v.mv_size != 8)
 			return -DER_DF_INVAL;
-		total += vos_get_le64(v.mv_data);
+		total += d_get_le64(v.mv_data);
 		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
 	}
 	if (rc != MDB_NOTFOUND)
@@ -653,7 +653,7 @@ stage_zero_copy(struct vos_pool *pool, uint64_t off, struct vos_sgl_reader *src,
 		*crc = seg_crc(*crc, seg, nseg, 0, len);
 	if (csums != NULL)
 		for (uint64_t c = 0; c < len; c += VOS_CSUM_CHUNK)
-			vos_put_le32(csums + 4 * (c / VOS_CSUM_CHUNK),
+			d_put_le32(csums + 4 * (c / VOS_CSUM_CHUNK),
 				     seg_crc(0, seg, nseg, c,
 					     len - c < VOS_CSUM_CHUNK ? len : c + VOS_CSUM_CHUNK));
 	/*
@@ -704,7 +704,7 @@ vos_blob_stage(struct vos_pool *pool, uint64_t off, struct vos_sgl_reader *src, 
 			if (crc != NULL)
 				*crc = d_crc32c(*crc, p + c, cl);
 			if (csums != NULL)
-				vos_put_le32(csums + 4 * ((done + c) / VOS_CSUM_CHUNK),
+				d_put_le32(csums + 4 * ((done + c) / VOS_CSUM_CHUNK),
 					     d_crc32c(0, p + c, cl));
 		}
 		memset(p + n, 0, alen - n);
@@ -1021,10 +1021,10 @@ chk_free(struct chk_ctx *cx, struct vos_txh *th, uint64_t *free_total)
 
 		if (k.mv_size != 8 || v.mv_size != 8)
 			return chk_fail(cx, "malformed free map entry");
-		off = vos_get_be64(k.mv_data);
-		len = vos_get_le64(v.mv_data);
-		vos_put_be64(kb, len);
-		vos_put_be64(kb + 8, off);
+		off = d_get_be64(k.mv_data);
+		len = d_get_le64(v.mv_data);
+		d_put_be64(kb, len);
+		d_put_be64(kb + 8, off);
 		rc2 = mdb_get(th->th_txn, pool->vp_dbi[VOS_DB_FREE_SZ], &sk, &sv);
 		if (rc2 == MDB_NOTFOUND)
 			return chk_fail(cx, "free extent [%" PRIu64 ", +%" PRIu64 ") missing from "
@@ -1055,12 +1055,12 @@ chk_free(struct chk_ctx *cx, struct vos_txh *th, uint64_t *free_total)
 
 		if (k.mv_size != 16 || v.mv_size != 8)
 			return chk_fail(cx, "malformed pending free entry");
-		if (vos_get_be64(k.mv_data) > pool->vp_commit_seq)
+		if (d_get_be64(k.mv_data) > pool->vp_commit_seq)
 			return chk_fail(cx, "pending free tagged with commit %" PRIu64 " after the "
-					"last commit %" PRIu64, vos_get_be64(k.mv_data),
+					"last commit %" PRIu64, d_get_be64(k.mv_data),
 					pool->vp_commit_seq);
-		rc2 = chk_add(cx, vos_get_be64((const uint8_t *)k.mv_data + 8),
-			      vos_get_le64(v.mv_data), 0, CHK_PEND);
+		rc2 = chk_add(cx, d_get_be64((const uint8_t *)k.mv_data + 8),
+			      d_get_le64(v.mv_data), 0, CHK_PEND);
 		if (rc2 != 0)
 			return rc2;
 		npend++;
@@ -1101,7 +1101,7 @@ chk_values(struct chk_ctx *cx, struct vos_txh *th)
 			return chk_fail(cx, "undecodable single value record");
 		if (d.vd_flags != VOS_VF_BLOB)
 			continue;
-		rc2 = chk_add(cx, d.vd_blob_off, d.vd_blob_len, vos_get_be32(k.mv_data), CHK_SV);
+		rc2 = chk_add(cx, d.vd_blob_off, d.vd_blob_len, d_get_be32(k.mv_data), CHK_SV);
 		if (rc2 != 0)
 			return rc2;
 	}
@@ -1135,7 +1135,7 @@ chk_values(struct chk_ctx *cx, struct vos_txh *th)
 			return chk_fail(cx, "undecodable array extent record");
 		if (d.vd_flags != VOS_VF_BLOB)
 			continue;
-		rc2 = chk_add(cx, d.vd_blob_off, d.vd_blob_len, vos_get_be32(k.mv_data), CHK_EV);
+		rc2 = chk_add(cx, d.vd_blob_off, d.vd_blob_len, d_get_be32(k.mv_data), CHK_EV);
 		if (rc2 != 0)
 			return rc2;
 	}

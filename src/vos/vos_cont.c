@@ -202,7 +202,7 @@ delete_prefix(struct vos_pool *pool, enum vos_db db, uint32_t cid, unsigned *bud
 	MDB_val     v;
 	int         rc;
 
-	vos_put_be32(prefix, cid);
+	d_put_be32(prefix, cid);
 	rc = vos_txh_cursor(pool, &pool->vp_wtx, db, &cur);
 	if (rc != 0)
 		return rc;

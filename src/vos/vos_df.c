@@ -33,15 +33,15 @@ void
 vos_hdr_encode(const struct vos_hdr_df *h, uint8_t *buf)
 {
 	memset(buf, 0, VOS_HDR_DF_LEN);
-	vos_put_le64(buf, h->hd_magic);
-	vos_put_le32(buf + 8, h->hd_version);
-	vos_put_le32(buf + 12, h->hd_flags);
+	d_put_le64(buf, h->hd_magic);
+	d_put_le32(buf + 8, h->hd_version);
+	d_put_le32(buf + 12, h->hd_flags);
 	memcpy(buf + 16, h->hd_uuid, 16);
-	vos_put_le64(buf + 32, h->hd_scm_size);
-	vos_put_le64(buf + 40, h->hd_blob_id);
-	vos_put_le64(buf + 48, h->hd_blob_size);
-	vos_put_le32(buf + 56, h->hd_inline_max);
-	vos_put_le32(buf + 60, h->hd_next_cont);
+	d_put_le64(buf + 32, h->hd_scm_size);
+	d_put_le64(buf + 40, h->hd_blob_id);
+	d_put_le64(buf + 48, h->hd_blob_size);
+	d_put_le32(buf + 56, h->hd_inline_max);
+	d_put_le32(buf + 60, h->hd_next_cont);
 }
 
 int
@@ -52,21 +52,21 @@ vos_hdr_decode(const MDB_val *v, struct vos_hdr_df *h)
 	/* The magic and version come first so that any future layout can be told apart. */
 	if (v->mv_size < 12)
 		return -DER_DF_INVAL;
-	h->hd_magic   = vos_get_le64(b);
-	h->hd_version = vos_get_le32(b + 8);
+	h->hd_magic   = d_get_le64(b);
+	h->hd_version = d_get_le32(b + 8);
 	if (h->hd_magic != VOS_POOL_MAGIC)
 		return -DER_DF_INVAL;
 	if (h->hd_version < VOS_POOL_DF_VERSION_MIN || h->hd_version > VOS_POOL_DF_VERSION_MAX)
 		return -DER_DF_INCOMPT;
 	if (v->mv_size != VOS_HDR_DF_LEN)
 		return -DER_DF_INVAL;
-	h->hd_flags = vos_get_le32(b + 12);
+	h->hd_flags = d_get_le32(b + 12);
 	memcpy(h->hd_uuid, b + 16, 16);
-	h->hd_scm_size    = vos_get_le64(b + 32);
-	h->hd_blob_id     = vos_get_le64(b + 40);
-	h->hd_blob_size   = vos_get_le64(b + 48);
-	h->hd_inline_max  = vos_get_le32(b + 56);
-	h->hd_next_cont   = vos_get_le32(b + 60);
+	h->hd_scm_size    = d_get_le64(b + 32);
+	h->hd_blob_id     = d_get_le64(b + 40);
+	h->hd_blob_size   = d_get_le64(b + 48);
+	h->hd_inline_max  = d_get_le32(b + 56);
+	h->hd_next_cont   = d_get_le32(b + 60);
 	if (h->hd_scm_size < VOS_SCM_SIZE_MIN || h->hd_scm_size > VOS_SCM_SIZE_MAX ||
 	    h->hd_next_cont == 0 || h->hd_inline_max == 0 || h->hd_inline_max > VOS_INLINE_MAX)
 		return -DER_DF_INVAL;
@@ -81,11 +81,11 @@ void
 vos_cont_encode(const struct vos_cont_df *c, uint8_t *buf)
 {
 	memset(buf, 0, VOS_CONT_DF_LEN);
-	vos_put_le32(buf, c->cd_id);
-	vos_put_le32(buf + 4, c->cd_flags);
-	vos_put_le64(buf + 8, c->cd_scm_used);
-	vos_put_le64(buf + 16, c->cd_nvme_used);
-	vos_put_le64(buf + 24, c->cd_obj_nr);
+	d_put_le32(buf, c->cd_id);
+	d_put_le32(buf + 4, c->cd_flags);
+	d_put_le64(buf + 8, c->cd_scm_used);
+	d_put_le64(buf + 16, c->cd_nvme_used);
+	d_put_le64(buf + 24, c->cd_obj_nr);
 }
 
 int
@@ -95,11 +95,11 @@ vos_cont_decode(const MDB_val *v, struct vos_cont_df *c)
 
 	if (v->mv_size != VOS_CONT_DF_LEN)
 		return -DER_DF_INVAL;
-	c->cd_id        = vos_get_le32(b);
-	c->cd_flags     = vos_get_le32(b + 4);
-	c->cd_scm_used  = vos_get_le64(b + 8);
-	c->cd_nvme_used = vos_get_le64(b + 16);
-	c->cd_obj_nr    = vos_get_le64(b + 24);
+	c->cd_id        = d_get_le32(b);
+	c->cd_flags     = d_get_le32(b + 4);
+	c->cd_scm_used  = d_get_le64(b + 8);
+	c->cd_nvme_used = d_get_le64(b + 16);
+	c->cd_obj_nr    = d_get_le64(b + 24);
 	if (c->cd_id == 0 || (c->cd_flags & ~VOS_CONT_DESTROYING) != 0)
 		return -DER_DF_INVAL;
 	return 0;
@@ -109,9 +109,9 @@ void
 vos_obj_encode(const struct vos_obj_df *o, uint8_t *buf)
 {
 	memset(buf, 0, VOS_OBJ_DF_LEN);
-	vos_put_le64(buf, o->od_first);
-	vos_put_le64(buf + 8, o->od_last);
-	vos_put_le32(buf + 16, o->od_flags);
+	d_put_le64(buf, o->od_first);
+	d_put_le64(buf + 8, o->od_last);
+	d_put_le32(buf + 16, o->od_flags);
 }
 
 int
@@ -119,9 +119,9 @@ vos_obj_decode(const MDB_val *v, struct vos_obj_df *o)
 {
 	if (v->mv_size != VOS_OBJ_DF_LEN)
 		return -DER_DF_INVAL;
-	o->od_first = vos_get_le64(v->mv_data);
-	o->od_last  = vos_get_le64((const uint8_t *)v->mv_data + 8);
-	o->od_flags = vos_get_le32((const uint8_t *)v->mv_data + 16);
+	o->od_first = d_get_le64(v->mv_data);
+	o->od_last  = d_get_le64((const uint8_t *)v->mv_data + 8);
+	o->od_flags = d_get_le32((const uint8_t *)v->mv_data + 16);
 	return (o->od_flags & ~VOS_OD_LOOSE) == 0 ? 0 : -DER_DF_INVAL;
 }
 
@@ -131,12 +131,12 @@ vos_akey_encode(const struct vos_akey_df *a, uint8_t *buf)
 	memset(buf, 0, VOS_AKEY_DF_LEN);
 	buf[0] = a->ad_type;
 	buf[1] = a->ad_flags;
-	vos_put_le64(buf + 8, a->ad_rsize);
-	vos_put_le64(buf + 16, a->ad_longest);
-	vos_put_le64(buf + 24, a->ad_first);
-	vos_put_le64(buf + 32, a->ad_last);
-	vos_put_le64(buf + 40, a->ad_minor);
-	vos_put_le64(buf + 48, a->ad_longest_hole);
+	d_put_le64(buf + 8, a->ad_rsize);
+	d_put_le64(buf + 16, a->ad_longest);
+	d_put_le64(buf + 24, a->ad_first);
+	d_put_le64(buf + 32, a->ad_last);
+	d_put_le64(buf + 40, a->ad_minor);
+	d_put_le64(buf + 48, a->ad_longest_hole);
 }
 
 int
@@ -148,12 +148,12 @@ vos_akey_decode(const MDB_val *v, struct vos_akey_df *a)
 		return -DER_DF_INVAL;
 	a->ad_type    = b[0];
 	a->ad_flags   = b[1];
-	a->ad_rsize   = vos_get_le64(b + 8);
-	a->ad_longest = vos_get_le64(b + 16);
-	a->ad_first   = vos_get_le64(b + 24);
-	a->ad_last    = vos_get_le64(b + 32);
-	a->ad_minor   = vos_get_le64(b + 40);
-	a->ad_longest_hole = vos_get_le64(b + 48);
+	a->ad_rsize   = d_get_le64(b + 8);
+	a->ad_longest = d_get_le64(b + 16);
+	a->ad_first   = d_get_le64(b + 24);
+	a->ad_last    = d_get_le64(b + 32);
+	a->ad_minor   = d_get_le64(b + 40);
+	a->ad_longest_hole = d_get_le64(b + 48);
 	if ((a->ad_type != DAOS_IOD_SINGLE && a->ad_type != DAOS_IOD_ARRAY) ||
 	    (a->ad_flags & ~VOS_AD_LOOSE) != 0)
 		return -DER_DF_INVAL;
@@ -168,8 +168,8 @@ vos_val_encode_hdr(uint8_t *buf, uint8_t flags, uint32_t csum, uint64_t size)
 {
 	memset(buf, 0, VOS_VAL_HDR_LEN);
 	buf[0] = flags;
-	vos_put_le32(buf + 4, csum);
-	vos_put_le64(buf + 8, size);
+	d_put_le32(buf + 4, csum);
+	d_put_le64(buf + 8, size);
 }
 
 int
@@ -180,8 +180,8 @@ vos_val_decode(const MDB_val *v, bool extent, uint64_t rsize, struct vos_val_df 
 	if (v->mv_size < VOS_VAL_HDR_LEN)
 		return -DER_DF_INVAL;
 	d->vd_flags    = b[0];
-	d->vd_csum     = vos_get_le32(b + 4);
-	d->vd_size     = vos_get_le64(b + 8);
+	d->vd_csum     = d_get_le32(b + 4);
+	d->vd_size     = d_get_le64(b + 8);
 	d->vd_data     = b + VOS_VAL_HDR_LEN;
 	d->vd_len      = v->mv_size - VOS_VAL_HDR_LEN;
 	d->vd_blob_off = 0;
@@ -205,7 +205,7 @@ vos_val_decode(const MDB_val *v, bool extent, uint64_t rsize, struct vos_val_df 
 		if (d->vd_flags != VOS_VF_BLOB || d->vd_len < 8 ||
 		    d->vd_len != 8 + 4 * (size_t)vos_csum_nr(bytes))
 			return -DER_DF_INVAL;
-		d->vd_blob_off = vos_get_le64(d->vd_data);
+		d->vd_blob_off = d_get_le64(d->vd_data);
 		d->vd_blob_len = vos_blob_round(bytes);
 		d->vd_csums    = d->vd_data + 8;
 		d->vd_ncsum    = vos_csum_nr(bytes);
@@ -218,7 +218,7 @@ vos_val_decode(const MDB_val *v, bool extent, uint64_t rsize, struct vos_val_df 
 		return d->vd_size <= VOS_INLINE_MAX && d->vd_size == d->vd_len ? 0 : -DER_DF_INVAL;
 	if (d->vd_flags != VOS_VF_BLOB || d->vd_size > VOS_SV_BLOB_MAX || d->vd_len != 8)
 		return -DER_DF_INVAL;
-	d->vd_blob_off = vos_get_le64(d->vd_data);
+	d->vd_blob_off = d_get_le64(d->vd_data);
 	d->vd_blob_len = vos_blob_round(d->vd_size);
 	d->vd_data     = NULL;
 	return d->vd_blob_off % BIO_ALIGN == 0 ? 0 : -DER_DF_INVAL;

@@ -49,9 +49,9 @@ ext_key_parse(const MDB_val *k, size_t plen, uint64_t *idx, uint64_t *epoch, uin
 
 	if (k->mv_size != plen + VOS_EXT_SUFFIX_LEN)
 		return -DER_DF_INVAL;
-	*idx   = vos_get_be64(p);
-	*epoch = ~vos_get_be64(p + 8);
-	*minor = ~vos_get_be64(p + 16);
+	*idx   = d_get_be64(p);
+	*epoch = ~d_get_be64(p + 8);
+	*minor = ~d_get_be64(p + 16);
 	return 0;
 }
 

@@ -598,7 +598,7 @@ apply_single(struct vos_cont *cont, const struct vos_kbuf *path, daos_epoch_t ep
 		if (rc != 0)
 			return rc;
 		vos_val_encode_hdr(dst, VOS_VF_BLOB, crc, iod->iod_size);
-		vos_put_le64(dst + VOS_VAL_HDR_LEN, a->ua_off);
+		d_put_le64(dst + VOS_VAL_HDR_LEN, a->ua_off);
 		vos_cont_account_nvme(cont, (int64_t)a->ua_len);
 	} else {
 		rc = put_reserve(pool, VOS_DB_SV, &kb, vlen, &dst);
@@ -660,7 +660,7 @@ apply_extent(struct vos_cont *cont, const struct vos_kbuf *path, daos_epoch_t ep
 			ak->ad_longest_hole = n;
 	} else if (blob) {
 		vos_val_encode_hdr(dst, VOS_VF_BLOB, 0, n);
-		vos_put_le64(dst + VOS_VAL_HDR_LEN, *blob_pos);
+		d_put_le64(dst + VOS_VAL_HDR_LEN, *blob_pos);
 		memcpy(dst + VOS_VAL_HDR_LEN + 8, csums, vlen - VOS_VAL_HDR_LEN - 8);
 		vos_cont_account_nvme(cont, (int64_t)vos_blob_round(bytes));
 		*blob_pos += vos_blob_round(bytes);
@@ -892,7 +892,7 @@ fetch_single(struct vos_pool *pool, struct vos_txh *th, const struct vos_kbuf *p
 		return vos_mdb2der(rc);
 	if (rc == 0 && k.mv_size == path->kb_len + 8 &&
 	    vos_key_has_prefix(&k, path->kb_buf, path->kb_len)) {
-		daos_epoch_t e = ~vos_get_be64((const uint8_t *)k.mv_data + path->kb_len);
+		daos_epoch_t e = ~d_get_be64((const uint8_t *)k.mv_data + path->kb_len);
 
 		rc = vos_val_decode(&v, false, 0, &d);
 		if (rc != 0)
@@ -965,7 +965,7 @@ fetch_blob_piece(struct vos_pool *pool, const struct vos_ext *x, uint64_t rsize,
 									  : VOS_CSUM_CHUNK;
 
 		if (d_crc32c(0, buf + (c - c0) * VOS_CSUM_CHUNK, cl) !=
-		    vos_get_le32(x->ve_csums + 4 * c)) {
+		    d_get_le32(x->ve_csums + 4 * c)) {
 			D_ERROR("%s: blob array extent at %" PRIu64 " fails its checksum (chunk %"
 				PRIu64 ")\n", pool->vp_dir, x->ve_blob_off, c);
 			vos_blob_csum_error(pool);

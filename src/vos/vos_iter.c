@@ -72,8 +72,8 @@ static void
 anchor_set_key(daos_anchor_t *a, uint8_t kind, const uint8_t *key, size_t len)
 {
 	anchor_init(a, kind);
-	vos_put_be16(a->da_buf + 2, (uint16_t)len);
-	vos_put_be64(a->da_buf + 4, d_crc64(0, key, len));
+	d_put_be16(a->da_buf + 2, (uint16_t)len);
+	d_put_be64(a->da_buf + 4, d_crc64(0, key, len));
 	memcpy(a->da_buf + 12, key, len < VOS_ANCHOR_KEY_INLINE ? len : VOS_ANCHOR_KEY_INLINE);
 }
 
@@ -170,7 +170,7 @@ akey_visible(const struct vis_ctx *vx, const MDB_val *k, const MDB_val *v, daos_
 			return vos_mdb2der(rc);
 		/* The newest version at or before the epoch, unless a punch hides it. */
 		if (sk.mv_size == k->mv_size + 8 && vos_key_has_prefix(&sk, k->mv_data, k->mv_size))
-			*vis = ~vos_get_be64((const uint8_t *)sk.mv_data + k->mv_size) > p;
+			*vis = ~d_get_be64((const uint8_t *)sk.mv_data + k->mv_size) > p;
 		return 0;
 	}
 	/* Array: I4 bounds answer most cases without touching the extents. */
@@ -192,7 +192,7 @@ dkey_prefix_len(const MDB_val *k)
 
 	if (k->mv_size < VOS_OBJKEY_LEN + 2)
 		return 0;
-	dlen = vos_get_be16((const uint8_t *)k->mv_data + VOS_OBJKEY_LEN);
+	dlen = d_get_be16((const uint8_t *)k->mv_data + VOS_OBJKEY_LEN);
 	if (dlen == 0 || k->mv_size < VOS_OBJKEY_LEN + 2 + dlen + 2)
 		return 0;
 	return VOS_OBJKEY_LEN + 2 + dlen;
@@ -321,7 +321,7 @@ key_out_done(struct key_out *ko, uint32_t *nr)
 static size_t
 anchor_key_len(const daos_anchor_t *a)
 {
-	size_t len = vos_get_be16(a->da_buf + 2);
+	size_t len = d_get_be16(a->da_buf + 2);
 
 	return len <= VOS_KEYS_MAX ? len : 0;
 }
@@ -337,13 +337,13 @@ seek_resume(MDB_cursor *kc, const struct vos_kbuf *base, const daos_anchor_t *a,
 	    MDB_val *k, MDB_val *v)
 {
 	struct vos_kbuf kb  = *base;
-	size_t          len = vos_get_be16(a->da_buf + 2);
-	uint64_t        hash = vos_get_be64(a->da_buf + 4);
+	size_t          len = d_get_be16(a->da_buf + 2);
+	uint64_t        hash = d_get_be64(a->da_buf + 4);
 	size_t          stored;
 	int             rc;
 
 	stored = len < VOS_ANCHOR_KEY_INLINE ? len : VOS_ANCHOR_KEY_INLINE;
-	vos_put_be16(kb.kb_buf + kb.kb_len, (uint16_t)len);
+	d_put_be16(kb.kb_buf + kb.kb_len, (uint16_t)len);
 	memcpy(kb.kb_buf + kb.kb_len + 2, a->da_buf + 12, stored);
 	kb.kb_len += 2 + stored;
 
@@ -423,7 +423,7 @@ vos_obj_list(struct vos_cont *cont, daos_epoch_t epoch, uint32_t *nr, daos_obj_i
 	if (rc != 0)
 		return rc;
 
-	vos_put_be32(prefix, cont->vc_id);
+	d_put_be32(prefix, cont->vc_id);
 	memcpy(seek, prefix, 4);
 	k.mv_data = seek;
 	k.mv_size = 4;
@@ -473,8 +473,8 @@ vos_obj_list(struct vos_cont *cont, daos_epoch_t epoch, uint32_t *nr, daos_obj_i
 	}
 	if (out > 0) {
 		anchor_init(anchor, 'O');
-		vos_put_be64(anchor->da_buf + 8, last.hi);
-		vos_put_be64(anchor->da_buf + 16, last.lo);
+		d_put_be64(anchor->da_buf + 8, last.hi);
+		d_put_be64(anchor->da_buf + 16, last.lo);
 	}
 	return 0;
 }
@@ -808,7 +808,7 @@ vos_recx_list(struct vos_cont *cont, daos_obj_id_t oid, daos_epoch_t epoch,
 		return 0;
 	}
 	if (pos == ANCHOR_RESUME) {
-		x = vos_get_be64(anchor->da_buf + 8);
+		x = d_get_be64(anchor->da_buf + 8);
 		if (x > VOS_ARRAY_IDX_MAX)
 			return -DER_INVAL;
 	}
@@ -852,7 +852,7 @@ vos_recx_list(struct vos_cont *cont, daos_obj_id_t oid, daos_epoch_t epoch,
 		if (rc != 0)
 			return vos_mdb2der(rc); /* akey_visible() found it */
 		*rsize = v.mv_size - VOS_VAL_HDR_LEN;
-		recx_out_add(&ro, 0, 1, ~vos_get_be64((const uint8_t *)k.mv_data + path.kb_len));
+		recx_out_add(&ro, 0, 1, ~d_get_be64((const uint8_t *)k.mv_data + path.kb_len));
 		goto done;
 	}
 	*rsize = ak.ad_rsize;
@@ -865,7 +865,7 @@ done:
 		anchor->da_type = DAOS_ANCHOR_TYPE_EOF;
 	} else {
 		anchor_init(anchor, 'R');
-		vos_put_be64(anchor->da_buf + 8, x);
+		d_put_be64(anchor->da_buf + 8, x);
 	}
 	return 0;
 }

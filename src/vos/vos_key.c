@@ -30,9 +30,9 @@ kb_room(const struct vos_kbuf *kb, size_t add)
 void
 vos_key_obj(struct vos_kbuf *kb, uint32_t cid, daos_obj_id_t oid)
 {
-	vos_put_be32(kb->kb_buf, cid);
-	vos_put_be64(kb->kb_buf + 4, oid.hi);
-	vos_put_be64(kb->kb_buf + 12, oid.lo);
+	d_put_be32(kb->kb_buf, cid);
+	d_put_be64(kb->kb_buf + 4, oid.hi);
+	d_put_be64(kb->kb_buf + 12, oid.lo);
 	kb->kb_len = VOS_OBJKEY_LEN;
 }
 
@@ -40,7 +40,7 @@ void
 vos_key_add_str(struct vos_kbuf *kb, const void *buf, size_t len)
 {
 	kb_room(kb, 2 + len);
-	vos_put_be16(kb->kb_buf + kb->kb_len, (uint16_t)len);
+	d_put_be16(kb->kb_buf + kb->kb_len, (uint16_t)len);
 	memcpy(kb->kb_buf + kb->kb_len + 2, buf, len);
 	kb->kb_len += 2 + len;
 }
@@ -49,7 +49,7 @@ void
 vos_key_add_u64(struct vos_kbuf *kb, uint64_t v)
 {
 	kb_room(kb, 8);
-	vos_put_be64(kb->kb_buf + kb->kb_len, v);
+	d_put_be64(kb->kb_buf + kb->kb_len, v);
 	kb->kb_len += 8;
 }
 
@@ -91,7 +91,7 @@ void
 vos_key_get_obj(const uint8_t *key, uint32_t *cid, daos_obj_id_t *oid)
 {
 	if (cid != NULL)
-		*cid = vos_get_be32(key);
-	oid->hi = vos_get_be64(key + 4);
-	oid->lo = vos_get_be64(key + 12);
+		*cid = d_get_be32(key);
+	oid->hi = d_get_be64(key + 4);
+	oid->lo = d_get_be64(key + 12);
 }

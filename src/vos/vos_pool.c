@@ -330,7 +330,7 @@ pool_load(struct vos_pool *pool, const uuid_t pool_uuid)
 		rc = rc == 0 || rc == MDB_NOTFOUND ? -DER_DF_INVAL : vos_mdb2der(rc);
 		goto out;
 	}
-	pool->vp_commit_seq = vos_get_le64(v.mv_data);
+	pool->vp_commit_seq = d_get_le64(v.mv_data);
 	/* Keeps the table handles in the environment. */
 	rc = mdb_txn_commit(txn);
 	txn = NULL;
@@ -516,7 +516,7 @@ vos_pool_destroy(const char *dir, const uuid_t pool_uuid)
 		rc = 0;
 	} else if (rc != 0) {
 		rc = vos_mdb2der(rc);
-	} else if (v.mv_size < 32 || vos_get_le64(v.mv_data) != VOS_POOL_MAGIC) {
+	} else if (v.mv_size < 32 || d_get_le64(v.mv_data) != VOS_POOL_MAGIC) {
 		D_ERROR("%s: not a VOS pool header; nothing removed\n", dir);
 		rc = -DER_DF_INVAL;
 	} else if (memcmp((const uint8_t *)v.mv_data + 16, pool_uuid, 16) != 0) {

@@ -43,7 +43,7 @@ vos_punch_level_max(struct vos_pool *pool, struct vos_txh *th, const struct vos_
 	/* Keys are self-delimiting, so the prefix plus the exact length is this key's marker. */
 	if (k.mv_size == prefix->kb_len + 8 &&
 	    vos_key_has_prefix(&k, prefix->kb_buf, prefix->kb_len))
-		*punch = ~vos_get_be64((const uint8_t *)k.mv_data + prefix->kb_len);
+		*punch = ~d_get_be64((const uint8_t *)k.mv_data + prefix->kb_len);
 	return 0;
 }
 

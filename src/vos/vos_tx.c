@@ -232,7 +232,7 @@ vos_wtx_commit_raw(struct vos_pool *pool)
 		MDB_val k = {.mv_size = sizeof(VOS_TXN_KEY) - 1, .mv_data = VOS_TXN_KEY};
 		MDB_val v = {.mv_size = sizeof(seq), .mv_data = seq};
 
-		vos_put_le64(seq, pool->vp_commit_seq + 1);
+		d_put_le64(seq, pool->vp_commit_seq + 1);
 		rc = vos_mdb2der(mdb_put(txn, pool->vp_dbi[VOS_DB_HDR], &k, &v, 0));
 	}
 	if (rc != 0) {

@@ -1259,7 +1259,7 @@ proto14_limits(void **state)
 						sizeof(errbuf)), -DER_PROTO);
 	assert_string_equal(errbuf, "capacity 0 is below the minimum 1");
 	body[60] = 1;
-	proto_put_u32(body + 64, PROTO_LIST_BUF_MAX + 1);
+	d_put_le32(body + 64, PROTO_LIST_BUF_MAX + 1);
 	assert_int_equal(proto_obj_list_key_dec(PROTO_OP_OBJ_LIST_DKEY, body, len, &lko, errbuf,
 						sizeof(errbuf)), -DER_PROTO);
 	assert_string_equal(errbuf, "key buffer size 4194305 exceeds the maximum 4194304");
@@ -1275,7 +1275,7 @@ proto14_limits(void **state)
 	body = flatten(&m, &len);
 	assert_int_equal(proto_tgt_map_update_dec(body, len, &muo, errbuf, sizeof(errbuf)), 0);
 	assert_int_equal(muo.tmu_map.iov_len, PROTO_MAP_BLOB_MAX);
-	proto_put_u32(body + 20, PROTO_MAP_BLOB_MAX + 1);
+	d_put_le32(body + 20, PROTO_MAP_BLOB_MAX + 1);
 	assert_int_equal(proto_tgt_map_update_dec(body, len, &muo, errbuf, sizeof(errbuf)),
 			 -DER_PROTO);
 	assert_string_equal(errbuf, "pool map length 1048577 exceeds the maximum 1048576");
@@ -1401,7 +1401,7 @@ proto15_bad_values(void **state)
 		assert_string_equal(errbuf,
 				    "key length needed 1 with 2 keys, must come with none");
 		body[len - 8] = 0;
-		proto_put_u64(body + 4, 0); /* first key length 0 */
+		d_put_le64(body + 4, 0); /* first key length 0 */
 		assert_int_equal(proto_obj_list_key_rep_dec(body, len, &r, errbuf, sizeof(errbuf)),
 				 -DER_PROTO);
 		assert_string_equal(errbuf,

@@ -508,16 +508,16 @@ vos03_header(void **state)
 	uuid_generate(uuid);
 	assert_int_equal(vos_pool_create(dir, uuid, 8 * MiB, 0), 0);
 	raw_get_hdr(dir, good);
-	assert_int_equal(vos_get_le64(good), VOS_POOL_MAGIC);
-	assert_int_equal(vos_get_le32(good + 8), VOS_POOL_DF_VERSION);
+	assert_int_equal(d_get_le64(good), VOS_POOL_MAGIC);
+	assert_int_equal(d_get_le32(good + 8), VOS_POOL_DF_VERSION);
 	assert_memory_equal(good + 16, uuid, 16);
 
 	/* Versions outside [MIN, MAX]. */
 	memcpy(bad, good, sizeof(bad));
-	vos_put_le32(bad + 8, VOS_POOL_DF_VERSION_MAX + 1);
+	d_put_le32(bad + 8, VOS_POOL_DF_VERSION_MAX + 1);
 	raw_put_hdr(dir, bad, sizeof(bad));
 	assert_int_equal(vos_pool_open(dir, uuid, NULL, NULL, &pool), -DER_DF_INCOMPT);
-	vos_put_le32(bad + 8, VOS_POOL_DF_VERSION_MIN - 1);
+	d_put_le32(bad + 8, VOS_POOL_DF_VERSION_MIN - 1);
 	raw_put_hdr(dir, bad, sizeof(bad));
 	assert_int_equal(vos_pool_open(dir, uuid, NULL, NULL, &pool), -DER_DF_INCOMPT);
 
@@ -533,7 +533,7 @@ vos03_header(void **state)
 	raw_put_hdr(dir, good, VOS_HDR_DF_LEN - 1);
 	assert_int_equal(vos_pool_open(dir, uuid, NULL, NULL, &pool), -DER_DF_INVAL);
 	memcpy(bad, good, sizeof(bad));
-	vos_put_le32(bad + 60, 0); /* next container id */
+	d_put_le32(bad + 60, 0); /* next container id */
 	raw_put_hdr(dir, bad, sizeof(bad));
 	assert_int_equal(vos_pool_open(dir, uuid, NULL, NULL, &pool), -DER_DF_INVAL);
 
@@ -549,7 +549,7 @@ vos03_header(void **state)
 	assert_int_equal(vos_pool_open(dir, uuid, NULL, NULL, &pool), 0);
 	assert_int_equal(vos_pool_close(pool), 0);
 	memcpy(bad, good, sizeof(bad));
-	vos_put_le32(bad + 8, VOS_POOL_DF_VERSION_MAX + 1);
+	d_put_le32(bad + 8, VOS_POOL_DF_VERSION_MAX + 1);
 	raw_put_hdr(dir, bad, sizeof(bad));
 	assert_int_equal(vos_pool_destroy(dir, uuid), 0);
 }
@@ -1837,7 +1837,7 @@ vos16_bad_args(void **state)
 	a.da_type   = DAOS_ANCHOR_TYPE_KEY;
 	a.da_buf[0] = 'D';
 	a.da_buf[1] = 1;
-	vos_put_be16(a.da_buf + 2, VOS_KEYS_MAX + 1);
+	d_put_be16(a.da_buf + 2, VOS_KEYS_MAX + 1);
 	assert_int_equal(vos_dkey_list(c, oid, 1, &nr, kds, &sgl, &a), -DER_INVAL);
 	a.da_buf[1] = 9;
 	assert_int_equal(vos_dkey_list(c, oid, 1, &nr, kds, &sgl, &a), -DER_INVAL);
@@ -1879,7 +1879,7 @@ raw_count_cid(const char *dir, const char *db, uint32_t cid)
 	size_t      n = 0;
 	int         rc;
 
-	vos_put_be32(p, cid);
+	d_put_be32(p, cid);
 	raw_open(&r, dir, db);
 	assert_int_equal(mdb_cursor_open(r.r_txn, r.r_dbi, &cur), 0);
 	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
@@ -1962,7 +1962,7 @@ vos17_cont_destroy(void **state)
 	k = (MDB_val){.mv_size = 16, .mv_data = cu2};
 	assert_int_equal(mdb_get(r.r_txn, r.r_dbi, &k, &v), 0);
 	memcpy(rec, v.mv_data, sizeof(rec));
-	vos_put_le32(rec + 4, VOS_CONT_DESTROYING);
+	d_put_le32(rec + 4, VOS_CONT_DESTROYING);
 	v = (MDB_val){.mv_size = sizeof(rec), .mv_data = rec};
 	assert_int_equal(mdb_put(r.r_txn, r.r_dbi, &k, &v, 0), 0);
 	raw_close(&r);

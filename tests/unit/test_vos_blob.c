@@ -832,15 +832,15 @@ raw_free_put(const char *dir, uint64_t off, uint64_t len, bool both)
 	MDB_val    v = {.mv_size = 8, .mv_data = vb};
 
 	raw_open(&r, dir, "free");
-	vos_put_be64(kb, off);
-	vos_put_le64(vb, len);
+	d_put_be64(kb, off);
+	d_put_le64(vb, len);
 	assert_int_equal(mdb_put(r.r_txn, r.r_dbi, &k, &v, 0), 0);
 	raw_close(&r);
 	if (!both)
 		return;
 	raw_open(&r, dir, "free_sz");
-	vos_put_be64(kb, len);
-	vos_put_be64(kb + 8, off);
+	d_put_be64(kb, len);
+	d_put_be64(kb + 8, off);
 	k.mv_size = 16;
 	v.mv_size = 0;
 	assert_int_equal(mdb_put(r.r_txn, r.r_dbi, &k, &v, 0), 0);
@@ -855,14 +855,14 @@ raw_free_del(const char *dir, uint64_t off, uint64_t len, bool both)
 	MDB_val    k = {.mv_size = 8, .mv_data = kb};
 
 	raw_open(&r, dir, "free");
-	vos_put_be64(kb, off);
+	d_put_be64(kb, off);
 	assert_int_equal(mdb_del(r.r_txn, r.r_dbi, &k, NULL), 0);
 	raw_close(&r);
 	if (!both)
 		return;
 	raw_open(&r, dir, "free_sz");
-	vos_put_be64(kb, len);
-	vos_put_be64(kb + 8, off);
+	d_put_be64(kb, len);
+	d_put_be64(kb + 8, off);
 	k.mv_size = 16;
 	assert_int_equal(mdb_del(r.r_txn, r.r_dbi, &k, NULL), 0);
 	raw_close(&r);
@@ -931,7 +931,7 @@ vosb07_check_finds_damage(void **state)
 		raw_open(&r, t.tb_pdir, "cont");
 		assert_int_equal(mdb_get(r.r_txn, r.r_dbi, &k, &v), 0);
 		memcpy(rec, v.mv_data, sizeof(rec));
-		vos_put_le64(rec + 16, 64 * KiB);
+		d_put_le64(rec + 16, 64 * KiB);
 		v = (MDB_val){.mv_size = sizeof(rec), .mv_data = rec};
 		assert_int_equal(mdb_put(r.r_txn, r.r_dbi, &k, &v, 0), 0);
 		raw_close(&r);
