@@ -331,6 +331,7 @@ bool srv_member_selected(const struct ms_member *m, const struct d_rankset *rank
 void srv_h_system_join(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
 void srv_h_system_event(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
 void srv_h_system_query(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
+void srv_h_get_attach_info(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
 void srv_h_system_leader_query(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
 /** Harness callbacks. */
 void srv_ho_join(void *arg, uint32_t idx, const struct srv_join_req *req);

@@ -77,6 +77,7 @@ static const struct srv_method srv_methods[] = {
 	{"engines_stop", srv_h_engines_stop, AUTH_AS},
 	{"engines_start", srv_h_engines_start, AUTH_AS},
 	{"system_query", srv_h_system_query, AUTH_AS | SRV_METHOD_MS},
+	{"get_attach_info", srv_h_get_attach_info, AUTH_ANY | SRV_METHOD_MS},
 	{"system_stop", srv_h_system_stop, SRV_AUTH_ADMIN | SRV_METHOD_MS},
 	{"system_start", srv_h_system_start, SRV_AUTH_ADMIN | SRV_METHOD_MS},
 	{"system_erase", srv_h_system_erase, SRV_AUTH_ADMIN | SRV_METHOD_MS},

@@ -563,6 +563,83 @@ srv_member_selected(const struct ms_member *m, const struct d_rankset *ranks,
 	return false;
 }
 
+/* ---- get_attach_info (docs/design.md, C4) ---- */
+
+/* The reply: the system map as clients need it, read after a barrier. */
+struct attach_op {
+	struct srv_ctx  *ao_ctx;
+	struct srv_call *ao_call;
+};
+
+static void
+attach_cb(void *arg, int rc, const struct ms_db_result *res)
+{
+	struct attach_op        *op   = arg;
+	struct srv_call         *call = op->ao_call;
+	struct srv_ctx          *ctx  = op->ao_ctx;
+	const struct srv_config *cfg  = ctx->sc_cfg;
+	struct ms_member        *m    = NULL;
+	uint32_t                 nr   = 0;
+	json_t                  *r, *ranks, *aps;
+
+	(void)res;
+	free(op);
+	if (rc != 0) {
+		srv_reply_error(call, rc, "MS read barrier failed: %s", d_errdesc(rc));
+		return;
+	}
+	ranks = json_array();
+	aps   = json_array();
+	r     = json_pack("{s:s, s:s, s:o, s:I, s:o}", "sys_name", cfg->sc_name, "provider",
+			  cfg->sc_provider != NULL ? cfg->sc_provider : "ofi+tcp", "access_points",
+			  aps, "map_version", (json_int_t)ms_db_map_version(ctx->sc_db), "ranks",
+			  ranks);
+	rc = r == NULL ? -DER_NOMEM : ms_db_members(ctx->sc_db, NULL, &m, &nr);
+	for (uint32_t i = 0; rc == 0 && i < cfg->sc_access_points.sl_nr; i++)
+		if (json_array_append_new(aps, json_string(cfg->sc_access_points.sl_items[i])) != 0)
+			rc = -DER_NOMEM;
+	for (uint32_t i = 0; rc == 0 && i < nr; i++) {
+		const char *state = ms_state_name(m[i].mm_state);
+		json_t     *e;
+
+		e = json_pack("{s:I, s:s, s:i, s:s}", "rank", (json_int_t)m[i].mm_rank, "uri",
+			      m[i].mm_fabric_uri, "targets", (int)m[i].mm_nr_targets, "state",
+			      state != NULL ? state : "Unknown");
+		if (json_array_append_new(ranks, e) != 0)
+			rc = -DER_NOMEM;
+	}
+	free(m);
+	if (rc != 0) {
+		json_decref(r);
+		srv_reply_error(call, rc, "out of memory");
+	} else {
+		srv_reply(call, r);
+	}
+}
+
+void
+srv_h_get_attach_info(struct srv_ctx *ctx, struct srv_call *call, json_t *body)
+{
+	struct ms_cmd     cmd = {.mc_op = MS_CMD_NOOP};
+	struct attach_op *op;
+	char              err[SRV_MSG_MAX];
+	int               rc;
+
+	(void)body;
+	op = malloc(sizeof(*op));
+	if (op == NULL) {
+		srv_reply_error(call, -DER_NOMEM, "out of memory");
+		return;
+	}
+	op->ao_ctx  = ctx;
+	op->ao_call = call;
+	rc = srv_ms_submit(ctx, &cmd, attach_cb, op, err, sizeof(err));
+	if (rc != 0) {
+		free(op);
+		srv_reply_error(call, rc, "%s", err);
+	}
+}
+
 /* ---- system_query ---- */
 
 struct sysq_op {

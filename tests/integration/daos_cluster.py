@@ -13,6 +13,7 @@ Environment: DAOS_BUILD_DIR (default <repo>/build).
 import json
 import os
 import pathlib
+import random
 import re
 import shutil
 import signal
@@ -82,6 +83,24 @@ def free_port_pairs(n, taken=()):
         out.append(port)
     assert len(out) == n, "not enough free ports"
     return out
+
+
+_ranges_given = set()
+
+
+def free_port_range(n):
+    """A base port b with b .. b + n - 1 all free now and not handed out before by this
+    process (an engine's fabric port and its targets' ports, fabric_iface_port + 1 + t)."""
+    rnd = random.Random(os.getpid() ^ int(time.monotonic_ns()))
+    for _ in range(500):
+        base = rnd.randrange(20000, 60000 - n)
+        ports = set(range(base, base + n))
+        if ports & _ranges_given:
+            continue
+        if all(_port_free(p) for p in ports):
+            _ranges_given.update(ports)
+            return base
+    raise AssertionError(f"no {n} consecutive free ports")
 
 
 def tls_context(certs, name):
@@ -174,6 +193,8 @@ class Server:
         self.proc = None
         self.killed = False   # killed on purpose: any exit status is fine
         self.engine_pids = set()
+        # per engine: fabric_iface_port (system context) + one port per target
+        self.fabric_ports = [free_port_range(targets + 1) for _ in range(engines)]
 
     def write_config(self, access_points, extra=""):
         lines = [
@@ -204,8 +225,7 @@ class Server:
                 f"  - targets: {self.targets}",
                 "    nr_xs_helpers: 0",
                 "    fabric_iface: lo",
-                # engines do not bind their fabric port yet: only unique per config
-                f"    fabric_iface_port: {20000 + (self.idx * 16 + e) * 80}",
+                f"    fabric_iface_port: {self.fabric_ports[e]}",
                 f"    log_file: {self.dir / f'engine{e}.log'}",
                 "    log_mask: INFO",
                 "    storage:",
