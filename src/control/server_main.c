@@ -1,9 +1,12 @@
 /*
  * server_main.c: daos_server's entry point.
  *
- *   daos_server start [-o|--config PATH] [-i|--insecure]
+ *   daos_server start [-o|--config PATH | --local DIR] [-i|--insecure]
  *       run the control plane (srv_run): engines, MS replica on access
- *       points, the control API on `port`; SIGTERM/SIGINT stop it cleanly
+ *       points, the control API on `port`; SIGTERM/SIGINT stop it cleanly.
+ *       --local DIR uses the embedded default configuration (one host,
+ *       two engines on emulated SCM and file NVMe, everything under DIR:
+ *       srv_config_default), the README's quick start.
  *   daos_server storage scan [-o|--config PATH]
  *       print the configured engines' storage as found now
  *   daos_server version
@@ -50,6 +53,7 @@ usage(FILE *f)
 		"\n"
 		"Options:\n"
 		"  -o, --config=PATH  server config file (default %s)\n"
+		"      --local=DIR    use the embedded one-host configuration rooted in DIR\n"
 		"  -i, --insecure     (start) allow insecure connections, no certificates\n"
 		"  -h, --help         show this help\n",
 		SRV_CONFIG_DEFAULT);
@@ -73,12 +77,26 @@ log_mask_of(int level)
 	}
 }
 
+/* Set by --local: the root of the embedded default configuration. */
+static const char *local_root;
+
 static int
 config_load(const char *path, struct srv_config *cfg)
 {
 	char err[1024];
 	int  rc;
 
+	err[0] = '\0';
+	if (local_root != NULL) {
+		rc = srv_config_default(cfg, local_root);
+		if (rc != 0) {
+			fprintf(stderr, "ERROR: daos_server: --local %s: %s\n", local_root,
+				local_root[0] != '/' ? "the directory must be an absolute path"
+						     : d_errdesc(rc));
+			return 1;
+		}
+		return 0;
+	}
 	rc = srv_config_load(path, cfg, err, sizeof(err));
 	if (rc != 0) {
 		fprintf(stderr, "ERROR: daos_server: %s\n", err[0] != '\0' ? err : d_errdesc(rc));
@@ -107,7 +125,8 @@ cmd_start(const char *path, bool insecure)
 		return 1;
 	}
 	d_syslog_open("daos_server", LOG_DAEMON);
-	D_NOTE("daos_server v%s starting with %s (%u engines)\n", DAOS_VERSION, path,
+	D_NOTE("daos_server v%s starting with %s (%u engines)\n", DAOS_VERSION,
+	       local_root != NULL ? "the embedded default configuration" : path,
 	       cfg.sc_engines_nr);
 	rc = srv_run(&cfg, insecure, &in_use);
 	d_syslog_close();
@@ -184,6 +203,7 @@ main(int argc, char **argv)
 	const char *path     = SRV_CONFIG_DEFAULT;
 	const char *words[2] = {NULL, NULL};
 	bool        insecure = false;
+	bool        config_given = false;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -194,9 +214,20 @@ main(int argc, char **argv)
 					a);
 				return 1;
 			}
-			path = argv[++i];
+			path         = argv[++i];
+			config_given = true;
 		} else if (strncmp(a, "--config=", 9) == 0) {
-			path = a + 9;
+			path         = a + 9;
+			config_given = true;
+		} else if (strcmp(a, "--local") == 0) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "ERROR: daos_server: expected argument for flag `%s'\n",
+					a);
+				return 1;
+			}
+			local_root = argv[++i];
+		} else if (strncmp(a, "--local=", 8) == 0) {
+			local_root = a + 8;
 		} else if (strcmp(a, "-i") == 0 || strcmp(a, "--insecure") == 0) {
 			insecure = true;
 		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -214,6 +245,10 @@ main(int argc, char **argv)
 			fprintf(stderr, "ERROR: daos_server: unexpected argument '%s'\n", a);
 			return 1;
 		}
+	}
+	if (local_root != NULL && config_given) {
+		fprintf(stderr, "ERROR: daos_server: --local and --config exclude each other\n");
+		return 1;
 	}
 	if (path[0] == '\0') {
 		fprintf(stderr, "ERROR: daos_server: empty config path\n");
