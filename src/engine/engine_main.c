@@ -1,23 +1,36 @@
 /*
- * engine_main.c: daos_engine's main: start-up, the link to daos_server and
- * the engine's life cycle (no data path yet: targets come later).
+ * engine_main.c: daos_engine's main: start-up, the link to daos_server, the
+ * targets of the data path and the engine's life cycle.
  *
  * Life cycle (engine side of the engine link, control/engine_link.h):
  *
  *   start: parse the command line, open the log (D_LOG_FILE, D_LOG_MASK),
  *          block SIGTERM/SIGINT (read from a signalfd), pin to first_core or
- *          the NUMA node's cores, connect to daos_server (bounded retries)
- *   REGISTERING --reply, formatted--> AWAIT_JOIN
+ *          the NUMA node's cores, create the target threads, each listening
+ *          on D_INTERFACE's address, port D_PORT+1+t (docs/design.md C1; a
+ *          port that cannot be bound ends the engine with ENGINE_EXIT_FAILURE
+ *          before it registers, and daos_server reports engine_died), connect
+ *          to daos_server (bounded retries)
+ *   REGISTERING --reply, formatted--> STARTING_TARGETS
  *   REGISTERING --reply, not formatted--> AWAIT_FORMAT (raises
  *               engine_format_required: logged and sent as ras_event)
- *   AWAIT_FORMAT --format_done--> AWAIT_JOIN
+ *   AWAIT_FORMAT --format_done--> STARTING_TARGETS
+ *   STARTING_TARGETS: storage opened (daos_nvme.json, SMD, devices), every
+ *               target opens its pools and serves; --all started--> AWAIT_JOIN
+ *               (a join_reply arriving meanwhile is kept and handled then, so
+ *               the engine says "ready" only once every target serves);
+ *               --a target failed, or ENG_TGT_START_TIMEOUT_MS--> ENGINE_EXIT_FAILURE
  *   AWAIT_JOIN --join_reply ok--> READY (prints the "DAOS I/O Engine ...
  *               started on rank" line, sends ready)
- *   any --stop, SIGTERM, SIGINT--> exit ENGINE_EXIT_OK
+ *   any --stop, SIGTERM, SIGINT--> targets stopped (commit, answer, close),
+ *               storage closed, exit ENGINE_EXIT_OK
  *   REGISTERING --no reply within ENG_REGISTER_TIMEOUT_MS--> ENGINE_EXIT_LINK
  *   any --link lost--> ENGINE_EXIT_LINK; protocol error--> ENGINE_EXIT_PROTO
  *   registration refused --> ENGINE_EXIT_REFUSED; join refused --> ENGINE_EXIT_JOIN
  * set_logmasks is served in every state after registration.
+ *
+ * Without D_PORT (or with 0) the data path is disabled: no target runs, the
+ * engine says so loudly (log and stderr) and otherwise behaves as above.
  *
  * An unusable superblock (bad layout version, garbage) is reported by the
  * server in the register reply ("sb_error"). The engine then raises
@@ -67,12 +80,13 @@
 enum eng_state {
 	ES_REGISTERING,
 	ES_AWAIT_FORMAT,
+	ES_STARTING_TARGETS,
 	ES_AWAIT_JOIN,
 	ES_READY,
 };
 
 static const char *const eng_state_names[] = {"registering", "awaiting format",
-					      "awaiting join", "ready"};
+					      "starting targets", "awaiting join", "ready"};
 
 struct engine {
 	struct eng_args  e_args;
@@ -90,6 +104,12 @@ struct engine {
 	char             e_sock[ENG_PATH_MAX + 1];
 	char             e_fabric_uri[ENGINE_LINK_URI_MAX];
 	char            *e_rbuf;
+	char             e_ip[INET_ADDRSTRLEN]; /* D_INTERFACE's address */
+	uint16_t         e_port;                /* D_PORT; 0: data path disabled */
+	struct eng_tgts    *e_tgts;
+	struct eng_storage *e_st;
+	uint32_t         e_tgts_started;
+	json_t          *e_join_pending;        /* join_reply kept while targets start */
 };
 
 static void
@@ -100,20 +120,17 @@ eng_exit(struct engine *e, int code)
 
 /* ---- RAS ---- */
 
+/* Log @ev in the engine's format and send it to daos_server. */
 static void
-eng_ras_raise(struct engine *e, enum d_ras_event_id id, enum d_ras_sev sev, const char *msg)
+eng_ras_emit(struct engine *e, const struct d_ras_event *ev_in)
 {
-	struct d_ras_event ev;
+	struct d_ras_event ev = *ev_in;
+	enum d_ras_sev     sev = ev.ev_sev;
 	char               line[D_RAS_LINE_MAX];
 	char              *text = NULL;
 	json_t            *evj, *pkt;
 	json_error_t       jerr;
 
-	if (d_ras_event_init(&ev, id, msg) != 0) {
-		D_ERROR("cannot build RAS event %d\n", (int)id);
-		return;
-	}
-	ev.ev_sev = sev;
 	if (e->e_rank != D_RANK_NIL) {
 		d_ras_event_set_rank(&ev, e->e_rank);
 		d_ras_event_set_inc(&ev, e->e_inc);
@@ -137,6 +154,100 @@ eng_ras_raise(struct engine *e, enum d_ras_event_id id, enum d_ras_sev sev, cons
 	if (pkt == NULL || eng_link_send(e->e_link_fd, pkt) != 0)
 		D_ERROR("cannot send RAS event %s to daos_server\n", ev.ev_id_str);
 	json_decref(pkt);
+}
+
+static void
+eng_ras_raise(struct engine *e, enum d_ras_event_id id, enum d_ras_sev sev, const char *msg)
+{
+	struct d_ras_event ev;
+
+	if (d_ras_event_init(&ev, id, msg) != 0) {
+		D_ERROR("cannot build RAS event %d\n", (int)id);
+		return;
+	}
+	ev.ev_sev = sev;
+	eng_ras_emit(e, &ev);
+}
+
+/* ---- Targets ---- */
+
+static void handle_join_reply(struct engine *e, json_t *msg);
+static void timer_set(struct engine *e, unsigned ms);
+
+/* Open the storage and start the targets (formatted storage); no data path: join. */
+static void
+targets_start(struct engine *e)
+{
+	char why[512];
+	int  rc;
+
+	if (e->e_tgts == NULL) {
+		e->e_state = ES_AWAIT_JOIN;
+		return;
+	}
+	rc = eng_storage_open(e->e_args.ea_storage, e->e_args.ea_targets, &e->e_st, why,
+			      sizeof(why));
+	if (rc != 0) {
+		D_ERROR("cannot open the engine's storage: %s (" DF_RC ")\n", why, DP_RC(rc));
+		fprintf(stderr, "daos_engine: cannot open the engine's storage: %s\n", why);
+		eng_exit(e, ENGINE_EXIT_FAILURE);
+		return;
+	}
+	rc = eng_tgts_start(e->e_tgts, e->e_st);
+	if (rc != 0) {
+		D_ERROR("cannot start the targets: " DF_RC "\n", DP_RC(rc));
+		eng_exit(e, ENGINE_EXIT_FAILURE);
+		return;
+	}
+	e->e_state = ES_STARTING_TARGETS;
+	timer_set(e, ENG_TGT_START_TIMEOUT_MS);
+	D_INFO("starting %u target(s)\n", eng_tgts_nr(e->e_tgts));
+}
+
+/* Events of the targets (eng_loop_wake() from their threads). */
+static void
+targets_wake(void *arg)
+{
+	struct engine       *e = arg;
+	struct eng_tgt_event ev;
+
+	if (e->e_tgts == NULL)
+		return;
+	while (!eng_loop_stopping(e->e_loop) && eng_tgts_event(e->e_tgts, &ev) == 0) {
+		if (ev.te_type == ENG_EV_RAS) {
+			struct d_ras_event rev;
+
+			if (d_ras_event_init(&rev, ev.te_ras, ev.te_msg) != 0)
+				continue;
+			if (ev.te_has_pool)
+				d_ras_event_set_pool(&rev, ev.te_pool);
+			eng_ras_emit(e, &rev);
+			continue;
+		}
+		if (ev.te_rc != 0) {
+			D_ERROR("target %u failed to start: %s\n", ev.te_tgt, ev.te_msg);
+			fprintf(stderr, "daos_engine: target %u failed to start: %s\n", ev.te_tgt,
+				ev.te_msg);
+			eng_exit(e, ENGINE_EXIT_FAILURE);
+			return;
+		}
+		if (++e->e_tgts_started < eng_tgts_nr(e->e_tgts))
+			continue;
+		timer_set(e, 0);
+		D_NOTE("all %u target(s) serving on %s:%u-%u\n", e->e_tgts_started, e->e_ip,
+		       eng_tgts_port(e->e_tgts, 0),
+		       eng_tgts_port(e->e_tgts, e->e_tgts_started - 1));
+		if (e->e_state == ES_STARTING_TARGETS) {
+			e->e_state = ES_AWAIT_JOIN;
+			if (e->e_join_pending != NULL) {
+				json_t *msg = e->e_join_pending;
+
+				e->e_join_pending = NULL;
+				handle_join_reply(e, msg);
+				json_decref(msg);
+			}
+		}
+	}
 }
 
 /* ---- Messages from daos_server ---- */
@@ -236,7 +347,7 @@ handle_register_reply(struct engine *e, json_t *msg, long long status)
 	}
 	if (json_is_true(fmt)) {
 		D_INFO("registered with daos_server; storage formatted\n");
-		e->e_state = ES_AWAIT_JOIN;
+		targets_start(e);
 		return;
 	}
 	if (sberr != NULL) {
@@ -352,9 +463,14 @@ handle_msg(struct engine *e, json_t *msg)
 			D_WARN("format_done in state %s: ignored\n", eng_state_names[e->e_state]);
 			return;
 		}
-		D_NOTE("storage formatted: joining the system\n");
-		e->e_state = ES_AWAIT_JOIN;
+		D_NOTE("storage formatted: starting the targets, then joining the system\n");
+		targets_start(e);
 	} else if (strcmp(op, ENGINE_OP_JOIN_REPLY) == 0) {
+		if (e->e_state == ES_STARTING_TARGETS && e->e_join_pending == NULL) {
+			/* Answered once every target serves (a Joined rank serves I/O). */
+			e->e_join_pending = json_incref(msg);
+			return;
+		}
 		if (e->e_state != ES_AWAIT_JOIN) {
 			D_WARN("join_reply in state %s: ignored\n", eng_state_names[e->e_state]);
 			return;
@@ -444,6 +560,10 @@ timer_ready(struct eng_loop *loop, uint32_t events, void *arg)
 		D_ERROR("daos_server did not answer the registration within %d ms\n",
 			ENG_REGISTER_TIMEOUT_MS);
 		eng_exit(e, ENGINE_EXIT_LINK);
+	} else if (e->e_state == ES_STARTING_TARGETS) {
+		D_ERROR("%u of %u targets started within %d ms\n", e->e_tgts_started,
+			eng_tgts_nr(e->e_tgts), ENG_TGT_START_TIMEOUT_MS);
+		eng_exit(e, ENGINE_EXIT_FAILURE);
 	}
 }
 
@@ -497,8 +617,13 @@ pin_cpus(const struct eng_args *a)
 		       a->ea_first_core >= 0 ? a->ea_first_core : a->ea_numa);
 }
 
-/* "ofi+tcp;ofi_rxm://<ipv4 of D_INTERFACE>:<D_PORT>". */
-static void
+/*
+ * "ofi+tcp;ofi_rxm://<ipv4 of D_INTERFACE>:<D_PORT>"; e_ip and e_port are what
+ * the targets listen on (C1). With a data path, D_INTERFACE must have an IPv4
+ * address (a URI naming 0.0.0.0 reaches nobody); without D_INTERFACE the
+ * targets listen on every address.
+ */
+static int
 fabric_uri(struct engine *e)
 {
 	const char     *prov  = getenv("D_PROVIDER");
@@ -507,6 +632,7 @@ fabric_uri(struct engine *e)
 	char            addr[INET_ADDRSTRLEN] = "0.0.0.0";
 	struct ifaddrs *ifa, *i;
 	unsigned long   pn = 0;
+	bool            found = false;
 
 	if (prov == NULL || prov[0] == '\0' || strlen(prov) > 64)
 		prov = ENG_PROVIDER_DEFAULT;
@@ -514,21 +640,71 @@ fabric_uri(struct engine *e)
 		char *end;
 
 		pn = strtoul(port, &end, 10);
-		if (*end != '\0' || pn > 65535)
+		if (*end != '\0' || pn > 65535) {
+			D_ERROR("D_PORT '%.16s' is not a port number: ignored\n", port);
 			pn = 0;
+		}
 	}
-	if (iface != NULL && getifaddrs(&ifa) == 0) {
+	if (iface != NULL && iface[0] != '\0' && getifaddrs(&ifa) == 0) {
 		for (i = ifa; i != NULL; i = i->ifa_next) {
 			if (i->ifa_addr == NULL || i->ifa_addr->sa_family != AF_INET ||
 			    strcmp(i->ifa_name, iface) != 0)
 				continue;
 			inet_ntop(AF_INET, &((struct sockaddr_in *)i->ifa_addr)->sin_addr, addr,
 				  sizeof(addr));
+			found = true;
 			break;
 		}
 		freeifaddrs(ifa);
 	}
 	snprintf(e->e_fabric_uri, sizeof(e->e_fabric_uri), "%s://%s:%lu", prov, addr, pn);
+	memcpy(e->e_ip, addr, sizeof(addr));
+	e->e_port = (uint16_t)pn;
+	if (pn != 0 && iface != NULL && iface[0] != '\0' && !found) {
+		D_ERROR("D_INTERFACE %.64s has no IPv4 address: the targets cannot listen on it\n",
+			iface);
+		fprintf(stderr, "daos_engine: D_INTERFACE %.64s has no IPv4 address\n", iface);
+		return -DER_INVAL;
+	}
+	return 0;
+}
+
+static void
+targets_notify(void *arg)
+{
+	eng_loop_wake(arg);
+}
+
+/* Bind every target's port (C1) before registering: a port in use is fatal. */
+static int
+targets_create(struct engine *e)
+{
+	struct eng_tgts_cfg cfg;
+	char                why[512];
+	int                 rc;
+
+	if (e->e_port == 0) {
+		D_ERROR("DATA PATH DISABLED: D_PORT (fabric_iface_port) is not set; this engine "
+			"runs without targets and serves no I/O\n");
+		fprintf(stderr, "daos_engine: DATA PATH DISABLED: D_PORT (fabric_iface_port) is "
+			"not set; this engine serves no I/O\n");
+		return 0;
+	}
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.tc_ip         = e->e_ip;
+	cfg.tc_port       = e->e_port;
+	cfg.tc_nr         = e->e_args.ea_targets;
+	cfg.tc_first_core = e->e_args.ea_first_core;
+	cfg.tc_notify     = targets_notify;
+	cfg.tc_notify_arg = e->e_loop;
+	rc = eng_tgts_create(&cfg, &e->e_tgts, why, sizeof(why));
+	if (rc != 0) {
+		D_ERROR("cannot start the targets: %s (" DF_RC ")\n", why, DP_RC(rc));
+		fprintf(stderr, "daos_engine: cannot start the targets: %s\n", why);
+		return rc;
+	}
+	eng_loop_set_wake_cb(e->e_loop, targets_wake, e);
+	return 0;
 }
 
 static int
@@ -589,10 +765,11 @@ engine_run(struct engine *e)
 		return ENGINE_EXIT_FAILURE;
 	}
 	pin_cpus(&e->e_args);
-	fabric_uri(e);
 
 	rc = eng_loop_create(&e->e_loop);
 	if (rc != 0)
+		return ENGINE_EXIT_FAILURE;
+	if (fabric_uri(e) != 0 || targets_create(e) != 0)
 		return ENGINE_EXIT_FAILURE;
 	rc = eng_link_connect(e->e_sock, &e->e_link_fd, why, sizeof(why));
 	if (rc != 0) {
@@ -645,6 +822,16 @@ main(int argc, char **argv)
 		return ENGINE_EXIT_USAGE; /* d_log_init said why on stderr */
 
 	code = engine_run(&e);
+	if (e.e_tgts != NULL) {
+		D_INFO("stopping %u target(s)\n", eng_tgts_nr(e.e_tgts));
+		if (eng_tgts_stop(e.e_tgts) == 0)
+			eng_storage_close(e.e_st);
+		else
+			D_ERROR("targets did not stop in time: storage left open\n");
+	} else {
+		eng_storage_close(e.e_st);
+	}
+	json_decref(e.e_join_pending);
 	D_NOTE("engine %u (pid %d) exiting: %d (%s)\n", e.e_args.ea_idx, (int)getpid(), code,
 	       engine_exit_str(code));
 	eng_loop_destroy(e.e_loop);

@@ -1,0 +1,1932 @@
+/*
+ * test_engine.c: the data path of daos_engine (src/engine): storage
+ * (daos_nvme.json, SMD, a file bdev made with bio_dev_create_file), real
+ * target threads listening on a free port range of 127.0.0.1, driven through
+ * a real net client with the src/proto messages, as libdaos and daos_server
+ * will drive them (docs/design.md C1-C3).
+ *
+ * Every test makes its own temporary SCM directory and bdev, starts its own
+ * targets and stops them; every wait is bounded (WAIT_MS).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <lmdb.h>
+
+#include <daos_errno.h>
+#include <daos_obj_class.h>
+#include "gurt/byteorder.h"
+#include "net/net.h"
+#include "placement/placement.h"
+#include "proto/proto.h"
+#include "vos/vos.h"
+#include "engine/engine.h"
+
+#define LOCALHOST "127.0.0.1"
+#define WAIT_MS   20000            /* upper bound of any wait */
+#define CALL_MS   20000            /* deadline of one call */
+#define MiB       (1ULL << 20)
+#define DEV_SIZE  (64 * MiB)       /* the file bdev of a test */
+#define SCM_SIZE  (16 * MiB)       /* SCM per target of a test pool */
+#define NVME_SIZE (8 * MiB)        /* NVMe per target of a test pool */
+#define NTGT      2
+#define EVS_MAX   32
+
+struct ectx {
+	char                 dir[64];
+	char                 bdev[128];
+	uint32_t             nr;
+	uint16_t             port;
+	struct eng_storage  *st;
+	struct eng_tgts     *tg;
+	struct net_client   *cl;
+	struct eng_tgt_event evs[EVS_MAX]; /* RAS events seen while starting */
+	int                  ev_nr;
+};
+
+static struct ectx *g;
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static bool
+port_free(uint16_t port)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(port)};
+	int                one = 1;
+	int                fd  = socket(AF_INET, SOCK_STREAM, 0);
+	bool               ok;
+
+	assert_true(fd >= 0);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	inet_pton(AF_INET, LOCALHOST, &sin.sin_addr);
+	ok = bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0;
+	close(fd);
+	return ok;
+}
+
+/* A base port b with b .. b + n free now (the engine's port and its targets'). */
+static uint16_t
+free_base(uint32_t n)
+{
+	for (int tries = 0; tries < 500; tries++) {
+		uint16_t base = (uint16_t)(20000 + (unsigned)rand() % 40000);
+		bool     ok   = true;
+
+		for (uint32_t i = 0; i <= n && ok; i++)
+			ok = port_free((uint16_t)(base + i));
+		if (ok)
+			return base;
+	}
+	fail_msg("no free port range");
+	return 0;
+}
+
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+}
+
+static void
+nvme_conf(struct ectx *c)
+{
+	char path[128], text[512];
+
+	snprintf(path, sizeof(path), "%s/%s", c->dir, ENG_NVME_CONF_FILE);
+	snprintf(text, sizeof(text),
+		 "{\"version\":1,\"devices\":[{\"path\":\"%s\",\"class\":\"file\",\"size\":%llu}]}",
+		 c->bdev, (unsigned long long)DEV_SIZE);
+	write_file(path, text);
+}
+
+/* Open the storage and start the targets; collect RAS events; wait until all serve. */
+static void
+targets_up(struct ectx *c)
+{
+	struct eng_tgts_cfg cfg = {.tc_ip = LOCALHOST, .tc_nr = c->nr, .tc_first_core = -1};
+	char                why[512];
+	uint32_t            started = 0;
+	uint64_t            deadline;
+	int                 rc = -DER_BUSY;
+
+	if (eng_storage_open(c->dir, c->nr, &c->st, why, sizeof(why)) != 0)
+		fail_msg("storage: %s", why);
+	/* Another process may take a port between the check and the bind: retry. */
+	for (int tries = 0; tries < 10 && rc != 0; tries++) {
+		cfg.tc_port = free_base(c->nr);
+		rc          = eng_tgts_create(&cfg, &c->tg, why, sizeof(why));
+		if (rc != 0 && rc != -DER_BUSY)
+			fail_msg("targets: %s", why);
+	}
+	assert_int_equal(rc, 0);
+	c->port = cfg.tc_port;
+	assert_int_equal(eng_tgts_nr(c->tg), c->nr);
+	assert_int_equal(eng_tgts_port(c->tg, 0), c->port + 1);
+	assert_int_equal(eng_tgts_port(c->tg, c->nr), 0);
+	assert_int_equal(eng_tgts_start(c->tg, c->st), 0);
+	assert_int_equal(eng_tgts_start(c->tg, c->st), -DER_INVAL);
+	c->ev_nr = 0;
+	deadline = now_ms() + WAIT_MS;
+	while (started < c->nr) {
+		struct eng_tgt_event ev;
+
+		if (eng_tgts_event(c->tg, &ev) != 0) {
+			assert_true(now_ms() < deadline);
+			usleep(1000);
+			continue;
+		}
+		if (ev.te_type == ENG_EV_STARTED) {
+			assert_int_equal(ev.te_rc, 0);
+			started++;
+		} else if (c->ev_nr < EVS_MAX) {
+			c->evs[c->ev_nr++] = ev;
+		}
+	}
+}
+
+static void
+targets_down(struct ectx *c)
+{
+	assert_int_equal(eng_tgts_stop(c->tg), 0);
+	c->tg = NULL;
+	eng_storage_close(c->st);
+	c->st = NULL;
+}
+
+static int
+setup(void **state)
+{
+	struct ectx *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return -1;
+	srand((unsigned)(getpid() ^ now_ms()));
+	strcpy(c->dir, "/tmp/engt.XXXXXX");
+	assert_non_null(mkdtemp(c->dir));
+	snprintf(c->bdev, sizeof(c->bdev), "%s/bdev0.img", c->dir);
+	assert_int_equal(bio_dev_create_file(c->bdev, DEV_SIZE), 0);
+	nvme_conf(c);
+	c->nr = NTGT;
+	assert_int_equal(net_client_create(&c->cl), 0);
+	targets_up(c);
+	g      = c;
+	*state = c;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct ectx *c = *state;
+	char         cmd[128];
+
+	if (c->tg != NULL)
+		targets_down(c);
+	net_client_destroy(c->cl);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", c->dir);
+	assert_int_equal(system(cmd), 0);
+	free(c);
+	return 0;
+}
+
+/* ---- Calls ---- */
+
+/* Send m (or an empty body) to target t; the reply's status; *rep kept when asked. */
+static int
+call(struct ectx *c, uint32_t t, uint16_t op, uint32_t mapv, struct proto_msg *m,
+     struct net_call_reply **repp)
+{
+	struct net_call_reply *rep = NULL;
+	const struct iovec    *iov = NULL;
+	int                    cnt = 0;
+	int                    rc;
+
+	struct iovec           flat = {0};
+
+	if (m != NULL)
+		assert_int_equal(proto_msg_iov(m, &iov, &cnt), 0);
+	if (cnt > NET_IOV_MAX) {
+		/* net takes at most NET_IOV_MAX iovecs: one per iod's data would be more. */
+		for (int i = 0; i < cnt; i++)
+			flat.iov_len += iov[i].iov_len;
+		flat.iov_base = malloc(flat.iov_len);
+		assert_non_null(flat.iov_base);
+		flat.iov_len = 0;
+		for (int i = 0; i < cnt; i++) {
+			memcpy((uint8_t *)flat.iov_base + flat.iov_len, iov[i].iov_base,
+			       iov[i].iov_len);
+			flat.iov_len += iov[i].iov_len;
+		}
+		iov = &flat;
+		cnt = 1;
+	}
+	rc = net_call(c->cl, LOCALHOST, (uint16_t)(c->port + 1 + t), op, mapv, iov, cnt, CALL_MS,
+		      &rep);
+	free(flat.iov_base);
+	if (m != NULL)
+		proto_msg_fini(m);
+	if (repp != NULL)
+		*repp = rep;
+	else
+		net_reply_free(rep);
+	return rc;
+}
+
+static int
+ping(struct ectx *c, uint32_t t)
+{
+	return call(c, t, PROTO_OP_PING, 0, NULL, NULL);
+}
+
+static int
+pool_create(struct ectx *c, uint32_t t, const uuid_t pool, uint64_t scm, uint64_t nvme)
+{
+	struct proto_tgt_pool_create pc = {.tpc_scm_bytes = scm, .tpc_nvme_bytes = nvme};
+	struct proto_msg             m;
+
+	uuid_copy(pc.tpc_pool, pool);
+	proto_msg_init(&m);
+	assert_int_equal(proto_tgt_pool_create_enc(&pc, &m), 0);
+	return call(c, t, PROTO_OP_TGT_POOL_CREATE, 0, &m, NULL);
+}
+
+static int
+pool_op(struct ectx *c, uint32_t t, uint16_t op, const uuid_t pool,
+	struct net_call_reply **rep)
+{
+	struct proto_tgt_pool tp;
+	struct proto_msg      m;
+
+	uuid_copy(tp.tp_pool, pool);
+	proto_msg_init(&m);
+	assert_int_equal(proto_tgt_pool_enc(&tp, &m), 0);
+	return call(c, t, op, 0, &m, rep);
+}
+
+static int
+cont_op(struct ectx *c, uint32_t t, uint16_t op, const uuid_t pool, const uuid_t cont)
+{
+	struct proto_tgt_cont tc;
+	struct proto_msg      m;
+
+	uuid_copy(tc.tc_pool, pool);
+	uuid_copy(tc.tc_cont, cont);
+	proto_msg_init(&m);
+	assert_int_equal(proto_tgt_cont_enc(&tc, &m), 0);
+	return call(c, t, op, 0, &m, NULL);
+}
+
+/* TGT_QUERY of target t. */
+static int
+query(struct ectx *c, uint32_t t, const uuid_t pool, struct proto_tgt_query_rep *q)
+{
+	struct net_call_reply *rep;
+	int                    rc;
+
+	rc = pool_op(c, t, PROTO_OP_TGT_QUERY, pool, &rep);
+	if (rc == 0)
+		assert_int_equal(proto_tgt_query_rep_dec(rep->cr_body, rep->cr_len, q, NULL, 0), 0);
+	net_reply_free(rep);
+	return rc;
+}
+
+/* Map update with a one-rank map of c->nr targets at version v (blob version bv). */
+static int
+map_update(struct ectx *c, uint32_t t, const uuid_t pool, uint32_t v, uint32_t bv,
+	   uint32_t *reply_mv)
+{
+	struct pl_rank_desc         rd = {.rd_rank = 0, .rd_domain = "host0", .rd_nr_targets = c->nr};
+	struct pl_pool_map         *map;
+	struct proto_tgt_map_update mu;
+	struct net_call_reply      *rep;
+	struct proto_msg            m;
+	uint8_t                     buf[4096];
+	size_t                      len;
+	int                         rc;
+
+	assert_int_equal(pl_map_create(&rd, 1, &map, NULL, 0), 0);
+	map->pm_version = bv;
+	assert_int_equal(pl_map_encode(map, buf, sizeof(buf), &len), 0);
+	pl_map_free(map);
+	uuid_copy(mu.tmu_pool, pool);
+	mu.tmu_map_version = v;
+	d_iov_set(&mu.tmu_map, buf, len);
+	proto_msg_init(&m);
+	assert_int_equal(proto_tgt_map_update_enc(&mu, &m), 0);
+	rc = call(c, t, PROTO_OP_TGT_MAP_UPDATE, 0, &m, &rep);
+	if (reply_mv != NULL)
+		*reply_mv = rep != NULL ? rep->cr_hdr.ph_map_version : UINT32_MAX;
+	net_reply_free(rep);
+	return rc;
+}
+
+static void
+req_init(struct proto_obj_req *r, uint32_t t, const uuid_t pool, const uuid_t cont,
+	 daos_obj_id_t oid, daos_epoch_t epoch)
+{
+	uuid_copy(r->or_pool, pool);
+	uuid_copy(r->or_cont, cont);
+	r->or_tgt_idx = t;
+	r->or_oid     = oid;
+	r->or_epoch   = epoch;
+}
+
+/* A test object: the pool, container, map version and object of the calls. */
+struct tobj {
+	uuid_t        to_pool;
+	uuid_t        to_cont;
+	daos_obj_id_t to_oid;
+	uint32_t      to_mapv;
+};
+
+static void
+tobj_init(struct tobj *o, uint32_t type)
+{
+	uuid_generate(o->to_pool);
+	uuid_generate(o->to_cont);
+	o->to_oid.hi  = ((uint64_t)type << 56) | 0x1234;
+	o->to_oid.lo  = (uint64_t)rand();
+	o->to_mapv    = 0;
+}
+
+/* A pool on every target. */
+static void
+tobj_pool(struct ectx *c, struct tobj *o, uint64_t nvme)
+{
+	for (uint32_t t = 0; t < c->nr; t++)
+		assert_int_equal(pool_create(c, t, o->to_pool, SCM_SIZE, nvme), 0);
+}
+
+static void
+update_msg(struct proto_msg *m, uint32_t t, const struct tobj *o, daos_epoch_t e,
+	   const char *dkey, uint32_t nr, daos_iod_t *iods, d_sg_list_t *sgls)
+{
+	struct proto_obj_update u;
+
+	req_init(&u.ou_req, t, o->to_pool, o->to_cont, o->to_oid, e);
+	d_iov_set(&u.ou_dkey, (void *)dkey, strlen(dkey));
+	u.ou_iod_nr = nr;
+	u.ou_iods   = iods;
+	u.ou_sgls   = sgls;
+	proto_msg_init(m);
+	assert_int_equal(proto_obj_update_enc(&u, m), 0);
+}
+
+/* Update a single value akey (size bytes of data). */
+static int
+put_sv(struct ectx *c, uint32_t t, const struct tobj *o, daos_epoch_t e, const char *dkey,
+       const char *akey, const void *data, size_t size)
+{
+	daos_iod_t       iod = {.iod_type = DAOS_IOD_SINGLE, .iod_size = size, .iod_nr = 1};
+	d_iov_t          iov;
+	d_sg_list_t      sgl = {.sg_nr = 1, .sg_iovs = &iov};
+	struct proto_msg m;
+
+	d_iov_set(&iod.iod_name, (void *)akey, strlen(akey));
+	d_iov_set(&iov, (void *)data, size);
+	update_msg(&m, t, o, e, dkey, 1, &iod, &sgl);
+	return call(c, t, PROTO_OP_OBJ_UPDATE, o->to_mapv, &m, NULL);
+}
+
+/* Update an array akey: one extent [idx, idx + nr) of rsize-byte records. */
+static int
+put_arr(struct ectx *c, uint32_t t, const struct tobj *o, daos_epoch_t e, const char *dkey,
+	const char *akey, uint64_t idx, uint64_t nr, uint64_t rsize, const void *data)
+{
+	daos_recx_t      rx  = {.rx_idx = idx, .rx_nr = nr};
+	daos_iod_t       iod = {.iod_type = DAOS_IOD_ARRAY, .iod_size = rsize, .iod_nr = 1,
+				.iod_recxs = &rx};
+	d_iov_t          iov;
+	d_sg_list_t      sgl = {.sg_nr = 1, .sg_iovs = &iov};
+	struct proto_msg m;
+
+	d_iov_set(&iod.iod_name, (void *)akey, strlen(akey));
+	d_iov_set(&iov, (void *)data, nr * rsize);
+	update_msg(&m, t, o, e, dkey, 1, &iod, &sgl);
+	return call(c, t, PROTO_OP_OBJ_UPDATE, o->to_mapv, &m, NULL);
+}
+
+/*
+ * Fetch one akey (single when rsize is 0, else an array extent) into buf of
+ * cap bytes; *size gets the reported iod size, *got the bytes returned.
+ */
+static int
+get(struct ectx *c, uint32_t t, const struct tobj *o, daos_epoch_t e, const char *dkey,
+    const char *akey, uint64_t rsize, uint64_t idx, uint64_t nr, void *buf, uint64_t cap,
+    uint32_t flags, uint64_t *size, uint64_t *got)
+{
+	daos_recx_t                rx  = {.rx_idx = idx, .rx_nr = nr};
+	daos_iod_t                 iod = {.iod_nr = 1};
+	struct proto_obj_fetch     f;
+	struct proto_obj_fetch_rep fr;
+	struct net_call_reply     *rep;
+	struct proto_msg           m;
+	int                        rc;
+
+	d_iov_set(&iod.iod_name, (void *)akey, strlen(akey));
+	if (rsize == 0) {
+		iod.iod_type = DAOS_IOD_SINGLE;
+	} else {
+		iod.iod_type  = DAOS_IOD_ARRAY;
+		iod.iod_size  = rsize;
+		iod.iod_recxs = &rx;
+	}
+	req_init(&f.of_req, t, o->to_pool, o->to_cont, o->to_oid, e);
+	d_iov_set(&f.of_dkey, (void *)dkey, strlen(dkey));
+	f.of_iod_nr   = 1;
+	f.of_iods     = &iod;
+	f.of_buf_lens = &cap;
+	f.of_flags    = flags;
+	proto_msg_init(&m);
+	assert_int_equal(proto_obj_fetch_enc(&f, &m), 0);
+	rc = call(c, t, PROTO_OP_OBJ_FETCH, o->to_mapv, &m, &rep);
+	if (rc == 0 || rc == -DER_REC2BIG) {
+		char err[256];
+
+		if (proto_obj_fetch_rep_dec(rep->cr_body, rep->cr_len, &fr, err, sizeof(err)) != 0)
+			fail_msg("fetch reply: %s", err);
+		assert_int_equal(fr.ofr_iod_nr, 1);
+		*size = fr.ofr_sizes[0];
+		*got  = fr.ofr_sgls[0].sg_iovs[0].iov_len;
+		if (*got > 0) {
+			assert_true(*got <= cap);
+			memcpy(buf, fr.ofr_sgls[0].sg_iovs[0].iov_buf, *got);
+		}
+		proto_obj_fetch_rep_fini(&fr);
+	}
+	net_reply_free(rep);
+	return rc;
+}
+
+static void
+fill(uint8_t *buf, size_t len, unsigned seed)
+{
+	for (size_t i = 0; i < len; i++)
+		buf[i] = (uint8_t)(i * 31 + seed + (i >> 12));
+}
+
+/* ---- ENG01 ---- */
+
+/* ENG01: every target answers PING on its own port; a PING with a body is refused with the reason */
+static void
+eng01_ping(void **state)
+{
+	struct ectx           *c = *state;
+	struct net_call_reply *rep;
+	struct iovec           iov = {.iov_base = "x", .iov_len = 1};
+	int                    rc;
+
+	for (uint32_t t = 0; t < c->nr; t++)
+		assert_int_equal(ping(c, t), 0);
+	rc = net_call(c->cl, LOCALHOST, (uint16_t)(c->port + 1), PROTO_OP_PING, 0, &iov, 1, CALL_MS,
+		      &rep);
+	assert_int_equal(rc, -DER_PROTO);
+	assert_non_null(rep);
+	assert_string_equal((char *)rep->cr_body, "ping body of 1 bytes: it must be empty");
+	net_reply_free(rep);
+	assert_int_equal(ping(c, 0), 0);
+}
+
+/* ---- ENG02 ---- */
+
+static bool
+exists(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0;
+}
+
+/* ENG02: pool create is idempotent; other sizes -DER_EXIST; no room -DER_NOSPACE leaving nothing behind */
+static void
+eng02_pool_create(void **state)
+{
+	struct ectx               *c = *state;
+	struct proto_tgt_query_rep q;
+	uuid_t                     pool;
+	char                       str[37], path[256];
+
+	uuid_generate(pool);
+	uuid_unparse_lower(pool, str);
+	assert_int_equal(pool_create(c, 0, pool, SCM_SIZE, NVME_SIZE), 0);
+	assert_int_equal(pool_create(c, 0, pool, SCM_SIZE, NVME_SIZE), 0);
+	/* Sizes are compared as stored: SCM to BIO_ALIGN, NVMe to BIO_BLOB_ALIGN. */
+	assert_int_equal(pool_create(c, 0, pool, SCM_SIZE + 100, NVME_SIZE - 100), 0);
+	assert_int_equal(pool_create(c, 0, pool, 2 * SCM_SIZE, NVME_SIZE), -DER_EXIST);
+	assert_int_equal(pool_create(c, 0, pool, SCM_SIZE, 2 * NVME_SIZE), -DER_EXIST);
+	assert_int_equal(pool_create(c, 0, pool, SCM_SIZE, 0), -DER_EXIST);
+	snprintf(path, sizeof(path), "%s/pools/%s/0", c->dir, str);
+	assert_true(exists(path));
+
+	/* Bad sizes. */
+	uuid_generate(pool);
+	uuid_unparse_lower(pool, str);
+	assert_int_equal(pool_create(c, 1, pool, VOS_SCM_SIZE_MIN - BIO_ALIGN, 0), -DER_INVAL);
+	assert_int_equal(pool_create(c, 1, pool, VOS_SCM_SIZE_MAX + BIO_ALIGN, 0), -DER_INVAL);
+	/* More SCM than the file system holds, more NVMe than the device. */
+	assert_int_equal(pool_create(c, 1, pool, VOS_SCM_SIZE_MAX, 0), -DER_NOSPACE);
+	assert_int_equal(pool_create(c, 1, pool, SCM_SIZE, DEV_SIZE + MiB), -DER_NOSPACE);
+	assert_int_equal(pool_create(c, 1, pool, SCM_SIZE, BIO_DEV_SIZE_MAX + 1), -DER_NOSPACE);
+	snprintf(path, sizeof(path), "%s/pools/%s", c->dir, str);
+	assert_false(exists(path));
+	assert_int_equal(query(c, 1, pool, &q), -DER_NONEXIST);
+	/* And the same pool fits with sane sizes afterwards: nothing was held. */
+	assert_int_equal(pool_create(c, 1, pool, SCM_SIZE, DEV_SIZE - NVME_SIZE), 0);
+	assert_int_equal(query(c, 1, pool, &q), 0);
+	assert_int_equal(q.tqr_nvme_total, DEV_SIZE - NVME_SIZE);
+	/* The device is full now: the other target's share of it is gone. */
+	uuid_generate(pool);
+	assert_int_equal(pool_create(c, 0, pool, SCM_SIZE, 2 * MiB), -DER_NOSPACE);
+	assert_int_equal(pool_create(c, 0, pool, SCM_SIZE, 0), 0);
+}
+
+/* ---- ENG03 ---- */
+
+/* ENG03: TGT_QUERY reports the target's SCM and NVMe totals and free space of the pool */
+static void
+eng03_query(void **state)
+{
+	struct ectx               *c = *state;
+	struct proto_tgt_query_rep q, q2;
+	struct tobj                o;
+	static uint8_t             big[64 << 10];
+
+	tobj_init(&o, DAOS_OT_MULTI_LEXICAL);
+	assert_int_equal(pool_create(c, 0, o.to_pool, SCM_SIZE, NVME_SIZE + 1), 0);
+	assert_int_equal(query(c, 0, o.to_pool, &q), 0);
+	assert_int_equal(q.tqr_nvme_total, NVME_SIZE + MiB); /* rounded up to BIO_BLOB_ALIGN */
+	assert_int_equal(q.tqr_nvme_free, q.tqr_nvme_total);
+	assert_true(q.tqr_scm_total > 0 && q.tqr_scm_total < SCM_SIZE);
+	assert_true(q.tqr_scm_free > 0 && q.tqr_scm_free <= q.tqr_scm_total);
+	fill(big, sizeof(big), 3);
+	assert_int_equal(put_sv(c, 0, &o, 0, "d", "a", big, sizeof(big)), 0);
+	assert_int_equal(query(c, 0, o.to_pool, &q2), 0);
+	assert_int_equal(q2.tqr_nvme_total, q.tqr_nvme_total);
+	assert_int_equal(q2.tqr_nvme_free, q.tqr_nvme_free - sizeof(big));
+	assert_true(q2.tqr_scm_free < q.tqr_scm_free);
+	/* An SCM-only pool. */
+	tobj_init(&o, 0);
+	assert_int_equal(pool_create(c, 1, o.to_pool, SCM_SIZE, 0), 0);
+	assert_int_equal(query(c, 1, o.to_pool, &q), 0);
+	assert_int_equal(q.tqr_nvme_total, 0);
+	assert_int_equal(q.tqr_nvme_free, 0);
+}
+
+/* ---- ENG04 ---- */
+
+/* ENG04: update then fetch single values and arrays, inline and in the blob, epochs as C3 says */
+static void
+eng04_update_fetch(void **state)
+{
+	struct ectx   *c = *state;
+	struct tobj    o;
+	static uint8_t data[300 << 10];
+	static uint8_t out[300 << 10];
+	uint64_t       size, got;
+
+	tobj_init(&o, DAOS_OT_MULTI_LEXICAL);
+	tobj_pool(c, &o, NVME_SIZE);
+	for (uint32_t t = 0; t < c->nr; t++) {
+		uint32_t mv;
+
+		assert_int_equal(map_update(c, t, o.to_pool, 3, 3, &mv), 0);
+		assert_int_equal(mv, 3);
+	}
+	o.to_mapv = 3;
+	fill(data, sizeof(data), 1);
+	for (uint32_t t = 0; t < c->nr; t++) {
+		/* Inline and blob single values. */
+		assert_int_equal(put_sv(c, t, &o, 0, "dk", "small", data, 100), 0);
+		assert_int_equal(put_sv(c, t, &o, 0, "dk", "large", data, sizeof(data)), 0);
+		assert_int_equal(get(c, t, &o, 0, "dk", "small", 0, 0, 0, out, sizeof(out), 0, &size,
+				     &got), 0);
+		assert_int_equal(size, 100);
+		assert_int_equal(got, 100);
+		assert_memory_equal(out, data, 100);
+		/* Capacity above anything: the target bounds it (sizes, then exact allocation). */
+		assert_int_equal(get(c, t, &o, 0, "dk", "large", 0, 0, 0, out, UINT64_MAX, 0, &size,
+				     &got), 0);
+		assert_int_equal(size, sizeof(data));
+		assert_int_equal(got, sizeof(data));
+		assert_memory_equal(out, data, sizeof(data));
+		/* A buffer too small: -DER_REC2BIG with the size. */
+		assert_int_equal(get(c, t, &o, 0, "dk", "large", 0, 0, 0, out, 10, 0, &size, &got),
+				 -DER_REC2BIG);
+		assert_int_equal(size, sizeof(data));
+		assert_int_equal(got, 0);
+		/* Sizes only. */
+		assert_int_equal(get(c, t, &o, 0, "dk", "large", 0, 0, 0, out, sizeof(out),
+				     PROTO_FETCH_SIZES_ONLY, &size, &got), 0);
+		assert_int_equal(size, sizeof(data));
+		assert_int_equal(got, 0);
+
+		/* Arrays: inline (1 KiB) and blob (128 KiB of 8-byte records). */
+		assert_int_equal(put_arr(c, t, &o, 0, "dk", "arr", 10, 128, 8, data), 0);
+		assert_int_equal(put_arr(c, t, &o, 0, "dk", "barr", 0, 16384, 8, data + 8), 0);
+		assert_int_equal(get(c, t, &o, 0, "dk", "arr", 8, 10, 128, out, sizeof(out), 0, &size,
+				     &got), 0);
+		assert_int_equal(size, 8);
+		assert_int_equal(got, 1024);
+		assert_memory_equal(out, data, 1024);
+		assert_int_equal(get(c, t, &o, 0, "dk", "barr", 8, 100, 1000, out, sizeof(out), 0,
+				     &size, &got), 0);
+		assert_int_equal(got, 8000);
+		assert_memory_equal(out, data + 8 + 800, 8000);
+		/* Records never written read as zeros. */
+		assert_int_equal(get(c, t, &o, 0, "dk", "arr", 8, 0, 20, out, sizeof(out), 0, &size,
+				     &got), 0);
+		assert_int_equal(got, 160);
+		for (int i = 0; i < 80; i++)
+			assert_int_equal(out[i], 0);
+		assert_memory_equal(out + 80, data, 80);
+		/* Absent akey: size 0. */
+		assert_int_equal(get(c, t, &o, 0, "dk", "none", 0, 0, 0, out, sizeof(out), 0, &size,
+				     &got), 0);
+		assert_int_equal(size, 0);
+	}
+	/* Explicit epochs: a read at an epoch sees what was written at or before it. */
+	assert_int_equal(put_sv(c, 0, &o, 100, "e", "a", "old", 3), 0);
+	assert_int_equal(put_sv(c, 0, &o, 200, "e", "a", "new", 3), 0);
+	assert_int_equal(get(c, 0, &o, 150, "e", "a", 0, 0, 0, out, 16, 0, &size, &got), 0);
+	assert_memory_equal(out, "old", 3);
+	assert_int_equal(get(c, 0, &o, 0, "e", "a", 0, 0, 0, out, 16, 0, &size, &got), 0);
+	assert_memory_equal(out, "new", 3);
+	assert_int_equal(get(c, 0, &o, 50, "e", "a", 0, 0, 0, out, 16, 0, &size, &got), 0);
+	assert_int_equal(size, 0);
+	/* Epoch 0 of a write is "now": it comes after both. */
+	assert_int_equal(put_sv(c, 0, &o, 0, "e", "a", "now", 3), 0);
+	assert_int_equal(get(c, 0, &o, 0, "e", "a", 0, 0, 0, out, 16, 0, &size, &got), 0);
+	assert_memory_equal(out, "now", 3);
+	/* A write at DAOS_EPOCH_MAX is refused by VOS. */
+	assert_int_equal(put_sv(c, 0, &o, DAOS_EPOCH_MAX, "e", "a", "max", 3), -DER_INVAL);
+}
+
+/* ---- ENG05 ---- */
+
+/* ENG05: map versions: stale and version 0 get -DER_STALE with the target's version; older updates ignored */
+static void
+eng05_map_version(void **state)
+{
+	struct ectx           *c = *state;
+	struct tobj            o;
+	struct net_call_reply *rep;
+	struct proto_msg       m;
+	daos_iod_t             iod = {.iod_type = DAOS_IOD_SINGLE, .iod_size = 1, .iod_nr = 1};
+	d_iov_t                iov;
+	d_sg_list_t            sgl = {.sg_nr = 1, .sg_iovs = &iov};
+	uint32_t               mv;
+	uint64_t               size, got;
+	char                   out[8];
+
+	tobj_init(&o, 0);
+	tobj_pool(c, &o, 0);
+	/* No map yet: any version is served. */
+	o.to_mapv = 0;
+	assert_int_equal(put_sv(c, 0, &o, 0, "d", "a", "x", 1), 0);
+	assert_int_equal(map_update(c, 0, o.to_pool, 5, 5, &mv), 0);
+	assert_int_equal(mv, 5);
+	/* An older or equal map is ignored; the reply says the target's version. */
+	assert_int_equal(map_update(c, 0, o.to_pool, 4, 4, &mv), 0);
+	assert_int_equal(mv, 5);
+	/* The message's version must be the map's. */
+	assert_int_equal(map_update(c, 0, o.to_pool, 7, 6, &mv), -DER_INVAL);
+	assert_int_equal(mv, 5);
+	/* Unknown pool. */
+	uuid_t other;
+
+	uuid_generate(other);
+	assert_int_equal(map_update(c, 0, other, 9, 9, NULL), -DER_NONEXIST);
+
+	for (uint32_t v = 0; v < 5; v++) {
+		d_iov_set(&iod.iod_name, "a", 1);
+		d_iov_set(&iov, "y", 1);
+		update_msg(&m, 0, &o, 0, "d", 1, &iod, &sgl);
+		assert_int_equal(call(c, 0, PROTO_OP_OBJ_UPDATE, v, &m, &rep), -DER_STALE);
+		assert_int_equal(rep->cr_hdr.ph_map_version, 5);
+		net_reply_free(rep);
+		o.to_mapv = v;
+		assert_int_equal(get(c, 0, &o, 0, "d", "a", 0, 0, 0, out, sizeof(out), 0, &size,
+				     &got), -DER_STALE);
+	}
+	/* Current and newer versions are served; replies carry the target's version. */
+	for (uint32_t v = 5; v < 7; v++) {
+		update_msg(&m, 0, &o, 0, "d", 1, &iod, &sgl);
+		assert_int_equal(call(c, 0, PROTO_OP_OBJ_UPDATE, v, &m, &rep), 0);
+		assert_int_equal(rep->cr_hdr.ph_map_version, 5);
+		net_reply_free(rep);
+	}
+	o.to_mapv = 5;
+	assert_int_equal(get(c, 0, &o, 0, "d", "a", 0, 0, 0, out, sizeof(out), 0, &size, &got), 0);
+	assert_int_equal(out[0], 'y');
+	/* The other target has no map: still serves everything. */
+	o.to_mapv = 0;
+	assert_int_equal(put_sv(c, 1, &o, 0, "d", "a", "z", 1), 0);
+}
+
+/* ---- ENG06 ---- */
+
+/* ENG06: unknown pool -DER_NO_HDL (OBJ) / -DER_NONEXIST (TGT); a request for another target -DER_INVAL */
+static void
+eng06_unknown(void **state)
+{
+	struct ectx               *c = *state;
+	struct tobj                o;
+	struct proto_tgt_query_rep q;
+	uint64_t                   size, got;
+	char                       out[8];
+
+	tobj_init(&o, 0);
+	assert_int_equal(put_sv(c, 0, &o, 0, "d", "a", "x", 1), -DER_NO_HDL);
+	assert_int_equal(get(c, 0, &o, 0, "d", "a", 0, 0, 0, out, 8, 0, &size, &got),
+			 -DER_NO_HDL);
+	assert_int_equal(query(c, 0, o.to_pool, &q), -DER_NONEXIST);
+	assert_int_equal(cont_op(c, 0, PROTO_OP_TGT_CONT_CREATE, o.to_pool, o.to_cont),
+			 -DER_NONEXIST);
+	/* Absent pool destroy: 0 (C3). */
+	assert_int_equal(pool_op(c, 0, PROTO_OP_TGT_POOL_DESTROY, o.to_pool, NULL), 0);
+	/* Target index 1 sent to target 0. */
+	tobj_pool(c, &o, 0);
+	{
+		daos_iod_t       iod = {.iod_type = DAOS_IOD_SINGLE, .iod_size = 1, .iod_nr = 1};
+		d_iov_t          iov;
+		d_sg_list_t      sgl = {.sg_nr = 1, .sg_iovs = &iov};
+		struct proto_msg m;
+
+		d_iov_set(&iod.iod_name, "a", 1);
+		d_iov_set(&iov, "x", 1);
+		update_msg(&m, 1, &o, 0, "d", 1, &iod, &sgl);
+		assert_int_equal(call(c, 0, PROTO_OP_OBJ_UPDATE, 0, &m, NULL), -DER_INVAL);
+	}
+	assert_int_equal(put_sv(c, 0, &o, 0, "d", "a", "x", 1), 0);
+}
+
+/* ---- ENG07 ---- */
+
+static int
+punch(struct ectx *c, uint32_t t, const struct tobj *o, uint16_t op, daos_epoch_t e,
+      const char *dkey, uint32_t nr, const char **keys)
+{
+	struct proto_obj_punch p = {0};
+	daos_key_t             k[8];
+	struct proto_msg       m;
+
+	req_init(&p.op_req, t, o->to_pool, o->to_cont, o->to_oid, e);
+	if (dkey != NULL)
+		d_iov_set(&p.op_dkey, (void *)dkey, strlen(dkey));
+	for (uint32_t i = 0; i < nr; i++)
+		d_iov_set(&k[i], (void *)keys[i], strlen(keys[i]));
+	p.op_key_nr = nr;
+	p.op_keys   = nr > 0 ? k : NULL;
+	proto_msg_init(&m);
+	assert_int_equal(proto_obj_punch_enc(op, &p, &m), 0);
+	return call(c, t, op, o->to_mapv, &m, NULL);
+}
+
+/* ENG07: punch of an object, of dkeys and of akeys hides what they cover; older reads still see it */
+static void
+eng07_punch(void **state)
+{
+	struct ectx *c = *state;
+	struct tobj  o;
+	const char  *d1[] = {"d1"};
+	const char  *a2[] = {"a2"};
+	uint64_t     size, got;
+	char         out[8];
+
+	tobj_init(&o, 0);
+	tobj_pool(c, &o, NVME_SIZE);
+	assert_int_equal(put_sv(c, 0, &o, 10, "d1", "a1", "v", 1), 0);
+	assert_int_equal(put_sv(c, 0, &o, 10, "d2", "a1", "v", 1), 0);
+	assert_int_equal(put_sv(c, 0, &o, 10, "d2", "a2", "v", 1), 0);
+	assert_int_equal(punch(c, 0, &o, PROTO_OP_OBJ_PUNCH_DKEYS, 20, NULL, 1, d1), 0);
+	assert_int_equal(get(c, 0, &o, 0, "d1", "a1", 0, 0, 0, out, 8, 0, &size, &got), 0);
+	assert_int_equal(size, 0);
+	assert_int_equal(get(c, 0, &o, 15, "d1", "a1", 0, 0, 0, out, 8, 0, &size, &got), 0);
+	assert_int_equal(size, 1);
+	assert_int_equal(punch(c, 0, &o, PROTO_OP_OBJ_PUNCH_AKEYS, 30, "d2", 1, a2), 0);
+	assert_int_equal(get(c, 0, &o, 0, "d2", "a2", 0, 0, 0, out, 8, 0, &size, &got), 0);
+	assert_int_equal(size, 0);
+	assert_int_equal(get(c, 0, &o, 0, "d2", "a1", 0, 0, 0, out, 8, 0, &size, &got), 0);
+	assert_int_equal(size, 1);
+	assert_int_equal(punch(c, 0, &o, PROTO_OP_OBJ_PUNCH, 40, NULL, 0, NULL), 0);
+	assert_int_equal(get(c, 0, &o, 0, "d2", "a1", 0, 0, 0, out, 8, 0, &size, &got), 0);
+	assert_int_equal(size, 0);
+	/* A later write revives. */
+	assert_int_equal(put_sv(c, 0, &o, 50, "d2", "a1", "w", 1), 0);
+	assert_int_equal(get(c, 0, &o, 0, "d2", "a1", 0, 0, 0, out, 8, 0, &size, &got), 0);
+	assert_int_equal(out[0], 'w');
+	/* Punch of a container the target never saw creates it (a punch is a write). */
+	uuid_generate(o.to_cont);
+	assert_int_equal(punch(c, 1, &o, PROTO_OP_OBJ_PUNCH, 40, NULL, 0, NULL), 0);
+	assert_int_equal(put_sv(c, 1, &o, 30, "d", "a", "x", 1), 0);
+	assert_int_equal(get(c, 1, &o, 0, "d", "a", 0, 0, 0, out, 8, 0, &size, &got), 0);
+	assert_int_equal(size, 0); /* hidden by the earlier punch at 40 */
+}
+
+/* ---- ENG08 ---- */
+
+/* One OBJ_LIST_DKEY/AKEY call: keys appended to names (each NUL-terminated). */
+static int
+list_keys(struct ectx *c, uint32_t t, const struct tobj *o, uint16_t op, const char *dkey,
+	  uint32_t nr, uint32_t buf_len, daos_anchor_t *anchor, char names[][32], uint32_t *n,
+	  uint64_t *needed)
+{
+	struct proto_obj_list_key     lk = {0};
+	struct proto_obj_list_key_rep r;
+	struct net_call_reply        *rep;
+	struct proto_msg              m;
+	int                           rc;
+
+	req_init(&lk.olk_req, t, o->to_pool, o->to_cont, o->to_oid, 0);
+	if (dkey != NULL)
+		d_iov_set(&lk.olk_dkey, (void *)dkey, strlen(dkey));
+	lk.olk_nr      = nr;
+	lk.olk_buf_len = buf_len;
+	lk.olk_anchor  = *anchor;
+	proto_msg_init(&m);
+	assert_int_equal(proto_obj_list_key_enc(op, &lk, &m), 0);
+	rc = call(c, t, op, o->to_mapv, &m, &rep);
+	if (rc == 0 || rc == -DER_KEY2BIG) {
+		const char *k;
+
+		assert_int_equal(proto_obj_list_key_rep_dec(rep->cr_body, rep->cr_len, &r, NULL, 0),
+				 0);
+		k = r.olkr_keys.iov_buf;
+		for (uint32_t i = 0; i < r.olkr_nr; i++) {
+			size_t l = r.olkr_kds[i].kd_key_len;
+
+			assert_true(l < 32);
+			memcpy(names[*n], k, l);
+			names[*n][l] = '\0';
+			(*n)++;
+			k += l;
+		}
+		*anchor = r.olkr_anchor;
+		if (needed != NULL)
+			*needed = r.olkr_key_len_needed;
+		proto_obj_list_key_rep_fini(&r);
+	}
+	net_reply_free(rep);
+	return rc;
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* ENG08: dkey/akey/recx/object enumeration resumes from its anchor across calls; small buffers -DER_KEY2BIG */
+static void
+eng08_list(void **state)
+{
+	struct ectx  *c = *state;
+	struct tobj   o;
+	char          names[64][32];
+	uint32_t      n = 0, calls = 0;
+	daos_anchor_t a = DAOS_ANCHOR_INIT;
+	uint64_t      needed = 0;
+	char          k[16];
+	uint8_t       data[64] = {1};
+
+	tobj_init(&o, 0);
+	tobj_pool(c, &o, 0);
+	for (int i = 0; i < 10; i++) {
+		snprintf(k, sizeof(k), "dkey%02d", i);
+		assert_int_equal(put_sv(c, 1, &o, 0, k, "a", "v", 1), 0);
+	}
+	for (int i = 0; i < 7; i++) {
+		snprintf(k, sizeof(k), "akey%d", i);
+		assert_int_equal(put_sv(c, 1, &o, 0, "dkey03", k, "v", 1), 0);
+	}
+	/* 3 keys per call. */
+	while (!daos_anchor_is_eof(&a)) {
+		assert_int_equal(list_keys(c, 1, &o, PROTO_OP_OBJ_LIST_DKEY, NULL, 3, 1024, &a, names,
+					   &n, NULL), 0);
+		assert_true(++calls <= 10);
+	}
+	assert_int_equal(n, 10);
+	assert_true(calls >= 4);
+	qsort(names, n, sizeof(names[0]), name_cmp);
+	for (uint32_t i = 0; i < n; i++) {
+		snprintf(k, sizeof(k), "dkey%02u", i);
+		assert_string_equal(names[i], k);
+	}
+	/* akeys, with a buffer that holds two keys per call. */
+	memset(&a, 0, sizeof(a));
+	n     = 0;
+	calls = 0;
+	while (!daos_anchor_is_eof(&a)) {
+		assert_int_equal(list_keys(c, 1, &o, PROTO_OP_OBJ_LIST_AKEY, "dkey03", 100, 10, &a,
+					   names, &n, NULL), 0);
+		assert_true(++calls <= 10);
+	}
+	assert_int_equal(n, 8); /* akey0..6 and "a" */
+	/* A buffer too small for the first key. */
+	memset(&a, 0, sizeof(a));
+	n = 0;
+	assert_int_equal(list_keys(c, 1, &o, PROTO_OP_OBJ_LIST_DKEY, NULL, 3, 2, &a, names, &n,
+				   &needed), -DER_KEY2BIG);
+	assert_int_equal(n, 0);
+	assert_int_equal(needed, 6);
+	assert_int_equal(a.da_type, DAOS_ANCHOR_TYPE_ZERO);
+	/* An unknown container lists nothing. */
+	{
+		struct tobj o2 = o;
+
+		uuid_generate(o2.to_cont);
+		n = 0;
+		memset(&a, 0, sizeof(a));
+		assert_int_equal(list_keys(c, 1, &o2, PROTO_OP_OBJ_LIST_DKEY, NULL, 3, 1024, &a,
+					   names, &n, NULL), 0);
+		assert_int_equal(n, 0);
+		assert_true(daos_anchor_is_eof(&a));
+	}
+
+	/* Extents: 5 disjoint runs, listed 2 per call. */
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(put_arr(c, 1, &o, 0, "r", "arr", (uint64_t)i * 100, 4, 1, data), 0);
+	memset(&a, 0, sizeof(a));
+	n     = 0;
+	calls = 0;
+	while (!daos_anchor_is_eof(&a)) {
+		struct proto_obj_list_recx     lr = {0};
+		struct proto_obj_list_recx_rep r;
+		struct net_call_reply         *rep;
+		struct proto_msg               m;
+
+		req_init(&lr.olr_req, 1, o.to_pool, o.to_cont, o.to_oid, 0);
+		d_iov_set(&lr.olr_dkey, "r", 1);
+		d_iov_set(&lr.olr_akey, "arr", 3);
+		lr.olr_nr     = 2;
+		lr.olr_anchor = a;
+		proto_msg_init(&m);
+		assert_int_equal(proto_obj_list_recx_enc(&lr, &m), 0);
+		assert_int_equal(call(c, 1, PROTO_OP_OBJ_LIST_RECX, 0, &m, &rep), 0);
+		assert_int_equal(proto_obj_list_recx_rep_dec(rep->cr_body, rep->cr_len, &r, NULL, 0),
+				 0);
+		assert_true(r.olrr_nr <= 2);
+		for (uint32_t i = 0; i < r.olrr_nr; i++) {
+			assert_int_equal(r.olrr_recxs[i].rx_idx, (uint64_t)(n + i) * 100);
+			assert_int_equal(r.olrr_recxs[i].rx_nr, 4);
+			assert_true(r.olrr_eprs[i].epr_lo > 0);
+		}
+		assert_int_equal(r.olrr_rsize, 1);
+		n += r.olrr_nr;
+		a = r.olrr_anchor;
+		proto_obj_list_recx_rep_fini(&r);
+		net_reply_free(rep);
+		assert_true(++calls <= 10);
+	}
+	assert_int_equal(n, 5);
+	assert_true(calls >= 3);
+
+	/* Objects: 5 of them (the first one included), 2 per call. */
+	for (int i = 0; i < 4; i++) {
+		struct tobj oi = o;
+
+		oi.to_oid.lo = o.to_oid.lo + 1 + (uint64_t)i;
+		assert_int_equal(put_sv(c, 1, &oi, 0, "d", "a", "v", 1), 0);
+	}
+	memset(&a, 0, sizeof(a));
+	n     = 0;
+	calls = 0;
+	while (!daos_anchor_is_eof(&a)) {
+		struct proto_obj_list_obj     lo = {0};
+		struct proto_obj_list_obj_rep r;
+		struct net_call_reply        *rep;
+		struct proto_msg              m;
+
+		req_init(&lo.olo_req, 1, o.to_pool, o.to_cont, o.to_oid, 0);
+		lo.olo_nr     = 2;
+		lo.olo_anchor = a;
+		proto_msg_init(&m);
+		assert_int_equal(proto_obj_list_obj_enc(&lo, &m), 0);
+		assert_int_equal(call(c, 1, PROTO_OP_OBJ_LIST_OBJ, 0, &m, &rep), 0);
+		assert_int_equal(proto_obj_list_obj_rep_dec(rep->cr_body, rep->cr_len, &r, NULL, 0),
+				 0);
+		for (uint32_t i = 0; i < r.olor_nr; i++)
+			assert_int_equal(r.olor_oids[i].hi, o.to_oid.hi);
+		n += r.olor_nr;
+		a = r.olor_anchor;
+		proto_obj_list_obj_rep_fini(&r);
+		net_reply_free(rep);
+		assert_true(++calls <= 10);
+	}
+	assert_int_equal(n, 5);
+}
+
+/* ---- ENG09 ---- */
+
+static int
+query_key(struct ectx *c, uint32_t t, const struct tobj *o, uint32_t flags, const void *dkey,
+	  size_t dlen, const char *akey, struct proto_obj_query_key_rep *out, uint8_t *dbuf,
+	  char *abuf)
+{
+	struct proto_obj_query_key     qk = {0};
+	struct proto_obj_query_key_rep r;
+	struct net_call_reply         *rep;
+	struct proto_msg               m;
+	int                            rc;
+
+	req_init(&qk.oqk_req, t, o->to_pool, o->to_cont, o->to_oid, 0);
+	qk.oqk_flags = flags;
+	if (dkey != NULL)
+		d_iov_set(&qk.oqk_dkey, (void *)dkey, dlen);
+	if (akey != NULL)
+		d_iov_set(&qk.oqk_akey, (void *)akey, strlen(akey));
+	proto_msg_init(&m);
+	assert_int_equal(proto_obj_query_key_enc(&qk, &m), 0);
+	rc = call(c, t, PROTO_OP_OBJ_QUERY_KEY, 0, &m, &rep);
+	if (rc == 0) {
+		assert_int_equal(proto_obj_query_key_rep_dec(rep->cr_body, rep->cr_len, &r, NULL, 0),
+				 0);
+		*out = r;
+		memcpy(dbuf, r.oqkr_dkey.iov_buf, r.oqkr_dkey.iov_len);
+		memcpy(abuf, r.oqkr_akey.iov_buf, r.oqkr_akey.iov_len);
+		abuf[r.oqkr_akey.iov_len] = '\0';
+	}
+	net_reply_free(rep);
+	return rc;
+}
+
+/* ENG09: query_key finds the greatest dkey (numeric for uint64 dkeys), akey and extent */
+static void
+eng09_query_key(void **state)
+{
+	struct ectx                   *c = *state;
+	struct tobj                    o;
+	struct proto_obj_query_key_rep r;
+	uint64_t                       dks[] = {5, 300, 7, 256, 1}; /* 300 is not lexically last */
+	uint8_t                        dbuf[PROTO_KEY_MAX];
+	char                           abuf[PROTO_KEY_MAX];
+	uint8_t                        data[16] = {0};
+	uint8_t                        le[8];
+
+	tobj_init(&o, DAOS_OT_ARRAY);
+	tobj_pool(c, &o, 0);
+	for (unsigned i = 0; i < 5; i++) {
+		daos_recx_t      rx  = {.rx_idx = dks[i] * 10, .rx_nr = 2};
+		daos_iod_t       iod = {.iod_type = DAOS_IOD_ARRAY, .iod_size = 1, .iod_nr = 1,
+					.iod_recxs = &rx};
+		d_iov_t          iov;
+		d_sg_list_t      sgl = {.sg_nr = 1, .sg_iovs = &iov};
+		struct proto_obj_update u;
+		struct proto_msg m;
+
+		d_put_le64(le, dks[i]);
+		d_iov_set(&iod.iod_name, "0", 1);
+		d_iov_set(&iov, data, 2);
+		req_init(&u.ou_req, 0, o.to_pool, o.to_cont, o.to_oid, 0);
+		d_iov_set(&u.ou_dkey, le, 8);
+		u.ou_iod_nr = 1;
+		u.ou_iods   = &iod;
+		u.ou_sgls   = &sgl;
+		proto_msg_init(&m);
+		assert_int_equal(proto_obj_update_enc(&u, &m), 0);
+		assert_int_equal(call(c, 0, PROTO_OP_OBJ_UPDATE, 0, &m, NULL), 0);
+	}
+	assert_int_equal(query_key(c, 0, &o, PROTO_QK_ALL, NULL, 0, NULL, &r, dbuf, abuf), 0);
+	assert_int_equal(r.oqkr_dkey.iov_len, 8);
+	assert_int_equal(d_get_le64(dbuf), 300);
+	assert_string_equal(abuf, "0");
+	assert_int_equal(r.oqkr_recx.rx_idx, 3000);
+	assert_int_equal(r.oqkr_recx.rx_nr, 2);
+
+	/* Lexical akeys of a given dkey; then the extent of a given akey. */
+	assert_int_equal(put_sv(c, 0, &o, 0, "x", "apple", "v", 1), 0);
+	assert_int_equal(put_sv(c, 0, &o, 0, "x", "b", "v", 1), 0);
+	assert_int_equal(put_sv(c, 0, &o, 0, "x", "ab", "v", 1), 0);
+	assert_int_equal(query_key(c, 0, &o, PROTO_QK_AKEY, "x", 1, NULL, &r, dbuf, abuf), 0);
+	assert_string_equal(abuf, "b");
+	assert_int_equal(query_key(c, 0, &o, PROTO_QK_RECX, "x", 1, "apple", &r, dbuf, abuf), 0);
+	assert_int_equal(r.oqkr_recx.rx_idx, 0);
+	assert_int_equal(r.oqkr_recx.rx_nr, 1);
+	/* Inputs missing for the levels below the one queried. */
+	assert_int_equal(query_key(c, 0, &o, PROTO_QK_AKEY, NULL, 0, NULL, &r, dbuf, abuf),
+			 -DER_INVAL);
+	assert_int_equal(query_key(c, 0, &o, PROTO_QK_RECX, "x", 1, NULL, &r, dbuf, abuf),
+			 -DER_INVAL);
+	/* Nothing there. */
+	assert_int_equal(query_key(c, 0, &o, PROTO_QK_AKEY, "nodkey", 6, NULL, &r, dbuf, abuf),
+			 -DER_NONEXIST);
+	uuid_generate(o.to_cont);
+	assert_int_equal(query_key(c, 0, &o, PROTO_QK_DKEY, NULL, 0, NULL, &r, dbuf, abuf),
+			 -DER_NONEXIST);
+}
+
+/* ---- ENG10 ---- */
+
+/* ENG10: containers: unseen ones read empty, create/destroy are idempotent, destroy removes the data */
+static void
+eng10_containers(void **state)
+{
+	struct ectx *c = *state;
+	struct tobj  o;
+	uint64_t     size, got;
+	char         out[8];
+
+	tobj_init(&o, 0);
+	tobj_pool(c, &o, NVME_SIZE);
+	assert_int_equal(get(c, 0, &o, 0, "d", "a", 0, 0, 0, out, 8, 0, &size, &got), 0);
+	assert_int_equal(size, 0);
+	assert_int_equal(cont_op(c, 0, PROTO_OP_TGT_CONT_CREATE, o.to_pool, o.to_cont), 0);
+	assert_int_equal(cont_op(c, 0, PROTO_OP_TGT_CONT_CREATE, o.to_pool, o.to_cont), 0);
+	assert_int_equal(put_sv(c, 0, &o, 0, "d", "a", "x", 1), 0);
+	assert_int_equal(get(c, 0, &o, 0, "d", "a", 0, 0, 0, out, 8, 0, &size, &got), 0);
+	assert_int_equal(size, 1);
+	assert_int_equal(cont_op(c, 0, PROTO_OP_TGT_CONT_DESTROY, o.to_pool, o.to_cont), 0);
+	assert_int_equal(cont_op(c, 0, PROTO_OP_TGT_CONT_DESTROY, o.to_pool, o.to_cont), 0);
+	assert_int_equal(get(c, 0, &o, 0, "d", "a", 0, 0, 0, out, 8, 0, &size, &got), 0);
+	assert_int_equal(size, 0);
+	/* Written again after the destroy: a new, empty container. */
+	assert_int_equal(put_sv(c, 0, &o, 0, "d", "b", "y", 1), 0);
+	assert_int_equal(get(c, 0, &o, 0, "d", "a", 0, 0, 0, out, 8, 0, &size, &got), 0);
+	assert_int_equal(size, 0);
+	assert_int_equal(get(c, 0, &o, 0, "d", "b", 0, 0, 0, out, 8, 0, &size, &got), 0);
+	assert_int_equal(size, 1);
+}
+
+/* ---- ENG11 ---- */
+
+/* ENG11: pool destroy closes and removes the VOS pool and frees its blob once no target holds it */
+static void
+eng11_pool_destroy(void **state)
+{
+	struct ectx *c = *state;
+	uuid_t       p1, p2;
+	char         str[37], path[256];
+	const uint64_t half = DEV_SIZE / 2 - 2 * MiB;
+	static uint8_t big[64 << 10];
+
+	uuid_generate(p1);
+	uuid_generate(p2);
+	uuid_unparse_lower(p1, str);
+	for (uint32_t t = 0; t < c->nr; t++)
+		assert_int_equal(pool_create(c, t, p1, SCM_SIZE, half), 0);
+	{
+		struct tobj o;
+
+		tobj_init(&o, 0);
+		uuid_copy(o.to_pool, p1);
+		assert_int_equal(put_sv(c, 0, &o, 0, "d", "a", big, sizeof(big)), 0);
+	}
+	/* The device has no room for a second pool of that size. */
+	assert_int_equal(pool_create(c, 0, p2, SCM_SIZE, half), -DER_NOSPACE);
+	/* Destroying on one target keeps the pool's blobs: the other still holds it. */
+	assert_int_equal(pool_op(c, 0, PROTO_OP_TGT_POOL_DESTROY, p1, NULL), 0);
+	snprintf(path, sizeof(path), "%s/pools/%s/0", c->dir, str);
+	assert_false(exists(path));
+	snprintf(path, sizeof(path), "%s/pools/%s/1", c->dir, str);
+	assert_true(exists(path));
+	assert_int_equal(pool_create(c, 0, p2, SCM_SIZE, half), -DER_NOSPACE);
+	assert_int_equal(pool_op(c, 1, PROTO_OP_TGT_POOL_DESTROY, p1, NULL), 0);
+	assert_int_equal(pool_op(c, 1, PROTO_OP_TGT_POOL_DESTROY, p1, NULL), 0);
+	snprintf(path, sizeof(path), "%s/pools/%s", c->dir, str);
+	assert_false(exists(path));
+	/* Now the space is back. */
+	for (uint32_t t = 0; t < c->nr; t++)
+		assert_int_equal(pool_create(c, t, p2, SCM_SIZE, half), 0);
+	{
+		struct proto_tgt_query_rep q;
+
+		assert_int_equal(query(c, 1, p1, &q), -DER_NONEXIST);
+	}
+}
+
+/* ---- ENG12 ---- */
+
+/* ENG12: targets restarted on the same storage find their pools, data and map versions */
+static void
+eng12_restart(void **state)
+{
+	struct ectx   *c = *state;
+	struct tobj    o, o2;
+	static uint8_t data[100 << 10];
+	static uint8_t out[100 << 10];
+	uint64_t       size, got;
+
+	tobj_init(&o, 0);
+	tobj_pool(c, &o, NVME_SIZE);
+	tobj_init(&o2, 0);
+	tobj_pool(c, &o2, 0);
+	fill(data, sizeof(data), 7);
+	for (uint32_t t = 0; t < c->nr; t++) {
+		assert_int_equal(map_update(c, t, o.to_pool, 2, 2, NULL), 0);
+		o.to_mapv = 2;
+		assert_int_equal(put_sv(c, t, &o, 0, "d", "big", data, sizeof(data)), 0);
+		assert_int_equal(put_arr(c, t, &o, 0, "d", "arr", 0, 64, 4, data), 0);
+		assert_int_equal(put_sv(c, t, &o2, 0, "d", "small", "abc", 3), 0);
+	}
+	targets_down(c);
+	targets_up(c);
+	for (uint32_t t = 0; t < c->nr; t++) {
+		o.to_mapv = 2;
+		assert_int_equal(get(c, t, &o, 0, "d", "big", 0, 0, 0, out, sizeof(out), 0, &size,
+				     &got), 0);
+		assert_int_equal(got, sizeof(data));
+		assert_memory_equal(out, data, sizeof(data));
+		assert_int_equal(get(c, t, &o, 0, "d", "arr", 4, 0, 64, out, sizeof(out), 0, &size,
+				     &got), 0);
+		assert_int_equal(got, 256);
+		assert_memory_equal(out, data, 256);
+		assert_int_equal(get(c, t, &o2, 0, "d", "small", 0, 0, 0, out, sizeof(out), 0, &size,
+				     &got), 0);
+		assert_memory_equal(out, "abc", 3);
+		/* The map version survived. */
+		o.to_mapv = 1;
+		assert_int_equal(get(c, t, &o, 0, "d", "big", 0, 0, 0, out, sizeof(out), 0, &size,
+				     &got), -DER_STALE);
+		/* Pool create with the same sizes: the pool that is there. */
+		assert_int_equal(pool_create(c, t, o.to_pool, SCM_SIZE, NVME_SIZE), 0);
+	}
+	assert_int_equal(c->ev_nr, 0);
+}
+
+/* ---- ENG13 ---- */
+
+struct gc_call {
+	int  gc_status;
+	bool gc_done;
+};
+
+static void
+gc_cb(void *arg, int status, const struct proto_hdr *h, const uint8_t *body, uint32_t len)
+{
+	struct gc_call *gc = arg;
+
+	(void)h;
+	(void)body;
+	(void)len;
+	gc->gc_status = status;
+	gc->gc_done   = true;
+}
+
+#define GC_NR 400
+
+/* ENG13: group commit: many updates in flight at once are all acknowledged and all readable */
+static void
+eng13_group_commit(void **state)
+{
+	struct ectx           *c = *state;
+	struct tobj            o;
+	static struct gc_call  calls[GC_NR];
+	static uint8_t         vals[GC_NR][5000];
+	uint64_t               deadline;
+	int                    done = 0;
+
+	tobj_init(&o, 0);
+	tobj_pool(c, &o, NVME_SIZE);
+	memset(calls, 0, sizeof(calls));
+	for (int i = 0; i < GC_NR; i++) {
+		uint32_t         t   = (uint32_t)i % c->nr;
+		size_t           len = i % 3 == 0 ? sizeof(vals[i]) : 16; /* blob and inline */
+		daos_iod_t       iod = {.iod_type = DAOS_IOD_SINGLE, .iod_size = len, .iod_nr = 1};
+		d_iov_t          iov;
+		d_sg_list_t      sgl = {.sg_nr = 1, .sg_iovs = &iov};
+		char             dkey[16];
+		struct proto_msg m;
+		const struct iovec *v;
+		int              cnt;
+
+		fill(vals[i], len, (unsigned)i);
+		snprintf(dkey, sizeof(dkey), "k%d", i);
+		d_iov_set(&iod.iod_name, "a", 1);
+		d_iov_set(&iov, vals[i], len);
+		update_msg(&m, t, &o, 0, dkey, 1, &iod, &sgl);
+		assert_int_equal(proto_msg_iov(&m, &v, &cnt), 0);
+		assert_int_equal(net_call_submit(c->cl, LOCALHOST, (uint16_t)(c->port + 1 + t),
+						 PROTO_OP_OBJ_UPDATE, 0, v, cnt, CALL_MS, gc_cb,
+						 &calls[i], NULL), 0);
+		proto_msg_fini(&m);
+	}
+	deadline = now_ms() + WAIT_MS;
+	while (done < GC_NR) {
+		assert_true(now_ms() < deadline);
+		assert_true(net_client_progress(c->cl, 100) >= 0);
+		done = 0;
+		for (int i = 0; i < GC_NR; i++)
+			done += calls[i].gc_done;
+	}
+	for (int i = 0; i < GC_NR; i++)
+		assert_int_equal(calls[i].gc_status, 0);
+	for (int i = 0; i < GC_NR; i++) {
+		static uint8_t out[5000];
+		size_t         len = i % 3 == 0 ? sizeof(vals[i]) : 16;
+		uint64_t       size, got;
+		char           dkey[16];
+
+		snprintf(dkey, sizeof(dkey), "k%d", i);
+		assert_int_equal(get(c, (uint32_t)i % c->nr, &o, 0, dkey, "a", 0, 0, 0, out,
+				     sizeof(out), 0, &size, &got), 0);
+		assert_int_equal(got, len);
+		assert_memory_equal(out, vals[i], len);
+	}
+}
+
+/* ---- ENG14 ---- */
+
+/* Send raw body bytes with opcode op; returns the status and the reply text. */
+static int
+raw_call(struct ectx *c, uint32_t t, uint16_t op, const void *body, size_t len, char *text,
+	 size_t tlen)
+{
+	struct net_call_reply *rep;
+	struct iovec           iov = {.iov_base = (void *)body, .iov_len = len};
+	int                    rc;
+
+	rc = net_call(c->cl, LOCALHOST, (uint16_t)(c->port + 1 + t), op, 0, &iov, len > 0 ? 1 : 0,
+		      CALL_MS, &rep);
+	text[0] = '\0';
+	if (rep != NULL && rep->cr_len > 0)
+		snprintf(text, tlen, "%s", (char *)rep->cr_body);
+	net_reply_free(rep);
+	return rc;
+}
+
+/* ENG14: bad bodies of every opcode family get -DER_PROTO with the decoder's reason; the target keeps serving */
+static void
+eng14_bad_bodies(void **state)
+{
+	struct ectx     *c = *state;
+	struct tobj      o;
+	struct proto_msg m;
+	const struct iovec *v;
+	uint8_t          body[4096];
+	char             text[NET_ERRMSG_MAX + 1];
+	size_t           len = 0;
+	int              cnt;
+
+	tobj_init(&o, 0);
+	tobj_pool(c, &o, 0);
+	/* A valid update body, flattened, then damaged. */
+	{
+		daos_iod_t  iod = {.iod_type = DAOS_IOD_SINGLE, .iod_size = 4, .iod_nr = 1};
+		d_iov_t     iov;
+		d_sg_list_t sgl = {.sg_nr = 1, .sg_iovs = &iov};
+
+		d_iov_set(&iod.iod_name, "a", 1);
+		d_iov_set(&iov, "abcd", 4);
+		update_msg(&m, 0, &o, 0, "d", 1, &iod, &sgl);
+		assert_int_equal(proto_msg_iov(&m, &v, &cnt), 0);
+		for (int i = 0; i < cnt; i++) {
+			memcpy(body + len, v[i].iov_base, v[i].iov_len);
+			len += v[i].iov_len;
+		}
+		proto_msg_fini(&m);
+	}
+	assert_int_equal(raw_call(c, 0, PROTO_OP_OBJ_UPDATE, body, len, text, sizeof(text)), 0);
+	/* Truncated: the data is missing. */
+	assert_int_equal(raw_call(c, 0, PROTO_OP_OBJ_UPDATE, body, len - 4, text, sizeof(text)),
+			 -DER_PROTO);
+	assert_string_equal(text, "the iods describe 4 data bytes, the body holds 0");
+	/* A huge iod count (offset 60 + 4 + 1 = dkey end). */
+	d_put_le32(body + 65, 0xffffffffu);
+	assert_int_equal(raw_call(c, 0, PROTO_OP_OBJ_UPDATE, body, len, text, sizeof(text)),
+			 -DER_PROTO);
+	assert_string_equal(text, "iod count 4294967295 exceeds the maximum 256");
+	/* One malformed body per family (zeroed bytes, cut at a field). */
+	{
+		static const struct {
+			uint16_t    op;
+			size_t      len;
+			const char *err;
+		} cases[] = {
+			{PROTO_OP_OBJ_FETCH, 0,
+			 "truncated pool uuid at offset 0: 16 bytes needed, 0 left"},
+			{PROTO_OP_OBJ_FETCH, 64, "dkey is empty"},
+			{PROTO_OP_OBJ_LIST_DKEY, 10,
+			 "truncated pool uuid at offset 0: 16 bytes needed, 10 left"},
+			{PROTO_OP_OBJ_LIST_RECX, 64, "dkey is empty"},
+			{PROTO_OP_OBJ_LIST_OBJ, 64, "capacity 0 is below the minimum 1"},
+			{PROTO_OP_OBJ_PUNCH, 61, "1 trailing bytes after the obj_punch body"},
+			{PROTO_OP_OBJ_PUNCH_DKEYS, 60,
+			 "truncated key count at offset 60: 4 bytes needed, 0 left"},
+			{PROTO_OP_OBJ_PUNCH_AKEYS, 64, "dkey is empty"},
+			{PROTO_OP_OBJ_QUERY_KEY, 61,
+			 "truncated query flags at offset 60: 4 bytes needed, 1 left"},
+			{PROTO_OP_TGT_POOL_CREATE, 5,
+			 "truncated pool uuid at offset 0: 16 bytes needed, 5 left"},
+			{PROTO_OP_TGT_POOL_DESTROY, 17,
+			 "1 trailing bytes after the target pool request body"},
+			{PROTO_OP_TGT_CONT_CREATE, 31,
+			 "truncated container uuid at offset 16: 16 bytes needed, 15 left"},
+			{PROTO_OP_TGT_MAP_UPDATE, 30, "6 trailing bytes after the tgt_map_update body"},
+			{PROTO_OP_TGT_QUERY, 17, "1 trailing bytes after the target pool request body"},
+		};
+
+		memset(body, 0, sizeof(body));
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			assert_int_equal(raw_call(c, 0, cases[i].op, body, cases[i].len, text,
+						  sizeof(text)), -DER_PROTO);
+			if (strcmp(text, cases[i].err) != 0)
+				fail_msg("case %zu (%s): got \"%s\"", i,
+					 proto_opcode_name(cases[i].op), text);
+		}
+	}
+	/* A map blob that does not decode. */
+	{
+		struct proto_tgt_map_update mu;
+		uint8_t                     junk[64];
+
+		memset(junk, 0xa5, sizeof(junk));
+		uuid_copy(mu.tmu_pool, o.to_pool);
+		mu.tmu_map_version = 3;
+		d_iov_set(&mu.tmu_map, junk, sizeof(junk));
+		proto_msg_init(&m);
+		assert_int_equal(proto_tgt_map_update_enc(&mu, &m), 0);
+		assert_int_equal(call(c, 0, PROTO_OP_TGT_MAP_UPDATE, 0, &m, NULL), -DER_INVAL);
+	}
+	/* Keys longer than VOS takes. */
+	{
+		char key[600];
+
+		memset(key, 'k', sizeof(key) - 1);
+		key[sizeof(key) - 1] = '\0';
+		assert_int_equal(put_sv(c, 0, &o, 0, key, "a", "x", 1), -DER_KEY2BIG);
+	}
+	for (uint32_t t = 0; t < c->nr; t++)
+		assert_int_equal(ping(c, t), 0);
+	assert_int_equal(put_sv(c, 0, &o, 0, "d", "a", "x", 1), 0);
+}
+
+/* ---- ENG15 ---- */
+
+/* Set the layout version of the VOS pool in dir (offset 8 of the "pool" header record). */
+static void
+vos_set_version(const char *dir, uint32_t version)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi  dbi;
+	MDB_val  k = {.mv_size = 4, .mv_data = "pool"};
+	MDB_val  v;
+	uint8_t  hdr[256];
+
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 16), 0);
+	assert_int_equal(mdb_env_open(env, dir, MDB_NOTLS, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "hdr", 0, &dbi), 0);
+	assert_int_equal(mdb_get(txn, dbi, &k, &v), 0);
+	assert_true(v.mv_size <= sizeof(hdr));
+	memcpy(hdr, v.mv_data, v.mv_size);
+	d_put_le32(hdr + 8, version);
+	v.mv_data = hdr;
+	assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+}
+
+/* ENG15: a pool VOS refuses with -DER_DF_INCOMPT raises pool_durable_format_incompat; the rest is served */
+static void
+eng15_df_incompat(void **state)
+{
+	struct ectx *c = *state;
+	struct tobj  bad, good;
+	char         str[37], dir[256];
+	uint64_t     size, got;
+	char         out[8];
+
+	tobj_init(&bad, 0);
+	tobj_init(&good, 0);
+	tobj_pool(c, &bad, NVME_SIZE);
+	tobj_pool(c, &good, NVME_SIZE);
+	for (uint32_t t = 0; t < c->nr; t++) {
+		assert_int_equal(put_sv(c, t, &bad, 0, "d", "a", "b", 1), 0);
+		assert_int_equal(put_sv(c, t, &good, 0, "d", "a", "g", 1), 0);
+	}
+	targets_down(c);
+	uuid_unparse_lower(bad.to_pool, str);
+	snprintf(dir, sizeof(dir), "%s/pools/%s/0", c->dir, str);
+	vos_set_version(dir, VOS_POOL_DF_VERSION_MAX + 1);
+	targets_up(c);
+	assert_int_equal(c->ev_nr, 1);
+	assert_int_equal(c->evs[0].te_type, ENG_EV_RAS);
+	assert_int_equal(c->evs[0].te_ras, RAS_POOL_DURABLE_FORMAT_INCOMPAT);
+	assert_int_equal(c->evs[0].te_tgt, 0);
+	assert_true(c->evs[0].te_has_pool);
+	assert_int_equal(uuid_compare(c->evs[0].te_pool, bad.to_pool), 0);
+	assert_non_null(strstr(c->evs[0].te_msg, "VOS layout version not supported"));
+	/* Not served on target 0; served on target 1; the other pool everywhere. */
+	assert_int_equal(get(c, 0, &bad, 0, "d", "a", 0, 0, 0, out, 8, 0, &size, &got),
+			 -DER_NO_HDL);
+	assert_int_equal(get(c, 1, &bad, 0, "d", "a", 0, 0, 0, out, 8, 0, &size, &got), 0);
+	assert_int_equal(out[0], 'b');
+	for (uint32_t t = 0; t < c->nr; t++) {
+		assert_int_equal(get(c, t, &good, 0, "d", "a", 0, 0, 0, out, 8, 0, &size, &got), 0);
+		assert_int_equal(out[0], 'g');
+	}
+	/* Create refuses it with the reason VOS gives; destroy removes it. */
+	assert_int_equal(pool_create(c, 0, bad.to_pool, SCM_SIZE, NVME_SIZE), -DER_DF_INCOMPT);
+	assert_int_equal(pool_op(c, 0, PROTO_OP_TGT_POOL_DESTROY, bad.to_pool, NULL), 0);
+	assert_false(exists(dir));
+}
+
+/* ---- ENG16 ---- */
+
+/* ENG16: a port that cannot be bound fails eng_tgts_create with the port and the reason */
+static void
+eng16_port_busy(void **state)
+{
+	struct ectx        *c   = *state;
+	struct eng_tgts_cfg cfg = {.tc_ip = LOCALHOST, .tc_port = c->port, .tc_nr = c->nr,
+				   .tc_first_core = -1};
+	struct eng_tgts    *tg;
+	char                why[512], want[128];
+
+	/* c's targets hold port + 1 and port + 2. */
+	assert_int_equal(eng_tgts_create(&cfg, &tg, why, sizeof(why)), -DER_BUSY);
+	snprintf(want, sizeof(want), "target 0 cannot listen on %s:%u: ", LOCALHOST, c->port + 1);
+	assert_non_null(strstr(why, want));
+	cfg.tc_port = (uint16_t)(c->port - 1); /* target 1 collides */
+	assert_int_equal(eng_tgts_create(&cfg, &tg, why, sizeof(why)), -DER_BUSY);
+	snprintf(want, sizeof(want), "cannot listen on %s:%u", LOCALHOST, c->port + 1);
+	assert_non_null(strstr(why, want));
+	/* Bad configurations. */
+	cfg.tc_port = 0;
+	assert_int_equal(eng_tgts_create(&cfg, &tg, why, sizeof(why)), -DER_INVAL);
+	cfg.tc_port = 65535;
+	assert_int_equal(eng_tgts_create(&cfg, &tg, why, sizeof(why)), -DER_INVAL);
+	cfg.tc_port = 30000;
+	cfg.tc_nr   = 0;
+	assert_int_equal(eng_tgts_create(&cfg, &tg, why, sizeof(why)), -DER_INVAL);
+	cfg.tc_nr = ENG_TARGETS_MAX + 1;
+	assert_int_equal(eng_tgts_create(&cfg, &tg, why, sizeof(why)), -DER_INVAL);
+	assert_string_equal(why, "targets: bad configuration (address, port 30000, 65 targets)");
+	/* The running targets are unharmed. */
+	assert_int_equal(ping(c, 0), 0);
+	assert_int_equal(eng_tgts_stop(NULL), 0);
+}
+
+/* ---- ENG17 ---- */
+
+/* ENG17: daos_nvme.json is parsed strictly; every refusal names the field */
+static void
+eng17_nvme_conf(void **state)
+{
+	static const struct {
+		const char *text;
+		int         rc;
+		const char *err;
+	} bad[] = {
+		{"", -DER_INVAL, "daos_nvme.json: not JSON: '[' or '{' expected near end of file "
+				 "at line 1 column 0"},
+		{"[]", -DER_INVAL, "daos_nvme.json: top level is array, not an object"},
+		{"{\"version\":1}", -DER_INVAL, "daos_nvme.json: 'devices' must be an array"},
+		{"{\"devices\":[]}", -DER_INVAL, "daos_nvme.json: 'version' must be an integer"},
+		{"{\"version\":2,\"devices\":[]}", -DER_DF_INCOMPT,
+		 "daos_nvme.json: version 2 is not supported (this engine reads 1)"},
+		{"{\"version\":1,\"devices\":[],\"x\":1}", -DER_INVAL,
+		 "daos_nvme.json: unknown key 'x'"},
+		{"{\"version\":1,\"devices\":[1]}", -DER_INVAL,
+		 "daos_nvme.json: devices[0] is integer, not an object"},
+		{"{\"version\":1,\"devices\":[{\"path\":\"/a\",\"class\":\"file\",\"size\":4096,"
+		 "\"led\":1}]}", -DER_INVAL, "daos_nvme.json: devices[0]: unknown key 'led'"},
+		{"{\"version\":1,\"devices\":[{\"path\":\"a\",\"class\":\"file\",\"size\":4096}]}",
+		 -DER_INVAL, "daos_nvme.json: devices[0]: path 'a' must be absolute and shorter than "
+			     "1024 bytes"},
+		{"{\"version\":1,\"devices\":[{\"class\":\"file\",\"size\":4096}]}", -DER_INVAL,
+		 "daos_nvme.json: devices[0]: 'path' must be a non-empty string"},
+		{"{\"version\":1,\"devices\":[{\"path\":\"/a\",\"class\":\"nvme\",\"size\":4096}]}",
+		 -DER_INVAL, "daos_nvme.json: devices[0]: class 'nvme' is not \"file\" or \"kdev\""},
+		{"{\"version\":1,\"devices\":[{\"path\":\"/a\",\"size\":4096}]}", -DER_INVAL,
+		 "daos_nvme.json: devices[0]: 'class' must be \"file\" or \"kdev\""},
+		{"{\"version\":1,\"devices\":[{\"path\":\"/a\",\"class\":\"file\",\"size\":-1}]}",
+		 -DER_INVAL, "daos_nvme.json: devices[0]: 'size' must be an integer in "
+			     "[0, 1125899906842624]"},
+		{"{\"version\":1,\"devices\":[{\"path\":\"/a\",\"class\":\"file\",\"size\":100}]}",
+		 -DER_INVAL, "daos_nvme.json: devices[0]: size 100 of a file device must be a "
+			     "non-zero multiple of 4096"},
+		{"{\"version\":1,\"devices\":[{\"path\":\"/a\",\"class\":\"file\",\"size\":0}]}",
+		 -DER_INVAL, "daos_nvme.json: devices[0]: size 0 of a file device must be a "
+			     "non-zero multiple of 4096"},
+		{"{\"version\":1,\"devices\":[{\"path\":\"/a\",\"class\":\"kdev\",\"size\":0},"
+		 "{\"path\":\"/a\",\"class\":\"file\",\"size\":4096}]}", -DER_INVAL,
+		 "daos_nvme.json: devices[1]: path '/a' is also devices[0]"},
+		{"{\"version\":1,\"version\":1,\"devices\":[]}", -DER_INVAL,
+		 "daos_nvme.json: not JSON: duplicate object key near '\"version\"' at line 1 "
+		 "column 22"},
+	};
+	struct eng_nvme_dev devs[4];
+	uint32_t            nr = 99;
+	char                err[512];
+	const char         *good = "{\"version\":1,\"devices\":[{\"path\":\"/var/tmp/b0\",\"class\":"
+				   "\"file\",\"size\":8192},{\"path\":\"/dev/sdz\",\"class\":\"kdev\","
+				   "\"size\":0}]}";
+
+	(void)state;
+	assert_int_equal(eng_nvme_conf_parse(good, strlen(good), devs, 4, &nr, err, sizeof(err)), 0);
+	assert_int_equal(nr, 2);
+	assert_string_equal(err, "");
+	assert_string_equal(devs[0].nd_path, "/var/tmp/b0");
+	assert_int_equal(devs[0].nd_class, BIO_DEV_FILE);
+	assert_int_equal(devs[0].nd_size, 8192);
+	assert_string_equal(devs[1].nd_path, "/dev/sdz");
+	assert_int_equal(devs[1].nd_class, BIO_DEV_KDEV);
+	assert_int_equal(eng_nvme_conf_parse("{\"version\":1,\"devices\":[]}", 26, devs, 4, &nr,
+					     err, sizeof(err)), 0);
+	assert_int_equal(nr, 0);
+	assert_int_equal(eng_nvme_conf_parse(good, strlen(good), devs, 1, &nr, err, sizeof(err)),
+			 -DER_OVERFLOW);
+	assert_string_equal(err, "daos_nvme.json: 2 devices, at most 1");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		nr = 99;
+		assert_int_equal(eng_nvme_conf_parse(bad[i].text, strlen(bad[i].text), devs, 4, &nr,
+						     err, sizeof(err)), bad[i].rc);
+		if (strcmp(err, bad[i].err) != 0)
+			fail_msg("case %zu: got \"%s\", want \"%s\"", i, err, bad[i].err);
+		assert_int_equal(nr, 99);
+	}
+	/* A broken file stops the storage from opening, with the reason. */
+	{
+		char dir[] = "/tmp/engc.XXXXXX";
+		char path[64];
+		struct eng_storage *st;
+
+		assert_non_null(mkdtemp(dir));
+		snprintf(path, sizeof(path), "%s/%s", dir, ENG_NVME_CONF_FILE);
+		write_file(path, "{\"version\":1,\"devices\":{}}");
+		assert_int_equal(eng_storage_open(dir, 1, &st, err, sizeof(err)), -DER_INVAL);
+		assert_string_equal(err, "daos_nvme.json: 'devices' must be an array");
+		/* Absent: no NVMe, the storage opens. */
+		unlink(path);
+		assert_int_equal(eng_storage_open(dir, 1, &st, err, sizeof(err)), 0);
+		eng_storage_close(st);
+		assert_int_equal(eng_storage_open("relative", 1, &st, err, sizeof(err)), -DER_INVAL);
+		assert_int_equal(eng_storage_open(dir, 0, &st, err, sizeof(err)), -DER_INVAL);
+		snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+		assert_int_equal(system(path), 0);
+	}
+}
+
+/* ---- ENG18 ---- */
+
+/* ENG18: a failed commit answers every write of its batch with the error; nothing is acknowledged */
+static void
+eng18_commit_failure(void **state)
+{
+	struct ectx    *c = *state;
+	struct tobj     o;
+	static uint8_t  big[64 << 10];
+	struct gc_call  calls[2] = {{0}};
+	char            env[256];
+	uint64_t        deadline, size, got;
+	char            out[8];
+
+	/* Restart with the device's next write failing (bio's D_BIO_FAULT). */
+	targets_down(c);
+	snprintf(env, sizeof(env), "dev=%s,op=write,count=1", c->bdev);
+	setenv("D_BIO_FAULT", env, 1);
+	targets_up(c);
+	unsetenv("D_BIO_FAULT");
+	tobj_init(&o, 0);
+	tobj_pool(c, &o, NVME_SIZE);
+	for (int i = 0; i < 2; i++) {
+		size_t           len = i == 0 ? sizeof(big) : 8; /* blob (fails), then inline */
+		daos_iod_t       iod = {.iod_type = DAOS_IOD_SINGLE, .iod_size = len, .iod_nr = 1};
+		d_iov_t          iov;
+		d_sg_list_t      sgl = {.sg_nr = 1, .sg_iovs = &iov};
+		struct proto_msg m;
+		const struct iovec *v;
+		int              cnt;
+
+		d_iov_set(&iod.iod_name, "a", 1);
+		d_iov_set(&iov, big, len);
+		update_msg(&m, 0, &o, 0, i == 0 ? "d0" : "d1", 1, &iod, &sgl);
+		assert_int_equal(proto_msg_iov(&m, &v, &cnt), 0);
+		assert_int_equal(net_call_submit(c->cl, LOCALHOST, (uint16_t)(c->port + 1),
+						 PROTO_OP_OBJ_UPDATE, 0, v, cnt, CALL_MS, gc_cb,
+						 &calls[i], NULL), 0);
+		proto_msg_fini(&m);
+	}
+	deadline = now_ms() + WAIT_MS;
+	while (!calls[0].gc_done || !calls[1].gc_done) {
+		assert_true(now_ms() < deadline);
+		assert_true(net_client_progress(c->cl, 100) >= 0);
+	}
+	assert_int_equal(calls[0].gc_status, -DER_NVME_IO);
+	/* Same batch: the commit's error; a later turn: the pool is failed (sticky). */
+	assert_true(calls[1].gc_status == -DER_NVME_IO || calls[1].gc_status == -DER_IO);
+	assert_int_equal(get(c, 0, &o, 0, "d1", "a", 0, 0, 0, out, 8, 0, &size, &got), 0);
+	assert_int_equal(size, 0);
+	/* Reads are still served and the other target is unaffected. */
+	assert_int_equal(put_sv(c, 1, &o, 0, "d", "a", "x", 1), 0);
+}
+
+
+/* ---- ENG19 ---- */
+
+/* ENG19: a stop with writes in flight answers or closes every call at once; acknowledged writes survive */
+static void
+eng19_stop_in_flight(void **state)
+{
+	struct ectx          *c = *state;
+	struct tobj           o;
+	static struct gc_call calls[GC_NR];
+	uint64_t              start, deadline;
+	int                   done = 0, acked = 0;
+
+	tobj_init(&o, 0);
+	tobj_pool(c, &o, NVME_SIZE);
+	memset(calls, 0, sizeof(calls));
+	for (int i = 0; i < GC_NR; i++) {
+		uint32_t         t   = (uint32_t)i % c->nr;
+		daos_iod_t       iod = {.iod_type = DAOS_IOD_SINGLE, .iod_size = 8, .iod_nr = 1};
+		d_iov_t          iov;
+		d_sg_list_t      sgl = {.sg_nr = 1, .sg_iovs = &iov};
+		char             dkey[16];
+		struct proto_msg m;
+		const struct iovec *v;
+		int              cnt;
+
+		memset(dkey, 0, sizeof(dkey));
+		snprintf(dkey, sizeof(dkey), "s%d", i);
+		d_iov_set(&iod.iod_name, "a", 1);
+		d_iov_set(&iov, dkey, 8);
+		update_msg(&m, t, &o, 0, dkey, 1, &iod, &sgl);
+		assert_int_equal(proto_msg_iov(&m, &v, &cnt), 0);
+		assert_int_equal(net_call_submit(c->cl, LOCALHOST, (uint16_t)(c->port + 1 + t),
+						 PROTO_OP_OBJ_UPDATE, 0, v, cnt, CALL_MS, gc_cb,
+						 &calls[i], NULL), 0);
+		proto_msg_fini(&m);
+	}
+	/* Some are answered, the rest are in flight when the stop comes. */
+	deadline = now_ms() + WAIT_MS;
+	while (done < GC_NR / 10) {
+		assert_true(now_ms() < deadline);
+		assert_true(net_client_progress(c->cl, 10) >= 0);
+		done = 0;
+		for (int i = 0; i < GC_NR; i++)
+			done += calls[i].gc_done;
+	}
+	start = now_ms();
+	targets_down(c);
+	while (done < GC_NR) {
+		assert_true(now_ms() < deadline);
+		assert_true(net_client_progress(c->cl, 100) >= 0);
+		done = 0;
+		for (int i = 0; i < GC_NR; i++)
+			done += calls[i].gc_done;
+	}
+	/* Nobody waited for the call deadline. */
+	assert_true(now_ms() - start < CALL_MS / 2);
+	for (int i = 0; i < GC_NR; i++) {
+		int st = calls[i].gc_status;
+
+		assert_true(st == 0 || st == -DER_SHUTDOWN || st == -DER_UNREACH);
+		acked += st == 0;
+	}
+	assert_true(acked >= GC_NR / 10);
+	targets_up(c);
+	for (int i = 0; i < GC_NR; i++) {
+		char     dkey[16] = {0}, out[16];
+		uint64_t size, got;
+
+		if (calls[i].gc_status != 0)
+			continue;
+		snprintf(dkey, sizeof(dkey), "s%d", i);
+		assert_int_equal(get(c, (uint32_t)i % c->nr, &o, 0, dkey, "a", 0, 0, 0, out,
+				     sizeof(out), 0, &size, &got), 0);
+		assert_int_equal(got, 8);
+		assert_memory_equal(out, dkey, 8);
+	}
+}
+
+/* ---- ENG20 ---- */
+
+#define MANY_IODS 100
+
+/* ENG20: one update and one fetch of 100 akeys (a reply of more data runs than net takes in one go) */
+static void
+eng20_many_iods(void **state)
+{
+	struct ectx                *c = *state;
+	struct tobj                 o;
+	static daos_iod_t           iods[MANY_IODS];
+	static d_iov_t              iovs[MANY_IODS];
+	static d_sg_list_t          sgls[MANY_IODS];
+	static char                 akeys[MANY_IODS][8];
+	static uint8_t              vals[MANY_IODS][200];
+	static uint64_t             caps[MANY_IODS];
+	struct proto_obj_fetch      f;
+	struct proto_obj_fetch_rep  fr;
+	struct net_call_reply      *rep;
+	struct proto_msg            m;
+
+	tobj_init(&o, 0);
+	tobj_pool(c, &o, NVME_SIZE);
+	for (int i = 0; i < MANY_IODS; i++) {
+		snprintf(akeys[i], sizeof(akeys[i]), "a%d", i);
+		fill(vals[i], sizeof(vals[i]), (unsigned)i);
+		memset(&iods[i], 0, sizeof(iods[i]));
+		d_iov_set(&iods[i].iod_name, akeys[i], strlen(akeys[i]));
+		iods[i].iod_type = DAOS_IOD_SINGLE;
+		iods[i].iod_size = 1 + (uint64_t)i;
+		iods[i].iod_nr   = 1;
+		d_iov_set(&iovs[i], vals[i], iods[i].iod_size);
+		sgls[i].sg_nr   = 1;
+		sgls[i].sg_iovs = &iovs[i];
+		caps[i]         = 1000;
+	}
+	update_msg(&m, 1, &o, 0, "many", MANY_IODS, iods, sgls);
+	assert_int_equal(call(c, 1, PROTO_OP_OBJ_UPDATE, 0, &m, NULL), 0);
+	for (int i = 0; i < MANY_IODS; i++)
+		iods[i].iod_size = DAOS_REC_ANY;
+	req_init(&f.of_req, 1, o.to_pool, o.to_cont, o.to_oid, 0);
+	d_iov_set(&f.of_dkey, "many", 4);
+	f.of_iod_nr   = MANY_IODS;
+	f.of_iods     = iods;
+	f.of_buf_lens = caps;
+	f.of_flags    = 0;
+	proto_msg_init(&m);
+	assert_int_equal(proto_obj_fetch_enc(&f, &m), 0);
+	assert_int_equal(call(c, 1, PROTO_OP_OBJ_FETCH, 0, &m, &rep), 0);
+	assert_int_equal(proto_obj_fetch_rep_dec(rep->cr_body, rep->cr_len, &fr, NULL, 0), 0);
+	assert_int_equal(fr.ofr_iod_nr, MANY_IODS);
+	for (int i = 0; i < MANY_IODS; i++) {
+		assert_int_equal(fr.ofr_sizes[i], 1 + (uint64_t)i);
+		assert_int_equal(fr.ofr_sgls[i].sg_iovs[0].iov_len, 1 + (uint64_t)i);
+		assert_memory_equal(fr.ofr_sgls[i].sg_iovs[0].iov_buf, vals[i], 1 + (size_t)i);
+	}
+	proto_obj_fetch_rep_fini(&fr);
+	net_reply_free(rep);
+	/* More iods than VOS takes in one call: refused, not crashed. */
+	{
+		static daos_iod_t more[PROTO_IOD_NR_MAX];
+		static uint64_t   mcaps[PROTO_IOD_NR_MAX];
+
+		for (unsigned i = 0; i < PROTO_IOD_NR_MAX; i++) {
+			more[i]  = iods[i % MANY_IODS];
+			mcaps[i] = 10;
+		}
+		for (unsigned i = MANY_IODS; i < PROTO_IOD_NR_MAX; i++) {
+			static char names[PROTO_IOD_NR_MAX][8];
+
+			snprintf(names[i], sizeof(names[i]), "x%u", i);
+			d_iov_set(&more[i].iod_name, names[i], strlen(names[i]));
+		}
+		f.of_iod_nr   = PROTO_IOD_NR_MAX;
+		f.of_iods     = more;
+		f.of_buf_lens = mcaps;
+		proto_msg_init(&m);
+		assert_int_equal(proto_obj_fetch_enc(&f, &m), 0);
+		assert_int_equal(call(c, 1, PROTO_OP_OBJ_FETCH, 0, &m, NULL), -DER_INVAL);
+	}
+	assert_int_equal(ping(c, 1), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(eng01_ping, setup, teardown),
+		cmocka_unit_test_setup_teardown(eng02_pool_create, setup, teardown),
+		cmocka_unit_test_setup_teardown(eng03_query, setup, teardown),
+		cmocka_unit_test_setup_teardown(eng04_update_fetch, setup, teardown),
+		cmocka_unit_test_setup_teardown(eng05_map_version, setup, teardown),
+		cmocka_unit_test_setup_teardown(eng06_unknown, setup, teardown),
+		cmocka_unit_test_setup_teardown(eng07_punch, setup, teardown),
+		cmocka_unit_test_setup_teardown(eng08_list, setup, teardown),
+		cmocka_unit_test_setup_teardown(eng09_query_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(eng10_containers, setup, teardown),
+		cmocka_unit_test_setup_teardown(eng11_pool_destroy, setup, teardown),
+		cmocka_unit_test_setup_teardown(eng12_restart, setup, teardown),
+		cmocka_unit_test_setup_teardown(eng13_group_commit, setup, teardown),
+		cmocka_unit_test_setup_teardown(eng14_bad_bodies, setup, teardown),
+		cmocka_unit_test_setup_teardown(eng15_df_incompat, setup, teardown),
+		cmocka_unit_test_setup_teardown(eng16_port_busy, setup, teardown),
+		cmocka_unit_test(eng17_nvme_conf),
+		cmocka_unit_test_setup_teardown(eng18_commit_failure, setup, teardown),
+		cmocka_unit_test_setup_teardown(eng19_stop_in_flight, setup, teardown),
+		cmocka_unit_test_setup_teardown(eng20_many_iods, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
+}
