@@ -33,48 +33,12 @@
 
 #include <daos_errno.h>
 
+#include "gurt/errbuf.h"
 #include "bio/bio_internal.h"
 
 /* Suffix of the temporary name a file device is created under. */
 #define BIO_DEV_TMP_SUFFIX ".bio-tmp"
 
-int
-bio_errno2der(int err)
-{
-	switch (err) {
-	case 0:
-		return 0;
-	case ENOENT:
-		return -DER_NONEXIST;
-	case EEXIST:
-		return -DER_EXIST;
-	case ENOMEM:
-		return -DER_NOMEM;
-	case ENOSPC:
-	case EDQUOT:
-		return -DER_NOSPACE;
-	case EACCES:
-	case EPERM:
-	case EROFS:
-		return -DER_NO_PERM;
-	case EBUSY:
-	case EWOULDBLOCK:
-		return -DER_BUSY;
-	case ENOTDIR:
-		return -DER_NOTDIR;
-	case EINVAL:
-	case EISDIR:
-	case ENAMETOOLONG:
-	case ELOOP:
-	case ENXIO:
-		return -DER_INVAL;
-	case ENOSYS:
-	case EOPNOTSUPP:
-		return -DER_NOTSUPPORTED;
-	default:
-		return -DER_IO;
-	}
-}
 
 void
 bio_ctrs_snapshot(const struct bio_ctrs *c, struct bio_counters *out)
@@ -158,7 +122,7 @@ parent_dir_open(const char *path, int *dfd)
 		*slash = '\0';
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return bio_errno2der(errno);
+		return d_errno2der(errno);
 	*dfd = fd;
 	return 0;
 }
@@ -193,7 +157,7 @@ bio_dev_create_file(const char *path, uint64_t size_bytes)
 	if (stat(path, &st) == 0)
 		return existing_file_check(&st, size_bytes);
 	if (errno != ENOENT)
-		return bio_errno2der(errno);
+		return d_errno2der(errno);
 
 	rc = parent_dir_open(path, &dfd);
 	if (rc != 0)
@@ -202,17 +166,17 @@ bio_dev_create_file(const char *path, uint64_t size_bytes)
 	/* A leftover temporary file is ours (a crash mid-create): truncate it. */
 	fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
-		rc = bio_errno2der(errno);
+		rc = d_errno2der(errno);
 		goto out;
 	}
 	tmp_made = true;
 	if (fallocate(fd, 0, 0, (off_t)size_bytes) != 0) {
 		if (errno != EOPNOTSUPP && errno != ENOSYS) {
-			rc = bio_errno2der(errno);
+			rc = d_errno2der(errno);
 			goto out;
 		}
 		if (ftruncate(fd, (off_t)size_bytes) != 0) {
-			rc = bio_errno2der(errno);
+			rc = d_errno2der(errno);
 			goto out;
 		}
 	}
@@ -230,19 +194,19 @@ bio_dev_create_file(const char *path, uint64_t size_bytes)
 		if (errno == EEXIST) {
 			/* Created concurrently: judge that file instead. */
 			rc = stat(path, &st) == 0 ? existing_file_check(&st, size_bytes)
-						  : bio_errno2der(errno);
+						  : d_errno2der(errno);
 			goto out;
 		}
 		if (errno != EINVAL && errno != ENOSYS) {
-			rc = bio_errno2der(errno);
+			rc = d_errno2der(errno);
 			goto out;
 		}
 		/* No RENAME_NOREPLACE on this file system: link() also refuses to replace. */
 		if (link(tmp, path) != 0) {
 			rc = errno == EEXIST ? (stat(path, &st) == 0
 						    ? existing_file_check(&st, size_bytes)
-						    : bio_errno2der(errno))
-					     : bio_errno2der(errno);
+						    : d_errno2der(errno))
+					     : d_errno2der(errno);
 			goto out;
 		}
 		/* tmp is removed below. */
@@ -276,9 +240,9 @@ dev_size_get(int fd, const struct stat *st, enum bio_dev_class cls, uint64_t *si
 			return -DER_INVAL;
 	} else {
 		if (ioctl(fd, BLKGETSIZE64, &bytes) != 0)
-			return bio_errno2der(errno);
+			return d_errno2der(errno);
 		if (ioctl(fd, BLKSSZGET, &sector) != 0)
-			return bio_errno2der(errno);
+			return d_errno2der(errno);
 		if (sector <= 0 || (unsigned)sector > BIO_ALIGN)
 			return -DER_NOTSUPPORTED;
 		bytes -= bytes % BIO_ALIGN;
@@ -332,7 +296,7 @@ bio_dev_open(const char *path, enum bio_dev_class cls, unsigned flags, struct bi
 
 	/* Refuse the wrong kind of file before opening it (a tty or FIFO must not be opened). */
 	if (stat(path, &st) != 0)
-		return bio_errno2der(errno);
+		return d_errno2der(errno);
 	if ((cls == BIO_DEV_FILE && !S_ISREG(st.st_mode)) ||
 	    (cls == BIO_DEV_KDEV && !S_ISBLK(st.st_mode)))
 		return -DER_INVAL;
@@ -346,10 +310,10 @@ bio_dev_open(const char *path, enum bio_dev_class cls, unsigned flags, struct bi
 		fd     = open(path, oflags);
 	}
 	if (fd < 0)
-		return bio_errno2der(errno);
+		return d_errno2der(errno);
 
 	if (fstat(fd, &fst) != 0) {
-		rc = bio_errno2der(errno);
+		rc = d_errno2der(errno);
 		goto out;
 	}
 	if (fst.st_dev != st.st_dev || fst.st_ino != st.st_ino) {
@@ -357,7 +321,7 @@ bio_dev_open(const char *path, enum bio_dev_class cls, unsigned flags, struct bi
 		goto out;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		rc = bio_errno2der(errno); /* EWOULDBLOCK: open elsewhere (D1) */
+		rc = d_errno2der(errno); /* EWOULDBLOCK: open elsewhere (D1) */
 		goto out;
 	}
 	rc = dev_size_get(fd, &fst, cls, &size);
@@ -370,7 +334,7 @@ bio_dev_open(const char *path, enum bio_dev_class cls, unsigned flags, struct bi
 		if (rc == 0) {
 			direct = false;
 			if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_DIRECT) != 0) {
-				rc = bio_errno2der(errno);
+				rc = d_errno2der(errno);
 				goto out;
 			}
 		}

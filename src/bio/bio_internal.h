@@ -72,8 +72,6 @@ bool bio_fault_take(struct bio_dev *dev, enum bio_op op);
 /* Applies (and consumes) the pending D_BIO_FAULT rules that name `dev`. */
 void bio_fault_apply_rules(struct bio_dev *dev);
 
-/* Maps an errno of a file operation (not the data path) to a DER code. */
-int bio_errno2der(int err);
 
 
 #include "gurt/errbuf.h"

@@ -38,6 +38,7 @@
 
 #include <daos_errno.h>
 
+#include "gurt/errbuf.h"
 #include "bio/bio_internal.h"
 
 /* How long a sync helper sleeps in one poll; it polls again until its I/O completes. */
@@ -125,17 +126,17 @@ bio_ring_create(uint32_t tgt_id, unsigned depth, struct bio_ring **ringp)
 	rc = io_uring_queue_init(depth, &ring->rg_uring, 0);
 	if (rc < 0) {
 		/* EPERM: kernel.io_uring_disabled; ENOSYS: no io_uring at all. */
-		rc = (rc == -ENOSYS || rc == -EPERM) ? -DER_NOSYS : bio_errno2der(-rc);
+		rc = (rc == -ENOSYS || rc == -EPERM) ? -DER_NOSYS : d_errno2der(-rc);
 		goto err_reqs;
 	}
 	ring->rg_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (ring->rg_efd < 0) {
-		rc = bio_errno2der(errno);
+		rc = d_errno2der(errno);
 		goto err_uring;
 	}
 	rc = io_uring_register_eventfd(&ring->rg_uring, ring->rg_efd);
 	if (rc < 0) {
-		rc = bio_errno2der(-rc);
+		rc = d_errno2der(-rc);
 		goto err_efd;
 	}
 	for (unsigned i = 0; i < depth; i++)

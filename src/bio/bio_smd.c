@@ -32,6 +32,7 @@
 
 #include <daos_errno.h>
 
+#include "gurt/errbuf.h"
 #include "bio/bio_internal.h"
 #include "bio/bio_smd_internal.h"
 
@@ -282,7 +283,7 @@ write_all(int fd, const char *buf, size_t len)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return bio_errno2der(errno) == -DER_NOSPACE ? -DER_NOSPACE : -DER_IO;
+			return d_errno2der(errno) == -DER_NOSPACE ? -DER_NOSPACE : -DER_IO;
 		}
 		buf += n;
 		len -= (size_t)n;
@@ -315,7 +316,7 @@ smd_save(struct bio_smd *smd, bool *committed)
 	}
 	fd = openat(smd->sm_dirfd, SMD_TMP_FILE, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		rc = bio_errno2der(errno) == -DER_NOSPACE ? -DER_NOSPACE : -DER_IO;
+		rc = d_errno2der(errno) == -DER_NOSPACE ? -DER_NOSPACE : -DER_IO;
 		goto out;
 	}
 	rc = fault == BIO_SMD_FAULT_WRITE ? -DER_IO : write_all(fd, buf, len);
@@ -361,13 +362,13 @@ file_read(struct bio_smd *smd, char **bufp, size_t *lenp, char *errbuf, size_t e
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return -DER_NONEXIST;
-		rc = bio_errno2der(errno);
+		rc = d_errno2der(errno);
 		d_errbuf_printf(errbuf, errlen, "SMD file %s: cannot open it: %s", smd->sm_path,
 			   strerror(errno));
 		return rc == -DER_INVAL ? -DER_DF_INVAL : rc; /* ELOOP: a symlink */
 	}
 	if (fstat(fd, &st) != 0) {
-		rc = bio_errno2der(errno);
+		rc = d_errno2der(errno);
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
@@ -442,12 +443,12 @@ bio_smd_open(const char *dir, struct bio_smd **smdp, char *errbuf, size_t errlen
 	snprintf(smd->sm_path, sizeof(smd->sm_path), "%s/%s", dir, BIO_SMD_FILE);
 	smd->sm_dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (smd->sm_dirfd < 0) {
-		rc = bio_errno2der(errno);
+		rc = d_errno2der(errno);
 		d_errbuf_printf(errbuf, errlen, "SMD directory %s: %s", dir, strerror(errno));
 		goto err;
 	}
 	if (flock(smd->sm_dirfd, LOCK_EX | LOCK_NB) != 0) {
-		rc = bio_errno2der(errno);
+		rc = d_errno2der(errno);
 		d_errbuf_printf(errbuf, errlen, "SMD directory %s: %s", dir,
 			   rc == -DER_BUSY ? "in use by another SMD handle" : strerror(errno));
 		goto err_dir;

@@ -880,26 +880,6 @@ link_poll_cb(uv_poll_t *h, int status, int events)
 
 /* ---- Create / close ---- */
 
-static int
-sock_errno2der(int err)
-{
-	switch (err) {
-	case ENOENT:
-	case ENOTDIR:
-		return -DER_NONEXIST;
-	case EACCES:
-	case EPERM:
-	case EROFS:
-		return -DER_NO_PERM;
-	case EADDRINUSE:
-		return -DER_BUSY;
-	case ENOMEM:
-	case ENOBUFS:
-		return -DER_NOMEM;
-	default:
-		return -DER_IO;
-	}
-}
 
 /* Remove a dead socket file at @path; refuse a live one or a non-socket. */
 static int
@@ -910,14 +890,14 @@ stale_socket_remove(const char *path, const struct sockaddr_un *sa, char *errbuf
 	int         rc;
 
 	if (lstat(path, &st) != 0)
-		return errno == ENOENT ? 0 : sock_errno2der(errno);
+		return errno == ENOENT ? 0 : d_errno2der(errno);
 	if (!S_ISSOCK(st.st_mode)) {
 		d_errbuf_printf(errbuf, errlen, "%s exists and is not a socket", path);
 		return -DER_EXIST;
 	}
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return sock_errno2der(errno);
+		return d_errno2der(errno);
 	rc = connect(fd, (const struct sockaddr *)sa, sizeof(*sa));
 	if (rc == 0 || errno != ECONNREFUSED) {
 		d_errbuf_printf(errbuf, errlen, "%s: another daos_server is listening there",
@@ -927,7 +907,7 @@ stale_socket_remove(const char *path, const struct sockaddr_un *sa, char *errbuf
 	}
 	close(fd);
 	if (unlink(path) != 0 && errno != ENOENT)
-		return sock_errno2der(errno);
+		return d_errno2der(errno);
 	D_INFO("engine link: removed stale socket %s\n", path);
 	return 0;
 }
@@ -971,18 +951,18 @@ engine_link_create(struct uv_loop_s *loop, const char *path, const struct engine
 	}
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		rc = sock_errno2der(errno);
+		rc = d_errno2der(errno);
 		d_errbuf_printf(errbuf, errlen, "engine link: socket: %s", strerror(errno));
 		goto fail;
 	}
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-		rc = sock_errno2der(errno);
+		rc = d_errno2der(errno);
 		d_errbuf_printf(errbuf, errlen, "engine link: bind %s: %s", path, strerror(errno));
 		goto fail;
 	}
 	if (chmod(path, 0600) != 0 || stat(path, &st) != 0 ||
 	    listen(fd, ENGINE_LINK_BACKLOG) != 0) {
-		rc = sock_errno2der(errno);
+		rc = d_errno2der(errno);
 		d_errbuf_printf(errbuf, errlen, "engine link: %s: %s", path, strerror(errno));
 		(void)unlink(path);
 		goto fail;

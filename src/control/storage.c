@@ -56,36 +56,6 @@ static const char *const stor_forbidden[] = {
 	"/usr", "/var", "/var/tmp", "/var/lib", "/var/log", "/var/run", NULL,
 };
 
-static int
-stor_errno2der(int err)
-{
-	switch (err) {
-	case 0:
-		return 0;
-	case ENOENT:
-	case ENOTDIR:
-		return -DER_NONEXIST;
-	case EACCES:
-	case EPERM:
-	case EROFS:
-		return -DER_NO_PERM;
-	case ENOSPC:
-	case EDQUOT:
-		return -DER_NOSPACE;
-	case ENOMEM:
-		return -DER_NOMEM;
-	case EEXIST:
-		return -DER_EXIST;
-	case EBUSY:
-		return -DER_BUSY;
-	case EINVAL:
-	case ENAMETOOLONG:
-	case ELOOP:
-		return -DER_INVAL;
-	default:
-		return -DER_IO;
-	}
-}
 
 /* ---- Path safety ---- */
 
@@ -180,7 +150,7 @@ walk_dir(struct walk *w, int dfd, unsigned depth)
 
 	d = fdopendir(dfd);
 	if (d == NULL) {
-		walk_fail(w, stor_errno2der(errno), ".", "cannot read directory");
+		walk_fail(w, d_errno2der(errno), ".", "cannot read directory");
 		close(dfd);
 		return;
 	}
@@ -191,7 +161,7 @@ walk_dir(struct walk *w, int dfd, unsigned depth)
 		de    = readdir(d);
 		if (de == NULL) {
 			if (errno != 0)
-				walk_fail(w, stor_errno2der(errno), ".", "cannot read directory");
+				walk_fail(w, d_errno2der(errno), ".", "cannot read directory");
 			break;
 		}
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
@@ -200,7 +170,7 @@ walk_dir(struct walk *w, int dfd, unsigned depth)
 			break;
 		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
 			if (errno != ENOENT)
-				walk_fail(w, stor_errno2der(errno), de->d_name, "cannot stat");
+				walk_fail(w, d_errno2der(errno), de->d_name, "cannot stat");
 			continue;
 		}
 		if (st.st_dev != w->w_dev) {
@@ -221,16 +191,16 @@ walk_dir(struct walk *w, int dfd, unsigned depth)
 			sub = openat(dirfd(d), de->d_name,
 				     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (sub < 0) {
-				walk_fail(w, stor_errno2der(errno), de->d_name, "cannot open");
+				walk_fail(w, d_errno2der(errno), de->d_name, "cannot open");
 				continue;
 			}
 			walk_dir(w, sub, depth + 1);
 			if (w->w_wipe && unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR) != 0 &&
 			    errno != ENOENT)
-				walk_fail(w, stor_errno2der(errno), de->d_name, "cannot remove");
+				walk_fail(w, d_errno2der(errno), de->d_name, "cannot remove");
 		} else if (w->w_wipe) {
 			if (unlinkat(dirfd(d), de->d_name, 0) != 0 && errno != ENOENT)
-				walk_fail(w, stor_errno2der(errno), de->d_name, "cannot remove");
+				walk_fail(w, d_errno2der(errno), de->d_name, "cannot remove");
 		}
 	}
 	closedir(d);
@@ -246,13 +216,13 @@ walk_path(const char *path, bool wipe, uint64_t *bytes, char *errbuf, size_t err
 
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
-		int rc = stor_errno2der(errno);
+		int rc = d_errno2der(errno);
 
 		d_errbuf_printf(errbuf, errlen, "cannot open %s: %s", path, strerror(errno));
 		return rc;
 	}
 	if (fstat(fd, &st) != 0) {
-		int rc = stor_errno2der(errno);
+		int rc = d_errno2der(errno);
 
 		close(fd);
 		d_errbuf_printf(errbuf, errlen, "cannot stat %s: %s", path, strerror(errno));
@@ -280,15 +250,15 @@ mount_info(const char *path, bool *mounted, long *fstype)
 	*mounted = false;
 	*fstype  = 0;
 	if (stat(path, &st) != 0)
-		return stor_errno2der(errno);
+		return d_errno2der(errno);
 	if (snprintf(parent, sizeof(parent), "%s/..", path) >= (int)sizeof(parent))
 		return -DER_INVAL;
 	if (stat(parent, &pst) != 0)
-		return stor_errno2der(errno);
+		return d_errno2der(errno);
 	/* Different device than the parent, or the root itself. */
 	*mounted = st.st_dev != pst.st_dev || st.st_ino == pst.st_ino;
 	if (statfs(path, &sfs) != 0)
-		return stor_errno2der(errno);
+		return d_errno2der(errno);
 	*fstype = (long)sfs.f_type;
 	return 0;
 }
@@ -711,9 +681,9 @@ read_small(int dfd, const char *name, size_t max, char **buf, size_t *len)
 
 	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return errno == ELOOP ? -DER_DF_INVAL : stor_errno2der(errno);
+		return errno == ELOOP ? -DER_DF_INVAL : d_errno2der(errno);
 	if (fstat(fd, &st) != 0) {
-		rc = stor_errno2der(errno);
+		rc = d_errno2der(errno);
 		goto out_fd;
 	}
 	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > max) {
@@ -765,7 +735,7 @@ srv_superblock_read(const char *scm_mount, struct srv_superblock *sb, char *errb
 	}
 	dfd = open(scm_mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) {
-		rc = stor_errno2der(errno);
+		rc = d_errno2der(errno);
 		d_errbuf_printf(errbuf, errlen, "%s: %s", scm_mount, strerror(errno));
 		return rc;
 	}
@@ -801,7 +771,7 @@ write_all(int fd, const char *buf, size_t len)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return stor_errno2der(errno) == -DER_NOSPACE ? -DER_NOSPACE : -DER_IO;
+			return d_errno2der(errno) == -DER_NOSPACE ? -DER_NOSPACE : -DER_IO;
 		}
 		buf += n;
 		len -= (size_t)n;
@@ -831,13 +801,13 @@ srv_superblock_write(const char *scm_mount, const struct srv_superblock *sb, cha
 	}
 	dfd = open(scm_mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) {
-		rc = stor_errno2der(errno);
+		rc = d_errno2der(errno);
 		d_errbuf_printf(errbuf, errlen, "%s: %s", scm_mount, strerror(errno));
 		goto out;
 	}
 	fd = openat(dfd, SB_TMP_FILE, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		rc = stor_errno2der(errno);
+		rc = d_errno2der(errno);
 		d_errbuf_printf(errbuf, errlen, "%s/%s: %s", scm_mount, SB_TMP_FILE,
 				strerror(errno));
 		goto out;
@@ -849,7 +819,7 @@ srv_superblock_write(const char *scm_mount, const struct srv_superblock *sb, cha
 		rc = -DER_IO;
 	fd = -1;
 	if (rc == 0 && renameat(dfd, SB_TMP_FILE, dfd, SRV_SB_FILE) != 0)
-		rc = stor_errno2der(errno);
+		rc = d_errno2der(errno);
 	if (rc != 0) {
 		(void)unlinkat(dfd, SB_TMP_FILE, 0);
 		d_errbuf_printf(errbuf, errlen, "%s/%s: write failed: %s", scm_mount, SRV_SB_FILE,
@@ -1062,7 +1032,7 @@ format_scm(const struct srv_tier_cfg *t, struct srv_format_result *res, uint64_t
 
 	/* ram */
 	if (mkdir(mnt, 0700) != 0 && errno != EEXIST) {
-		rc = stor_errno2der(errno);
+		rc = d_errno2der(errno);
 		d_errbuf_printf(res->fr_scm_msg, sizeof(res->fr_scm_msg), "cannot create %s: %s", mnt,
 				strerror(errno));
 		return rc;
@@ -1111,7 +1081,7 @@ format_scm(const struct srv_tier_cfg *t, struct srv_format_result *res, uint64_t
 			return 0;
 		}
 		if (errno != EPERM) {
-			rc = stor_errno2der(errno);
+			rc = d_errno2der(errno);
 			d_errbuf_printf(res->fr_scm_msg, sizeof(res->fr_scm_msg),
 					"mount -t tmpfs -o %s tmpfs %s: %s", opts, mnt, strerror(errno));
 			return rc;
@@ -1166,7 +1136,7 @@ format_bdevs(const struct srv_engine_cfg *ec, struct srv_superblock *sb,
 				}
 				/* Recreate: old content belongs to the storage being replaced. */
 				if (unlink(path) != 0 && errno != ENOENT) {
-					rc = stor_errno2der(errno);
+					rc = d_errno2der(errno);
 					d_errbuf_printf(res->fr_nvme_msg, sizeof(res->fr_nvme_msg),
 							"cannot remove old %s: %s", path, strerror(errno));
 					return rc;
@@ -1339,7 +1309,7 @@ srv_storage_erase(const struct srv_engine_cfg *ec, char *errbuf, size_t errlen)
 	if (stat(scm->tc_scm_mount, &st) == 0 && S_ISDIR(st.st_mode)) {
 		snprintf(path, sizeof(path), "%s/%s", scm->tc_scm_mount, SRV_SB_FILE);
 		if (unlink(path) != 0 && errno != ENOENT) {
-			first = stor_errno2der(errno);
+			first = d_errno2der(errno);
 			d_errbuf_printf(errbuf, errlen, "cannot remove %s: %s", path,
 					strerror(errno));
 		}
@@ -1351,7 +1321,7 @@ srv_storage_erase(const struct srv_engine_cfg *ec, char *errbuf, size_t errlen)
 		if (scm->tc_class == SRV_TIER_RAM &&
 		    mount_info(scm->tc_scm_mount, &mounted, &fstype) == 0 && mounted &&
 		    fstype == TMPFS_MAGIC && umount2(scm->tc_scm_mount, 0) != 0 && first == 0) {
-			first = stor_errno2der(errno);
+			first = d_errno2der(errno);
 			d_errbuf_printf(errbuf, errlen, "cannot unmount %s: %s", scm->tc_scm_mount,
 					strerror(errno));
 		}
@@ -1373,7 +1343,7 @@ srv_storage_erase(const struct srv_engine_cfg *ec, char *errbuf, size_t errlen)
 				continue;
 			}
 			if (unlink(p) != 0 && errno != ENOENT && first == 0) {
-				first = stor_errno2der(errno);
+				first = d_errno2der(errno);
 				d_errbuf_printf(errbuf, errlen, "cannot remove %s: %s", p,
 						strerror(errno));
 			}

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include <daos_errno.h>
+#include "gurt/errbuf.h"
 #include "gurt/log.h"
 #include "engine/eng_internal.h"
 
@@ -77,28 +78,6 @@ path_pools(const struct eng_tgt *t, char *buf, size_t len)
 	return snprintf(buf, len, "%s/%s", t->t_st->es_scm, ENG_POOLS_DIR);
 }
 
-static int
-errno2der(int err)
-{
-	switch (err) {
-	case ENOENT:
-	case ENOTDIR:
-		return -DER_NONEXIST;
-	case EEXIST:
-		return -DER_EXIST;
-	case EACCES:
-	case EPERM:
-	case EROFS:
-		return -DER_NO_PERM;
-	case ENOSPC:
-	case EDQUOT:
-		return -DER_NOSPACE;
-	case ENOMEM:
-		return -DER_NOMEM;
-	default:
-		return -DER_IO;
-	}
-}
 
 /* mkdir -p of <scm>/pools/<uuid> (the SCM mount exists). */
 static int
@@ -108,10 +87,10 @@ mkdir_parent(const struct eng_tgt *t, const uuid_t uuid)
 
 	path_pools(t, path, sizeof(path));
 	if (mkdir(path, 0700) != 0 && errno != EEXIST)
-		return errno2der(errno);
+		return d_errno2der(errno);
 	path_parent(t, uuid, path, sizeof(path));
 	if (mkdir(path, 0700) != 0 && errno != EEXIST)
-		return errno2der(errno);
+		return d_errno2der(errno);
 	return 0;
 }
 
@@ -144,30 +123,30 @@ map_store(const struct eng_tgt *t, const uuid_t uuid, const void *buf, size_t le
 	path_parent(t, uuid, dir, sizeof(dir));
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return errno2der(errno);
+		return d_errno2der(errno);
 	while (off < len) {
 		ssize_t n = write(fd, (const uint8_t *)buf + off, len - off);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			rc = errno2der(n < 0 ? errno : EIO);
+			rc = d_errno2der(n < 0 ? errno : EIO);
 			break;
 		}
 		off += (size_t)n;
 	}
 	if (rc == 0 && fsync(fd) != 0)
-		rc = errno2der(errno);
+		rc = d_errno2der(errno);
 	close(fd);
 	if (rc == 0 && rename(tmp, dst) != 0)
-		rc = errno2der(errno);
+		rc = d_errno2der(errno);
 	if (rc != 0) {
 		(void)unlink(tmp);
 		return rc;
 	}
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || fsync(fd) != 0)
-		rc = errno2der(errno);
+		rc = d_errno2der(errno);
 	if (fd >= 0)
 		close(fd);
 	return rc;

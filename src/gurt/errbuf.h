@@ -22,4 +22,15 @@ void d_errbuf_printf(char *errbuf, size_t errlen, const char *fmt, ...)
  */
 const char *d_errbuf_quote(char *dst, const char *s, size_t len, size_t max);
 
+/**
+ * The DER code of a system call's errno (0 for 0), one mapping for every
+ * module: ENOENT -DER_NONEXIST, ENOTDIR -DER_NOTDIR, EEXIST -DER_EXIST,
+ * ENOMEM/ENOBUFS -DER_NOMEM, ENOSPC/EDQUOT -DER_NOSPACE, EACCES/EPERM/EROFS
+ * -DER_NO_PERM, EBUSY/EAGAIN/EADDRINUSE -DER_BUSY, EINVAL/EISDIR/
+ * ENAMETOOLONG/ELOOP/ENXIO -DER_INVAL, ENOSYS/EOPNOTSUPP -DER_NOTSUPPORTED,
+ * ETIMEDOUT -DER_TIMEDOUT, ECONNREFUSED/EHOSTUNREACH/ENETUNREACH
+ * -DER_UNREACH, anything else -DER_IO.
+ */
+int d_errno2der(int err);
+
 #endif /* GURT_ERRBUF_H */

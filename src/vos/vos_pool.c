@@ -34,6 +34,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gurt/errbuf.h"
 #include "gurt/log.h"
 #include "vos/vos_internal.h"
 
@@ -77,31 +78,6 @@ vos_scratch_free(struct vos_scratch *sc)
 	sc->sc_size = 0;
 }
 
-static int
-errno2der(int err)
-{
-	switch (err) {
-	case ENOENT:
-		return -DER_NONEXIST;
-	case ENOTDIR:
-		return -DER_NOTDIR;
-	case EEXIST:
-		return -DER_EXIST;
-	case EACCES:
-	case EPERM:
-	case EROFS:
-		return -DER_NO_PERM;
-	case ENOSPC:
-	case EDQUOT:
-		return -DER_NOSPACE;
-	case ENOMEM:
-		return -DER_NOMEM;
-	case ENAMETOOLONG:
-		return -DER_INVAL;
-	default:
-		return -DER_IO;
-	}
-}
 
 static int
 check_dir_arg(const char *dir)
@@ -125,9 +101,9 @@ dir_lock(const char *dir, int *fdp)
 
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return errno2der(errno);
+		return d_errno2der(errno);
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		int rc = errno == EWOULDBLOCK ? -DER_BUSY : errno2der(errno);
+		int rc = errno == EWOULDBLOCK ? -DER_BUSY : d_errno2der(errno);
 
 		close(fd);
 		return rc;
@@ -152,7 +128,7 @@ data_file_exists(const char *dir)
 
 	snprintf(path, sizeof(path), "%s/%s", dir, VOS_DATA_FILE);
 	if (stat(path, &st) != 0)
-		return errno2der(errno);
+		return d_errno2der(errno);
 	if (!S_ISREG(st.st_mode))
 		return -DER_DF_INVAL;
 	return 0;
@@ -217,7 +193,7 @@ vos_pool_create(const char *dir, const uuid_t pool_uuid, uint64_t scm_size, unsi
 		return -DER_INVAL;
 
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-		return errno2der(errno);
+		return d_errno2der(errno);
 	rc = dir_lock(dir, &lock_fd);
 	if (rc != 0)
 		return rc;

@@ -9,7 +9,10 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <errno.h>
+
 #include <daos_errno.h>
+#include "gurt/errbuf.h"
 
 /* ERR01: the numbers are DAOS's, so scripts matching on them keep working. */
 static void
@@ -87,13 +90,36 @@ err05_format(void **state)
 	assert_string_equal(buf, "DER_NONEXIST(-1005): 'The specified entity does not exist'");
 }
 
+/* ERR06: system errors map to one DER code everywhere; unknown ones are -DER_IO. */
+static void
+err06_errno2der(void **state)
+{
+	(void)state;
+	assert_int_equal(d_errno2der(0), 0);
+	assert_int_equal(d_errno2der(ENOENT), -DER_NONEXIST);
+	assert_int_equal(d_errno2der(ENOTDIR), -DER_NOTDIR);
+	assert_int_equal(d_errno2der(EEXIST), -DER_EXIST);
+	assert_int_equal(d_errno2der(ENOBUFS), -DER_NOMEM);
+	assert_int_equal(d_errno2der(EDQUOT), -DER_NOSPACE);
+	assert_int_equal(d_errno2der(EROFS), -DER_NO_PERM);
+	assert_int_equal(d_errno2der(EWOULDBLOCK), -DER_BUSY);
+	assert_int_equal(d_errno2der(EADDRINUSE), -DER_BUSY);
+	assert_int_equal(d_errno2der(ELOOP), -DER_INVAL);
+	assert_int_equal(d_errno2der(EOPNOTSUPP), -DER_NOTSUPPORTED);
+	assert_int_equal(d_errno2der(ETIMEDOUT), -DER_TIMEDOUT);
+	assert_int_equal(d_errno2der(ECONNREFUSED), -DER_UNREACH);
+	assert_int_equal(d_errno2der(EIO), -DER_IO);
+	assert_int_equal(d_errno2der(-1), -DER_IO);
+	assert_int_equal(d_errno2der(100000), -DER_IO);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(err01_numbers), cmocka_unit_test(err02_dense),
 		cmocka_unit_test(err03_sign),    cmocka_unit_test(err04_unknown),
-		cmocka_unit_test(err05_format),
+		cmocka_unit_test(err05_format),  cmocka_unit_test(err06_errno2der),
 	};
 
 	return cmocka_run_group_tests_name("errno", tests, NULL, NULL);
