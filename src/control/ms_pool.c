@@ -52,13 +52,17 @@ static const char *const msp_ops[] = {
 	[MS_CMD_CONT_DESTROY] = "cont_destroy",     [MS_CMD_CONT_SET_PROP] = "cont_set_prop",
 	[MS_CMD_CONT_SET_ATTR] = "cont_set_attr",   [MS_CMD_CONT_SNAP_CREATE] = "cont_snap_create",
 	[MS_CMD_CONT_SNAP_DESTROY] = "cont_snap_destroy",
-	[MS_CMD_CONT_ALLOC_OIDS] = "cont_alloc_oids",
+	[MS_CMD_CONT_ALLOC_OIDS] = "cont_alloc_oids", [MS_CMD_POOL_SET_ATTR] = "pool_set_attr",
 };
+
+/* First and last pool/container command: the table above covers exactly them. */
+#define MSP_OP_FIRST MS_CMD_POOL_CREATE
+#define MSP_OP_LAST  MS_CMD_POOL_SET_ATTR
 
 enum ms_cmd_op
 msp_op_lookup(const char *name)
 {
-	for (int op = MS_CMD_POOL_CREATE; op <= MS_CMD_CONT_ALLOC_OIDS; op++)
+	for (int op = MSP_OP_FIRST; op <= MSP_OP_LAST; op++)
 		if (strcmp(name, msp_ops[op]) == 0)
 			return (enum ms_cmd_op)op;
 	return 0;
@@ -67,7 +71,7 @@ msp_op_lookup(const char *name)
 const char *
 msp_op_name(enum ms_cmd_op op)
 {
-	if (op < MS_CMD_POOL_CREATE || op > MS_CMD_CONT_ALLOC_OIDS)
+	if (op < MSP_OP_FIRST || op > MSP_OP_LAST)
 		return NULL;
 	return msp_ops[op];
 }
@@ -275,6 +279,24 @@ msp_b64_decode(const char *src, size_t n, uint8_t *dst)
 	return (long)out;
 }
 
+size_t
+ms_b64_len(size_t n)
+{
+	return msp_b64_len(n);
+}
+
+void
+ms_b64_encode(const void *src, size_t n, char *dst)
+{
+	msp_b64_encode(src, n, dst);
+}
+
+long
+ms_b64_decode(const char *src, size_t n, void *dst)
+{
+	return msp_b64_decode(src, n, dst);
+}
+
 /*
  * Name/value arrays
  */
@@ -443,7 +465,14 @@ msp_cost_pool(const struct msp_pool *p)
 	return MSP_REC_OVERHEAD + msp_cost_str(p->pl_label) + msp_cost_str(p->pl_owner) +
 	       msp_cost_str(p->pl_group) +
 	       (uint64_t)p->pl_nr_ranks * (MSP_RANK_COST + MSP_COUNT_COST) + p->pl_nr_tgts +
-	       MS_POOL_SVC_MAX * MSP_RANK_COST + cost_kvs(&p->pl_props, false);
+	       MS_POOL_SVC_MAX * MSP_RANK_COST + cost_kvs(&p->pl_props, false) +
+	       cost_kvs(&p->pl_attrs, true);
+}
+
+uint64_t
+msp_cost_pool_with(const struct msp_pool *p, const struct msp_kvs *attrs)
+{
+	return msp_cost_pool(p) - cost_kvs(&p->pl_attrs, true) + cost_kvs(attrs, true);
 }
 
 uint64_t
@@ -506,6 +535,7 @@ msp_pool_free(struct msp_pool *p)
 		msp_cont_free(p->pl_conts[i]);
 	free(p->pl_conts);
 	msp_kvs_free(&p->pl_props);
+	msp_kvs_free(&p->pl_attrs);
 	free(p->pl_ranks);
 	free(p->pl_tgt_states);
 	free(p);

@@ -521,6 +521,47 @@ out:
 	return rc;
 }
 
+/*
+ * @old with the command's attributes set and deleted, into *merged (the
+ * caller's to free on success): every deleted name must exist
+ * (-DER_NONEXIST), and the result must hold at most MS_ATTRS_MAX attributes
+ * and MS_ATTRS_BYTES_MAX bytes (-DER_OVERFLOW). @what names the owner in
+ * messages ("container <uuid>", "pool <uuid>"). Nothing is left allocated on
+ * a refusal.
+ */
+static int
+attrs_merge(const struct msp_kvs *old, const struct msp_cmd *pc, const char *op,
+	    const char *what, struct msp_kvs *merged, struct ms_db_result *res)
+{
+	char     q[MS_QUOTE_MAX + 4];
+	uint64_t bytes;
+	int      rc;
+
+	for (uint32_t i = 0; i < pc->pc_nr_del; i++) {
+		if (msp_kvs_find(old, pc->pc_del[i]) < 0) {
+			MSG("%s: attribute '%s' does not exist in %s", op,
+			    msj_quote(q, pc->pc_del[i]), what);
+			return -DER_NONEXIST;
+		}
+	}
+	rc = msp_kvs_merge(old, &pc->pc_attrs, pc->pc_del, pc->pc_nr_del, merged);
+	if (rc != 0)
+		return rc;
+	bytes = msp_kvs_bytes(merged);
+	if (merged->ks_nr > MS_ATTRS_MAX) {
+		MSG("%s: %s would have %u attributes, more than %d", op, what, merged->ks_nr,
+		    MS_ATTRS_MAX);
+		rc = -DER_OVERFLOW;
+	} else if (bytes > MS_ATTRS_BYTES_MAX) {
+		MSG("%s: %s would have %" PRIu64 " attribute bytes, more than %d", op, what, bytes,
+		    MS_ATTRS_BYTES_MAX);
+		rc = -DER_OVERFLOW;
+	}
+	if (rc != 0)
+		msp_kvs_free(merged);
+	return rc;
+}
+
 static int
 apply_cont_set_attr(struct ms_db *db, const struct msp_cmd *pc, const char *op,
 		    struct ms_db_result *res)
@@ -529,39 +570,19 @@ apply_cont_set_attr(struct ms_db *db, const struct msp_cmd *pc, const char *op,
 	struct msp_pool *p;
 	struct msp_cont *c;
 	struct msp_kvs   merged;
-	char             q[MS_QUOTE_MAX + 4];
+	char             what[64];
 	char             us[37];
 	uint64_t         cost;
-	uint64_t         bytes;
 	int              rc;
 
 	c = find_cont(db, pc, op, res, &p, &rc);
 	if (c == NULL)
 		return rc;
 	uuid_unparse_lower(c->ct_uuid, us);
-	for (uint32_t i = 0; i < pc->pc_nr_del; i++) {
-		if (msp_kvs_find(&c->ct_attrs, pc->pc_del[i]) < 0) {
-			MSG("%s: attribute '%s' does not exist in container %s", op,
-			    msj_quote(q, pc->pc_del[i]), us);
-			return -DER_NONEXIST;
-		}
-	}
-	rc = msp_kvs_merge(&c->ct_attrs, &pc->pc_attrs, pc->pc_del, pc->pc_nr_del, &merged);
+	snprintf(what, sizeof(what), "container %s", us);
+	rc = attrs_merge(&c->ct_attrs, pc, op, what, &merged, res);
 	if (rc != 0)
 		return rc;
-	bytes = msp_kvs_bytes(&merged);
-	if (merged.ks_nr > MS_ATTRS_MAX) {
-		MSG("%s: container %s would have %u attributes, more than %d", op, us,
-		    merged.ks_nr, MS_ATTRS_MAX);
-		rc = -DER_OVERFLOW;
-		goto out;
-	}
-	if (bytes > MS_ATTRS_BYTES_MAX) {
-		MSG("%s: container %s would have %" PRIu64 " attribute bytes, more than %d", op,
-		    us, bytes, MS_ATTRS_BYTES_MAX);
-		rc = -DER_OVERFLOW;
-		goto out;
-	}
 	cost = msp_cost_cont(c, &c->ct_props, &merged, c->ct_label,
 			     msp_cost_snaps(c->ct_snaps, c->ct_nr_snaps));
 	rc   = msp_budget_check(t, c->ct_cost, cost, op, res->mr_msg, sizeof(res->mr_msg));
@@ -575,6 +596,44 @@ apply_cont_set_attr(struct ms_db *db, const struct msp_cmd *pc, const char *op,
 	}
 	t->tb_bytes     = t->tb_bytes - c->ct_cost + cost;
 	c->ct_cost      = cost;
+	res->mr_changed = pc->pc_attrs.ks_nr + pc->pc_nr_del;
+out:
+	msp_kvs_free(&merged);
+	return rc;
+}
+
+static int
+apply_pool_set_attr(struct ms_db *db, const struct msp_cmd *pc, const char *op,
+		    struct ms_db_result *res)
+{
+	struct ms_pools *t = *ms_db_pools_ref(db);
+	struct msp_pool *p;
+	struct msp_kvs   merged;
+	char             what[64];
+	char             us[37];
+	uint64_t         cost;
+	int              rc;
+
+	p = pool_changeable(db, pc->pc_pool, MS_POOL_READY, op, res, &rc);
+	if (p == NULL)
+		return rc;
+	uuid_unparse_lower(p->pl_uuid, us);
+	snprintf(what, sizeof(what), "pool %s", us);
+	rc = attrs_merge(&p->pl_attrs, pc, op, what, &merged, res);
+	if (rc != 0)
+		return rc;
+	cost = msp_cost_pool_with(p, &merged);
+	rc   = msp_budget_check(t, p->pl_cost, cost, op, res->mr_msg, sizeof(res->mr_msg));
+	if (rc != 0)
+		goto out;
+	{
+		struct msp_kvs old = p->pl_attrs;
+
+		p->pl_attrs = merged;
+		merged      = old;
+	}
+	t->tb_bytes     = t->tb_bytes - p->pl_cost + cost;
+	p->pl_cost      = cost;
 	res->mr_changed = pc->pc_attrs.ks_nr + pc->pc_nr_del;
 out:
 	msp_kvs_free(&merged);
@@ -749,6 +808,8 @@ msp_apply(struct ms_db *db, const struct ms_dcmd *d, struct ms_db_result *res)
 		return apply_snap_destroy(db, pc, op, res);
 	case MS_CMD_CONT_ALLOC_OIDS:
 		return apply_alloc_oids(db, pc, op, res);
+	case MS_CMD_POOL_SET_ATTR:
+		return apply_pool_set_attr(db, pc, op, res);
 	default:
 		assert(0);
 		return -DER_INVAL;

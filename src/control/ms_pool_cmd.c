@@ -531,6 +531,7 @@ msp_decode(const struct ms_jctx *c, json_t *o, struct ms_dcmd *d)
 	static const char *const k_snap[]  = {"v", "op", "pool", "cont", "epoch", "name", NULL};
 	static const char *const k_sdel[]  = {"v", "op", "pool", "cont", "epoch", NULL};
 	static const char *const k_oids[]  = {"v", "op", "pool", "cont", "count", NULL};
+	static const char *const k_pattr[] = {"v", "op", "uuid", "attrs", "delete", NULL};
 	struct msp_cmd          *pc;
 	int                      rc = 0;
 
@@ -632,6 +633,13 @@ msp_decode(const struct ms_jctx *c, json_t *o, struct ms_dcmd *d)
 		rc = dec_pool_cont(c, o, k_oids, pc);
 		if (rc == 0)
 			rc = msj_juint(c, o, "count", true, 1, MS_INT_MAX, &pc->pc_count);
+		break;
+	case MS_CMD_POOL_SET_ATTR:
+		rc = msj_jkeys(c, o, k_pattr);
+		if (rc == 0)
+			rc = msj_juuid(c, o, "uuid", false, pc->pc_pool);
+		if (rc == 0)
+			rc = jattrs(c, o, pc);
 		break;
 	default:
 		assert(0);

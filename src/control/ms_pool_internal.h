@@ -72,6 +72,7 @@ struct msp_pool {
 	uint32_t          pl_svc[MS_POOL_SVC_MAX];
 	uint32_t          pl_map_version;
 	struct msp_kvs    pl_props;
+	struct msp_kvs    pl_attrs; /* user attributes, as a container's */
 	uint64_t          pl_time;
 	uint64_t          pl_cost; /* this record without its containers */
 	uint32_t          pl_nr_conts;
@@ -139,6 +140,7 @@ int msp_kvs_copy(const struct msp_kvs *src, struct msp_kvs *dst);
 uint64_t msp_kvs_bytes(const struct msp_kvs *ks);
 uint64_t msp_cost_str(const char *s);
 uint64_t msp_cost_pool(const struct msp_pool *p);
+uint64_t msp_cost_pool_with(const struct msp_pool *p, const struct msp_kvs *attrs);
 uint64_t msp_cost_snaps(const struct ms_snap *s, uint32_t nr);
 uint64_t msp_cost_cont(const struct msp_cont *c, const struct msp_kvs *props,
                        const struct msp_kvs *attrs, const char *label, uint64_t snaps);

@@ -161,7 +161,8 @@ ms_pool_get(const struct ms_db *db, const uuid_t uuid, struct ms_pool_rec **out)
 	props_out(&p->pl_props, r->pr_props);
 	strcpy(r->pr_owner, p->pl_owner);
 	strcpy(r->pr_group, p->pl_group);
-	r->pr_time = p->pl_time;
+	r->pr_time     = p->pl_time;
+	r->pr_nr_attrs = p->pl_attrs.ks_nr;
 	if (p->pl_props.ks_nr == 0)
 		r->pr_props = NULL;
 	*out = r;
@@ -252,31 +253,25 @@ ms_cont_get(const struct ms_db *db, const uuid_t pool, const uuid_t cont,
 	return 0;
 }
 
-int
-ms_cont_attrs(const struct ms_db *db, const uuid_t pool, const uuid_t cont,
-	      struct ms_attr **out, uint32_t *nr)
+/* Attributes @ks into one block (struct ms_attr array, then the values). */
+static int
+attrs_out(const struct msp_kvs *ks, struct ms_attr **out, uint32_t *nr)
 {
-	const struct msp_cont *c = q_cont(db, pool, cont);
-	struct ms_attr        *arr;
-	uint8_t               *q;
-	uint32_t               n;
+	struct ms_attr *arr;
+	uint8_t        *q;
+	uint32_t        n = ks->ks_nr;
 
-	if (out == NULL || nr == NULL)
-		return -DER_INVAL;
-	if (c == NULL)
-		return -DER_NONEXIST;
-	n = c->ct_attrs.ks_nr;
 	if (n == 0) {
 		*out = NULL;
 		*nr  = 0;
 		return 0;
 	}
-	arr = calloc(1, (size_t)n * sizeof(*arr) + msp_kvs_bytes(&c->ct_attrs));
+	arr = calloc(1, (size_t)n * sizeof(*arr) + msp_kvs_bytes(ks));
 	if (arr == NULL)
 		return -DER_NOMEM;
 	q = (uint8_t *)(arr + n);
 	for (uint32_t i = 0; i < n; i++) {
-		const struct msp_kv *kv = &c->ct_attrs.ks_arr[i];
+		const struct msp_kv *kv = &ks->ks_arr[i];
 
 		strcpy(arr[i].ma_name, kv->kv_name);
 		arr[i].ma_len   = kv->kv_len;
@@ -288,6 +283,31 @@ ms_cont_attrs(const struct ms_db *db, const uuid_t pool, const uuid_t cont,
 	*out = arr;
 	*nr  = n;
 	return 0;
+}
+
+int
+ms_cont_attrs(const struct ms_db *db, const uuid_t pool, const uuid_t cont,
+	      struct ms_attr **out, uint32_t *nr)
+{
+	const struct msp_cont *c = q_cont(db, pool, cont);
+
+	if (out == NULL || nr == NULL)
+		return -DER_INVAL;
+	if (c == NULL)
+		return -DER_NONEXIST;
+	return attrs_out(&c->ct_attrs, out, nr);
+}
+
+int
+ms_pool_attrs(const struct ms_db *db, const uuid_t pool, struct ms_attr **out, uint32_t *nr)
+{
+	const struct msp_pool *p = q_pool(db, pool);
+
+	if (out == NULL || nr == NULL)
+		return -DER_INVAL;
+	if (p == NULL)
+		return -DER_NONEXIST;
+	return attrs_out(&p->pl_attrs, out, nr);
 }
 
 int

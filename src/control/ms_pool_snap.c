@@ -163,6 +163,7 @@ pool_to_json(const struct msp_pool *p)
 	msj_jset(o, "owner", json_string(p->pl_owner), &rc);
 	msj_jset(o, "group", json_string(p->pl_group), &rc);
 	msj_jset(o, "time", json_integer((json_int_t)p->pl_time), &rc);
+	msj_jset(o, "attrs", kvs_to_json(&p->pl_attrs, true), &rc);
 	arr = json_array();
 	msj_jset(o, "conts", arr, &rc);
 	for (uint32_t i = 0; rc == 0 && i < p->pl_nr_conts; i++) {
@@ -201,10 +202,11 @@ msp_snapshot(const struct ms_pools *t, json_t **out)
  * Restore
  */
 
-/* A props or attrs object of a snapshot: sorted names, valid values. */
+/* A props or attrs object of a snapshot: sorted names, valid values. An
+ * absent optional object is an empty one. */
 static int
-kvs_from_json(const struct ms_jctx *c, json_t *o, const char *key, bool binary,
-	      struct msp_kvs *ks)
+kvs_from_json_opt(const struct ms_jctx *c, json_t *o, const char *key, bool binary,
+		  bool required, struct msp_kvs *ks)
 {
 	char        q[MS_QUOTE_MAX + 4];
 	const char *name;
@@ -215,8 +217,8 @@ kvs_from_json(const struct ms_jctx *c, json_t *o, const char *key, bool binary,
 	size_t      max = binary ? MS_ATTRS_MAX : MS_PROPS_MAX;
 	int         rc;
 
-	rc = msj_jfetch(c, o, key, true, JSON_OBJECT, "an object", &obj);
-	if (rc < 0)
+	rc = msj_jfetch(c, o, key, required, JSON_OBJECT, "an object", &obj);
+	if (rc <= 0)
 		return rc;
 	if (json_object_size(obj) > max) {
 		d_errbuf_printf(c->jc_errbuf, c->jc_errlen, "%s: field '%s' holds %zu names, more "
@@ -282,6 +284,13 @@ kvs_from_json(const struct ms_jctx *c, json_t *o, const char *key, bool binary,
 		rc = -DER_INVAL;
 	}
 	return rc;
+}
+
+static int
+kvs_from_json(const struct ms_jctx *c, json_t *o, const char *key, bool binary,
+	      struct msp_kvs *ks)
+{
+	return kvs_from_json_opt(c, o, key, binary, true, ks);
 }
 
 static int
@@ -434,7 +443,8 @@ pool_from_json(const struct ms_db *tmp, json_t *o, size_t idx, struct msp_pool *
 {
 	static const char *const keys[] = {
 	    "uuid", "label", "state", "ranks", "targets", "scm",   "nvme",  "svc",
-	    "map_version", "tgt_states", "props", "owner", "group", "time", "conts", NULL};
+	    "map_version", "tgt_states", "props", "owner", "group", "time", "attrs", "conts",
+	    NULL};
 	char                     what[32];
 	struct ms_jctx           c = {what, errbuf, errlen};
 	struct ms_member        *m = NULL;
@@ -564,6 +574,9 @@ pool_from_json(const struct ms_db *tmp, json_t *o, size_t idx, struct msp_pool *
 		rc = msp_jprincipal(&c, o, "group", p->pl_group);
 	if (rc >= 0)
 		rc = msj_juint(&c, o, "time", true, 0, MS_INT_MAX, &p->pl_time);
+	/* Optional: snapshots written before pools had attributes lack it. */
+	if (rc >= 0)
+		rc = kvs_from_json_opt(&c, o, "attrs", true, false, &p->pl_attrs);
 	if (rc >= 0)
 		rc = msj_jfetch(&c, o, "conts", true, JSON_ARRAY, "an array", &arr);
 	if (rc < 0)

@@ -15,8 +15,9 @@
  *                   ones are formatted and started; running ones are refused
  *                   (without --force by the storage module: "already
  *                   formatted (use --force)"; with it: "stop it first")
- *   storage_usage   {} -> {host, scm_total, scm_free, nvme_total, nvme_free}
- *                   over the engines that are joined (bytes)
+ *   storage_usage   {} -> {host, scm_total, scm_free, nvme_total, nvme_free,
+ *                   warning?} over the engines that are joined (bytes), free
+ *                   space net of the pools' allocations (storage_alloc)
  *   storage_erase   {} -> {results: [{idx, status, msg}]} (system_erase's step
  *                   on each server; engines must not run, except those
  *                   awaiting a format)
@@ -369,44 +370,168 @@ out:
 	srv_reply(call, r);
 }
 
-/* NVMe free space is the whole device until pools allocate from it (the data
- * path that carves blobs comes with pools). */
+/*
+ * storage_usage: the SCM and NVMe of the engines that are Joined (formatted
+ * storage of running ranks), free space net of what pools take. The pools'
+ * allocations per rank come from the MS leader (storage_alloc, a worker job):
+ * SCM free is the size minus max(bytes in use, bytes of pools), NVMe free the
+ * devices' size minus the pools' blobs. Without an answer from the MS the raw
+ * figures are given with a "warning".
+ */
+struct usage_eng {
+	uint32_t ue_rank;
+	uint64_t ue_scm_total;
+	uint64_t ue_scm_used;
+	uint64_t ue_nvme_total;
+};
+
+struct usage_op {
+	struct srv_call *uo_call;
+	struct usage_eng uo_eng[SRV_ENGINES_MAX];
+	uint32_t         uo_nr;
+	json_t          *uo_req;
+	json_t          *uo_reply;
+	int              uo_rc;
+	char             uo_err[SRV_MSG_MAX + SRV_ADDR_MAX];
+};
+
+static void
+usage_work(struct srv_ctx *ctx, void *arg)
+{
+	struct usage_op        *op = arg;
+	struct ctl_http_client *cl;
+
+	cl = srv_client_new(ctx, SRV_USAGE_MS_TIMEOUT_MS, op->uo_err, sizeof(op->uo_err));
+	if (cl == NULL) {
+		op->uo_rc = -DER_NO_CERT;
+		return;
+	}
+	op->uo_rc = srv_ms_call(ctx, cl, "storage_alloc", op->uo_req, SRV_USAGE_MS_TIMEOUT_MS,
+				&op->uo_reply, op->uo_err, sizeof(op->uo_err));
+	ctl_http_client_destroy(cl);
+}
+
+/* Bytes pools take of @rank (storage_alloc's reply): *scm, *nvme. */
+static void
+usage_alloc(const json_t *reply, uint32_t rank, uint64_t *scm, uint64_t *nvme)
+{
+	const json_t *arr = json_object_get(reply, "ranks");
+	const json_t *e;
+	size_t        i;
+
+	*scm  = 0;
+	*nvme = 0;
+	json_array_foreach(arr, i, e) {
+		const json_t *r = json_object_get(e, "rank");
+		const json_t *s = json_object_get(e, "scm");
+		const json_t *n = json_object_get(e, "nvme");
+
+		if (!json_is_integer(r) || json_integer_value(r) != (json_int_t)rank ||
+		    !json_is_integer(s) || !json_is_integer(n) || json_integer_value(s) < 0 ||
+		    json_integer_value(n) < 0)
+			continue;
+		*scm  = (uint64_t)json_integer_value(s);
+		*nvme = (uint64_t)json_integer_value(n);
+		return;
+	}
+}
+
+static void
+usage_done(struct srv_ctx *ctx, void *arg)
+{
+	struct usage_op *op = arg;
+	uint64_t         st = 0, sf = 0, nt = 0, nf = 0;
+	json_t          *r;
+
+	for (uint32_t i = 0; i < op->uo_nr; i++) {
+		const struct usage_eng *e = &op->uo_eng[i];
+		uint64_t                scm = 0, nvme = 0, busy;
+
+		if (op->uo_rc == 0)
+			usage_alloc(op->uo_reply, e->ue_rank, &scm, &nvme);
+		busy = e->ue_scm_used > scm ? e->ue_scm_used : scm;
+		st += e->ue_scm_total;
+		sf += e->ue_scm_total > busy ? e->ue_scm_total - busy : 0;
+		nt += e->ue_nvme_total;
+		nf += e->ue_nvme_total > nvme ? e->ue_nvme_total - nvme : 0;
+	}
+	r = json_pack("{s:s, s:I, s:I, s:I, s:I}", "host", ctx->sc_host, "scm_total",
+		      (json_int_t)st, "scm_free", (json_int_t)sf, "nvme_total", (json_int_t)nt,
+		      "nvme_free", (json_int_t)nf);
+	if (r != NULL && op->uo_rc != 0 && op->uo_nr > 0) {
+		char msg[sizeof(op->uo_err) + 64];
+
+		D_WARN("storage usage without pool allocations: %s\n", op->uo_err);
+		snprintf(msg, sizeof(msg), "pool allocations unknown: %s", op->uo_err);
+		json_object_set_new(r, "warning", json_string(msg));
+	}
+	if (r == NULL)
+		srv_reply_error(op->uo_call, -DER_NOMEM, "out of memory");
+	else
+		srv_reply(op->uo_call, r);
+	json_decref(op->uo_req);
+	json_decref(op->uo_reply);
+	free(op);
+}
+
 void
 srv_h_storage_usage(struct srv_ctx *ctx, struct srv_call *call, json_t *body)
 {
 	const struct srv_config *cfg = ctx->sc_cfg;
 	struct srv_storage_info *si;
-	uint64_t                 st = 0, sf = 0, nt = 0, nf = 0;
+	struct usage_op         *op;
+	struct d_rankset         ranks;
+	char                    *text = NULL;
+	int                      rc   = 0;
 
 	(void)body;
 	si = malloc(sizeof(*si));
-	if (si == NULL) {
+	op = calloc(1, sizeof(*op));
+	if (si == NULL || op == NULL) {
+		free(si);
+		free(op);
 		srv_reply_error(call, -DER_NOMEM, "out of memory");
 		return;
 	}
-	for (uint32_t i = 0; i < engines_nr(ctx); i++) {
+	op->uo_call = call;
+	d_rankset_init(&ranks);
+	for (uint32_t i = 0; i < engines_nr(ctx) && i < SRV_ENGINES_MAX; i++) {
 		struct srv_engine_info info;
+		struct usage_eng      *e = &op->uo_eng[op->uo_nr];
 
 		if (engine_info(ctx, i, &info) != 0 ||
 		    (info.ei_state != SRV_ENGINE_JOINED && info.ei_state != SRV_ENGINE_READY))
 			continue;
 		if (srv_storage_scan(&cfg->sc_engines[i], si) != 0)
 			continue;
-		st += si->st_scm.si_total;
-		sf += si->st_scm.si_total - (si->st_scm.si_used < si->st_scm.si_total
-						     ? si->st_scm.si_used
-						     : si->st_scm.si_total);
-		for (uint32_t b = 0; b < si->st_bdevs_nr; b++) {
-			uint64_t sz = si->st_bdevs[b].bi_exists ? si->st_bdevs[b].bi_size : 0;
-
-			nt += sz;
-			nf += sz;
-		}
+		e->ue_rank       = srv_engine_rank(ctx, i);
+		e->ue_scm_total  = si->st_scm.si_total;
+		e->ue_scm_used   = si->st_scm.si_used < si->st_scm.si_total ? si->st_scm.si_used
+									    : si->st_scm.si_total;
+		for (uint32_t b = 0; b < si->st_bdevs_nr; b++)
+			e->ue_nvme_total += si->st_bdevs[b].bi_exists ? si->st_bdevs[b].bi_size : 0;
+		if (e->ue_rank != D_RANK_NIL && rc == 0)
+			rc = d_rankset_add(&ranks, e->ue_rank);
+		op->uo_nr++;
 	}
 	free(si);
-	srv_reply(call, json_pack("{s:s, s:I, s:I, s:I, s:I}", "host", ctx->sc_host, "scm_total",
-				  (json_int_t)st, "scm_free", (json_int_t)sf, "nvme_total",
-				  (json_int_t)nt, "nvme_free", (json_int_t)nf));
+	if (rc == 0 && d_rankset_count(&ranks) > 0) {
+		text       = srv_rankset_str(&ranks);
+		op->uo_req = text != NULL ? json_pack("{s:s}", "ranks", text) : NULL;
+		rc         = op->uo_req == NULL ? -DER_NOMEM : 0;
+		free(text);
+	}
+	d_rankset_fini(&ranks);
+	if (rc != 0) {
+		json_decref(op->uo_req);
+		free(op);
+		srv_reply_error(call, rc, "out of memory");
+		return;
+	}
+	op->uo_rc = -DER_NONEXIST;
+	snprintf(op->uo_err, sizeof(op->uo_err), "no rank");
+	if (op->uo_req == NULL || srv_job_start(ctx, usage_work, usage_done, op) != 0)
+		usage_done(ctx, op);
 }
 
 /* ---- storage_format ---- */

@@ -15,6 +15,13 @@
  *                   MS client used by worker threads
  *   srv_system.c    system_stop|start|erase: fan-out to the servers hosting
  *                   the selected ranks, MS state changes
+ *   srv_tgt.c       what the pool and container methods share: MS read
+ *                   barriers and JSON commands, label/UUID resolution, the
+ *                   pool map of a record, and fan-outs of target operations
+ *                   (src/proto over src/net) to the engines' targets (C1, C3)
+ *   srv_pool.c      pool_* methods but pool_create, and storage_alloc (C4)
+ *   srv_pool_create.c  pool_create: space check, targets, cleanup (C4)
+ *   srv_cont.c      cont_* methods and the pool attribute methods (C4)
  *
  * Threads. One loop thread owns libuv, Raft, the harness, the MS database and
  * everything in struct srv_ctx not marked otherwise. libmicrohttpd threads
@@ -48,6 +55,7 @@
 #include "control/harness.h"
 #include "control/ms_db.h"
 #include "control/ms_raft.h"
+#include "proto/proto.h"
 
 #ifndef DAOS_VERSION
 #define DAOS_VERSION "0.0.0"
@@ -101,6 +109,29 @@
 #define SRV_ADDR_MAX              MS_CTL_ADDR_MAX
 /** Host name kept for messages and the default fault domain. */
 #define SRV_HOST_MAX              256
+/** Pool creates waiting for the one in progress: creates run one at a time so
+ *  that each one's free-space check sees the allocations of the previous
+ *  ones; past this many the caller is told to try again. */
+#define SRV_POOL_CREATE_QUEUE_MAX 64
+/** Target calls in flight in one fan-out (sockets and memory of one job). */
+#define SRV_TGT_INFLIGHT_MAX      256
+/** Target calls of one fan-out: every target of the largest pool (a map's
+ *  PL_TARGETS_MAX), or of every pool in a pool list, with room. */
+#define SRV_TGT_CALLS_MAX         (4u << 20)
+/** TGT_POOL_CREATE: creating a VOS pool and carving its blob, done by every
+ *  target in parallel, takes well under a second; 30 s is a hung engine. */
+#define SRV_TGT_CREATE_TIMEOUT_MS 30000
+/** Every other target call (destroy, map update, query, container destroy). */
+#define SRV_TGT_CALL_TIMEOUT_MS   10000
+/** One server's storage_scan asked by the leader during a pool create. */
+#define SRV_POOL_SCAN_TIMEOUT_MS  10000
+/** storage_usage's question to the MS leader about pool allocations. */
+#define SRV_USAGE_MS_TIMEOUT_MS   5000
+/** Granularity of per-target pool sizes, what the targets allocate in: SCM
+ *  in bio's block (4 KiB), NVMe in its blob unit (1 MiB), so that what the MS
+ *  accounts is what the targets take. */
+#define SRV_POOL_SCM_ALIGN        (4ull << 10)
+#define SRV_POOL_NVME_ALIGN       (1ull << 20)
 
 /** Who may call a method (certificate CN); insecure servers allow every caller. */
 #define SRV_AUTH_ADMIN            (1u << 0)
@@ -112,6 +143,8 @@
 struct srv_ctx;
 struct srv_call;
 struct srv_wait;
+struct srv_pc_op;
+struct ms_pool_rec;
 
 /** An access point, resolved. */
 struct srv_ap {
@@ -219,6 +252,11 @@ struct srv_ctx {
 	uint64_t                 sc_phase_deadline;
 	_Atomic bool             sc_stopping;                  /**< any thread */
 	int                      sc_exit_rc;
+	/* pool creates: one runs, the others wait in order (srv_pool_create.c) */
+	bool                     sc_pc_running;
+	struct srv_pc_op        *sc_pc_head;
+	struct srv_pc_op        *sc_pc_tail;
+	uint32_t                 sc_pc_nr;
 };
 
 /*
@@ -345,5 +383,156 @@ void srv_ras_log(const struct d_ras_event *ev);
 void srv_h_system_stop(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
 void srv_h_system_start(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
 void srv_h_system_erase(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
+
+/*
+ * srv_tgt.c
+ */
+/** Step of a method run after a read barrier (loop thread); owns @call. */
+typedef void (*srv_step_fn)(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
+/** Answer @call from the MS state once every command committed before the
+ *  call was applied (a no-op through the log, as system_query does): @fn runs
+ *  on the loop with the call's body; on a failed barrier the call is answered. */
+void srv_after_barrier(struct srv_ctx *ctx, struct srv_call *call, srv_step_fn fn);
+
+/** Propose a pool/container command (JSON built by the caller, stolen):
+ *  checked with ms_cmd_validate() first. 0 (cb runs on the loop), or an error
+ *  with the reason in errbuf (cb never runs). */
+int srv_ms_submit_json(struct srv_ctx *ctx, json_t *cmd, ms_raft_apply_cb cb, void *arg,
+		       char *errbuf, size_t errlen);
+/** Answer a refused MS command: its result message, or a leadership change. */
+void srv_reply_ms_error(struct srv_call *call, int rc, const struct ms_db_result *res);
+/** A command {"v":1,"op":op} to complete (NULL on no memory). */
+json_t *srv_ms_cmd_new(const char *op);
+
+/** The pool named by body[key] (label or UUID): 0, -DER_INVAL (missing, not a
+ *  label nor a UUID), -DER_NONEXIST; the reason in errbuf. */
+int srv_body_pool(struct srv_ctx *ctx, json_t *body, const char *key, uuid_t out,
+		  char *errbuf, size_t errlen);
+/** The container named by body[key] in @pool, as srv_body_pool(). */
+int srv_body_cont(struct srv_ctx *ctx, const uuid_t pool, json_t *body, const char *key,
+		  uuid_t out, char *errbuf, size_t errlen);
+/** Optional UUID string body[key] into @out; *set tells whether given. */
+int srv_body_uuid(json_t *body, const char *key, uuid_t out, bool *set, char *errbuf,
+		  size_t errlen);
+/** User or group @s as a principal "name@" into @out (MS_PRINCIPAL_MAX): '@'
+ *  appended when missing; printable, no blanks. 0 or -DER_INVAL (errbuf). */
+int srv_principal(const char *s, const char *key, char *out, char *errbuf, size_t errlen);
+/** This process's user and group as principals (default owner of a pool or
+ *  container created without one). */
+void srv_self_principals(char *user, char *group);
+/** JSON array of @nr ranks (NULL on no memory). */
+json_t *srv_ranks_json(const uint32_t *ranks, uint32_t nr);
+/** Size in base-10 units as dmg prints it ("1.1 GB"). */
+void srv_size_str(uint64_t bytes, char *buf, size_t len);
+
+/** Address of a member's target @tgt: "<provider>://IPv4:PORT" -> IP and
+ *  PORT + 1 + tgt (C1). 0 or -DER_INVAL (reason in errbuf). */
+int srv_tgt_addr(const char *uri, uint32_t tgt, char *ip, size_t iplen, uint16_t *port,
+		 char *errbuf, size_t errlen);
+
+/** Encode the pool map of record @rec (ranks with their members' fault
+ *  domains, target states and map version of the record) into a buffer from
+ *  malloc(). 0, -DER_NONEXIST (a rank is no member), -DER_INVAL, -DER_NOMEM. */
+int srv_pool_map_encode(struct srv_ctx *ctx, const struct ms_pool_rec *rec, void **buf,
+			size_t *len, char *errbuf, size_t errlen);
+
+/** One target of a fan-out and its outcome. */
+struct srv_tgt_call {
+	uuid_t                     tc_pool;
+	uint32_t                   tc_rank;
+	uint32_t                   tc_tgt;
+	uint32_t                   tc_tag;   /**< the caller's (e.g. a pool's index) */
+	char                       tc_ip[INET_ADDRSTRLEN];
+	uint16_t                   tc_port;
+	int                        tc_rc;    /**< 0 or -DER_* once the fan-out ended */
+	struct proto_tgt_query_rep tc_query; /**< TGT_QUERY's reply when tc_rc is 0 */
+	char                       tc_err[SRV_MSG_MAX];
+	struct srv_tgt_fan        *tc_fan;
+};
+
+struct srv_tgt_fan;
+typedef void (*srv_tgt_done_fn)(struct srv_ctx *ctx, struct srv_tgt_fan *fan, void *arg);
+
+/**
+ * The same target operation sent to many targets from one worker job, at most
+ * SRV_TGT_INFLIGHT_MAX at a time, each with the fan-out's timeout. Fill the
+ * request fields, add targets, start; the done callback runs on the loop with
+ * every tc_rc set and tf_failed / tf_rc / tf_err summarising the failures.
+ */
+struct srv_tgt_fan {
+	uint16_t             tf_opcode;      /**< PROTO_OP_TGT_* */
+	uint32_t             tf_map_version; /**< header map version (0: none) */
+	uint64_t             tf_scm;         /**< TGT_POOL_CREATE: bytes per target */
+	uint64_t             tf_nvme;
+	uuid_t               tf_cont;        /**< TGT_CONT_DESTROY */
+	void                *tf_map;         /**< TGT_MAP_UPDATE: owned, freed by fini */
+	size_t               tf_map_len;
+	uint32_t             tf_timeout_ms;
+	struct srv_tgt_call *tf_calls;
+	uint32_t             tf_nr;
+	uint32_t             tf_cap;
+	uint32_t             tf_failed;
+	int                  tf_rc;          /**< first failure */
+	char                 tf_err[SRV_MSG_MAX + 64];
+	/* private */
+	srv_tgt_done_fn      tf_done;
+	void                *tf_arg;
+	uint32_t             tf_inflight;
+};
+
+void srv_tgt_fan_init(struct srv_tgt_fan *f, uint16_t opcode, uint32_t timeout_ms);
+void srv_tgt_fan_fini(struct srv_tgt_fan *f);
+/** Add target @tgt of member @m for pool @pool. 0, -DER_INVAL (bad URI),
+ *  -DER_OVERFLOW (SRV_TGT_CALLS_MAX), -DER_NOMEM; reason in errbuf. */
+int srv_tgt_fan_add(struct srv_tgt_fan *f, const uuid_t pool, const struct ms_member *m,
+		    uint32_t tgt, uint32_t tag, char *errbuf, size_t errlen);
+/**
+ * Add the targets of pool record @rec on its ranks whose member is Joined;
+ * with @available, only targets in an available state (UP_IN, UP, DRAIN).
+ * *skipped (may be NULL) counts the ranks left out because not Joined.
+ */
+int srv_tgt_fan_add_pool(struct srv_ctx *ctx, struct srv_tgt_fan *f,
+			 const struct ms_pool_rec *rec, bool available, uint32_t tag,
+			 uint32_t *skipped, char *errbuf, size_t errlen);
+/** Run the fan-out on a worker job; @done runs on the loop (also for an empty
+ *  fan-out). 0, or -DER_SHUTDOWN / -DER_AGAIN / -DER_NOMEM (done never runs). */
+int srv_tgt_fan_start(struct srv_ctx *ctx, struct srv_tgt_fan *f, srv_tgt_done_fn done,
+		      void *arg);
+
+/*
+ * srv_pool_create.c, srv_pool.c (docs/design.md, C4)
+ */
+void srv_h_pool_create(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
+/** Shutdown: answer the pool creates still queued (-DER_SHUTDOWN). */
+void srv_pool_shutdown(struct srv_ctx *ctx);
+void srv_h_pool_destroy(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
+void srv_h_pool_list(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
+void srv_h_pool_query(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
+void srv_h_pool_query_targets(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
+void srv_h_pool_get_prop(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
+void srv_h_pool_set_prop(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
+void srv_h_pool_connect(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
+void srv_h_pool_exclude(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
+void srv_h_pool_reintegrate(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
+void srv_h_storage_alloc(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
+
+/*
+ * srv_cont.c (docs/design.md, C4)
+ */
+void srv_h_cont_create(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
+void srv_h_cont_open(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
+void srv_h_cont_destroy(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
+void srv_h_cont_list(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
+void srv_h_cont_set_prop(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
+void srv_h_cont_set_attr(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
+void srv_h_cont_get_attr(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
+void srv_h_cont_del_attr(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
+void srv_h_cont_snap_create(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
+void srv_h_cont_snap_list(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
+void srv_h_cont_snap_destroy(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
+void srv_h_cont_alloc_oids(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
+void srv_h_pool_set_attr(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
+void srv_h_pool_get_attr(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
+void srv_h_pool_del_attr(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
 
 #endif /* CONTROL_SRV_INTERNAL_H */

@@ -64,12 +64,20 @@ struct srv_method {
 
 #define AUTH_ANY (SRV_AUTH_ADMIN | SRV_AUTH_SERVER | SRV_AUTH_AGENT)
 #define AUTH_AS  (SRV_AUTH_ADMIN | SRV_AUTH_SERVER)
+#define AUTH_AA  (SRV_AUTH_ADMIN | SRV_AUTH_AGENT)
+#define MS       SRV_METHOD_MS
 
 /* The control API of daos_server (docs/design.md). storage_erase is the
- * server-to-server step of system_erase. */
+ * server-to-server step of system_erase; the leader asks servers for
+ * storage_scan during pool creates, and servers ask it for storage_alloc
+ * (storage_usage). Pool and container methods follow C4: admin only for
+ * pool_create, pool_destroy, pool_set_prop, pool_list, pool_query_targets
+ * and the target state changes (exclude, reintegrate, which C4 does not
+ * list: they are dmg's); admin or agent (daos_agent forwards its clients)
+ * for the others. */
 static const struct srv_method srv_methods[] = {
 	{"server_info", srv_h_server_info, AUTH_ANY},
-	{"storage_scan", srv_h_storage_scan, SRV_AUTH_ADMIN},
+	{"storage_scan", srv_h_storage_scan, AUTH_AS},
 	{"storage_format", srv_h_storage_format, SRV_AUTH_ADMIN},
 	{"storage_usage", srv_h_storage_usage, SRV_AUTH_ADMIN},
 	{"storage_erase", srv_h_storage_erase, AUTH_AS},
@@ -84,6 +92,33 @@ static const struct srv_method srv_methods[] = {
 	{"system_leader_query", srv_h_system_leader_query, AUTH_ANY},
 	{"system_join", srv_h_system_join, SRV_AUTH_SERVER | SRV_METHOD_MS},
 	{"system_event", srv_h_system_event, SRV_AUTH_SERVER | SRV_METHOD_MS},
+	{"storage_alloc", srv_h_storage_alloc, AUTH_AS | MS},
+	{"pool_create", srv_h_pool_create, SRV_AUTH_ADMIN | MS},
+	{"pool_destroy", srv_h_pool_destroy, SRV_AUTH_ADMIN | MS},
+	{"pool_list", srv_h_pool_list, SRV_AUTH_ADMIN | MS},
+	{"pool_query", srv_h_pool_query, AUTH_AA | MS},
+	{"pool_query_targets", srv_h_pool_query_targets, SRV_AUTH_ADMIN | MS},
+	{"pool_get_prop", srv_h_pool_get_prop, AUTH_AA | MS},
+	{"pool_set_prop", srv_h_pool_set_prop, SRV_AUTH_ADMIN | MS},
+	{"pool_connect", srv_h_pool_connect, AUTH_AA | MS},
+	{"pool_exclude", srv_h_pool_exclude, SRV_AUTH_ADMIN | MS},
+	{"pool_reintegrate", srv_h_pool_reintegrate, SRV_AUTH_ADMIN | MS},
+	{"pool_set_attr", srv_h_pool_set_attr, AUTH_AA | MS},
+	{"pool_get_attr", srv_h_pool_get_attr, AUTH_AA | MS},
+	{"pool_del_attr", srv_h_pool_del_attr, AUTH_AA | MS},
+	{"cont_create", srv_h_cont_create, AUTH_AA | MS},
+	{"cont_open", srv_h_cont_open, AUTH_AA | MS},
+	{"cont_query", srv_h_cont_open, AUTH_AA | MS},
+	{"cont_destroy", srv_h_cont_destroy, AUTH_AA | MS},
+	{"cont_list", srv_h_cont_list, AUTH_AA | MS},
+	{"cont_set_prop", srv_h_cont_set_prop, AUTH_AA | MS},
+	{"cont_set_attr", srv_h_cont_set_attr, AUTH_AA | MS},
+	{"cont_get_attr", srv_h_cont_get_attr, AUTH_AA | MS},
+	{"cont_del_attr", srv_h_cont_del_attr, AUTH_AA | MS},
+	{"cont_snap_create", srv_h_cont_snap_create, AUTH_AA | MS},
+	{"cont_snap_list", srv_h_cont_snap_list, AUTH_AA | MS},
+	{"cont_snap_destroy", srv_h_cont_snap_destroy, AUTH_AA | MS},
+	{"cont_alloc_oids", srv_h_cont_alloc_oids, AUTH_AA | MS},
 };
 
 static const struct srv_method *
@@ -376,6 +411,8 @@ auth_names(uint32_t flags)
 		return "server";
 	case AUTH_AS:
 		return "admin or server";
+	case AUTH_AA:
+		return "admin or agent";
 	default:
 		return "admin, server or agent";
 	}
@@ -659,6 +696,7 @@ phase_step(struct srv_ctx *ctx)
 		ctx->sc_http = NULL;
 		queue_drain(ctx);
 		srv_waits_cancel(ctx);
+		srv_pool_shutdown(ctx);
 		ctx->sc_phase          = PH_JOBS;
 		ctx->sc_phase_deadline = now + SRV_SHUTDOWN_JOBS_MS;
 		/* fall through */

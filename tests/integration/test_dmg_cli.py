@@ -434,14 +434,14 @@ def test_plain_client_to_tls_only_config(dmg, tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     (["system", "quer"], "Unknown command `quer', did you mean `query'?"),
-    (["pool", "list"], "Unknown command `pool'. Please specify one command of: server, "
-                       "storage or system"),
+    (["pol", "list"], "Unknown command `pol', did you mean `pool'?"),
     (["system", "query", "--ranks", "1,x"], "invalid --ranks: invalid rank 'x' in '1,x'"),
     (["system", "stop", "--ranks", "1", "--rank-hosts", "h1"],
      "--ranks and --rank-hosts cannot be used together"),
     (["system", "query", "--bogus"], "unknown flag `--bogus'"),
     (["system", "query", "-Z"], "unknown flag `-Z'"),
-    (["system"], "Please specify one command of: erase, leader-query, query, start or stop"),
+    (["system"], "Please specify one command of: erase, leader-query, list-pools, query, "
+                 "start or stop"),
     (["system", "query", "--ranks"], "expected argument for flag `-r, --ranks'"),
     (["-l", "h[1-", "storage", "scan"], "invalid -l/--host-list: unbalanced bracket in 'h[1-'"),
     (["server", "set-logmasks", "LOUD"], "invalid log masks: "),

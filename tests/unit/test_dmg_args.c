@@ -182,18 +182,17 @@ static void
 dmga03_bad_commands(void **state)
 {
 	(void)state;
-	expect_bad("dmg", "Please specify one command of: server, storage or system");
+	expect_bad("dmg", "Please specify one command of: pool, server, storage or system");
 	expect_bad("dmg system",
-		   "Please specify one command of: erase, leader-query, query, start or stop");
+		   "Please specify one command of: erase, leader-query, list-pools, query, start "
+		   "or stop");
 	expect_bad("dmg storage query", "Please specify the usage command");
 	expect_bad("dmg systme query", "Unknown command `systme', did you mean `system'?");
 	expect_bad("dmg system qurey", "Unknown command `qurey', did you mean `query'?");
-	expect_bad("dmg pool list",
-		   "Unknown command `pool'. Please specify one command of: server, storage or "
-		   "system");
+	expect_bad("dmg pol list", "Unknown command `pol', did you mean `pool'?");
 	expect_bad("dmg system xyzzy",
 		   "Unknown command `xyzzy'. Please specify one command of: erase, "
-		   "leader-query, query, start or stop");
+		   "leader-query, list-pools, query, start or stop");
 	expect_bad("dmg storage query list-devices",
 		   "Unknown command `list-devices'. Please specify one command of: usage");
 	expect_bad("dmg system query extra", "unexpected argument `extra' for `dmg system query'");
@@ -1363,6 +1362,517 @@ dmga26_config(void **state)
 	dmg_args_fini(&a);
 }
 
+/* Parse a line that must succeed. */
+static void
+parse_ok(const char *line, struct dmg_args *a)
+{
+	char err[DMG_MSG_MAX];
+	int  rc = parse(line, a, err, sizeof(err));
+
+	if (rc != 0)
+		fail_msg("'%s': %s", line, err);
+	assert_false(a->da_help);
+}
+
+/* The request of a command line, compact JSON with sorted keys. */
+static char *
+request_of(const char *line)
+{
+	struct dmg_args a;
+	json_t         *req;
+	char           *text;
+
+	parse_ok(line, &a);
+	req = dmg_pool_request(&a);
+	assert_non_null(req);
+	text = json_dumps(req, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(req);
+	dmg_args_fini(&a);
+	return text;
+}
+
+static void
+expect_request(const char *line, const char *json)
+{
+	char *text = request_of(line);
+
+	print_message("# %s\n", line);
+	assert_string_equal(text, json);
+	free(text);
+}
+
+/* DMGA27: the pool commands, aliases, positional arguments and their checks */
+static void
+dmga27_pool_tree(void **state)
+{
+	struct dmg_args a;
+
+	(void)state;
+	expect_cmd("dmg pool create -z 1G", DMG_CMD_POOL_CREATE);
+	expect_cmd("dmg pool destroy tank", DMG_CMD_POOL_DESTROY);
+	expect_cmd("dmg pool list", DMG_CMD_POOL_LIST);
+	expect_cmd("dmg pool ls", DMG_CMD_POOL_LIST);
+	expect_cmd("dmg pool query tank", DMG_CMD_POOL_QUERY);
+	expect_cmd("dmg pool query-targets tank --rank 0", DMG_CMD_POOL_QUERY_TARGETS);
+	expect_cmd("dmg pool get-prop tank", DMG_CMD_POOL_GET_PROP);
+	expect_cmd("dmg pool set-prop tank reclaim:time", DMG_CMD_POOL_SET_PROP);
+	expect_cmd("dmg pool exclude tank --rank 1", DMG_CMD_POOL_EXCLUDE);
+	expect_cmd("dmg pool reintegrate tank --rank 1", DMG_CMD_POOL_REINTEGRATE);
+	expect_cmd("dmg pool reint tank --rank 1", DMG_CMD_POOL_REINTEGRATE);
+	expect_cmd("dmg system list-pools", DMG_CMD_SYSTEM_LIST_POOLS);
+	assert_string_equal(dmg_cmd_name(DMG_CMD_POOL_QUERY_TARGETS), "pool query-targets");
+	expect_bad("dmg pool",
+		   "Please specify one command of: create, destroy, exclude, get-prop, list, "
+		   "query, query-targets, reintegrate or set-prop");
+	expect_bad("dmg pool qury tank", "Unknown command `qury', did you mean `query'?");
+
+	/* a pool by label or UUID */
+	parse_ok("dmg pool query 11111111-2222-3333-4444-555555555555", &a);
+	assert_string_equal(a.da_pool, "11111111-2222-3333-4444-555555555555");
+	dmg_args_fini(&a);
+	expect_bad("dmg pool query", "the required argument `<pool>' was not provided");
+	expect_bad("dmg pool destroy -f", "the required argument `<pool>' was not provided");
+	expect_bad("dmg pool query a/b", "invalid pool label or UUID 'a/b'");
+	expect_bad("dmg pool query tank extra", "unexpected argument `extra' for `dmg pool query'");
+	expect_bad("dmg pool list tank", "unexpected argument `tank' for `dmg pool list'");
+	expect_bad("dmg pool query-targets tank", "the required flag `--rank' was not specified");
+	expect_bad("dmg pool exclude tank", "the required flag `--rank' was not specified");
+	expect_bad("dmg pool reintegrate tank --target-idx 1",
+		   "the required flag `--rank' was not specified");
+	expect_bad("dmg pool exclude tank --rank x",
+		   "invalid --rank: 'x' (expected an integer from 0 to 4294967294)");
+	expect_bad("dmg pool exclude tank --rank 1 --target-idx 64",
+		   "invalid --target-idx: target index 64 is above 63");
+	expect_bad("dmg pool exclude tank --rank 1 --target-idx a",
+		   "invalid --target-idx: invalid rank 'a' in 'a'");
+	expect_bad("dmg pool query tank --rank 1", "unknown flag `--rank'");
+	expect_bad("dmg pool list --label x", "unknown flag `--label'");
+
+	/* get-prop: names of known properties; set-prop: checked name:value pairs */
+	parse_ok("dmg pool get-prop tank label,space_rb", &a);
+	assert_int_equal(json_array_size(a.da_prop_names), 2);
+	dmg_args_fini(&a);
+	expect_bad("dmg pool get-prop tank label,nope", "unknown pool property 'nope'");
+	expect_bad("dmg pool get-prop tank label,", "invalid property names 'label,'");
+	expect_bad("dmg pool set-prop tank",
+		   "the required argument `<name:value,name:value...>' was not provided");
+	expect_bad("dmg pool set-prop tank reclaim",
+		   "invalid properties: 'reclaim' (expected name:value,name:value)");
+	expect_bad("dmg pool set-prop tank reclaim:wat",
+		   "invalid properties: invalid reclaim value wat (valid values: disabled, lazy, "
+		   "time)");
+	expect_bad("dmg pool set-prop tank svc_rf:1",
+		   "invalid properties: pool property 'svc_rf' can only be set at pool create");
+	expect_bad("dmg pool set-prop tank global_version:2",
+		   "invalid properties: pool property 'global_version' is read-only");
+	expect_bad("dmg pool set-prop tank space_rb:1,space_rb:2",
+		   "invalid properties: property 'space_rb' given twice");
+	expect_bad("dmg pool set-prop tank space_rb:1,",
+		   "invalid properties: trailing ','");
+	parse_ok("dmg pool set-prop tank self_heal:rebuild,exclude,space_rb:5%", &a);
+	assert_string_equal(json_string_value(json_object_get(a.da_props, "self_heal")),
+			    "exclude,rebuild");
+	assert_string_equal(json_string_value(json_object_get(a.da_props, "space_rb")), "5");
+	dmg_args_fini(&a);
+
+	/* the other flags */
+	parse_ok("dmg pool destroy tank -f -r", &a);
+	assert_true(a.da_pool_force && a.da_recursive);
+	dmg_args_fini(&a);
+	parse_ok("dmg pool destroy tank --force --recursive", &a);
+	assert_true(a.da_pool_force && a.da_recursive);
+	dmg_args_fini(&a);
+	parse_ok("dmg pool list -v -n", &a);
+	assert_true(a.da_verbose && a.da_no_query);
+	dmg_args_fini(&a);
+	parse_ok("dmg system list-pools --no-query", &a);
+	assert_true(a.da_no_query);
+	dmg_args_fini(&a);
+	parse_ok("dmg pool query tank -eb", &a);
+	assert_true(a.da_show_enabled && a.da_show_disabled);
+	dmg_args_fini(&a);
+	parse_ok("dmg pool query-targets tank --rank=3 --target-idx 0,2-3", &a);
+	assert_int_equal(a.da_rank, 3);
+	assert_int_equal(d_rankset_count(&a.da_tgt_idx), 3);
+	dmg_args_fini(&a);
+}
+
+/* DMGA28: pool create: sizes, tier ratios, the label (positional or -l), the
+ * other flags, and every bad value or combination */
+static void
+dmga28_pool_create_args(void **state)
+{
+	struct dmg_args a;
+
+	(void)state;
+	parse_ok("dmg pool create tank -z 1T", &a);
+	assert_string_equal(a.da_label, "tank");
+	assert_true(a.da_size == 1000000000000ull && a.da_size_pct == 0);
+	dmg_args_fini(&a);
+	parse_ok("dmg pool create --size=512G --label tank -t 10,90", &a);
+	assert_string_equal(a.da_label, "tank");
+	assert_true(a.da_size == 512000000000ull);
+	assert_true(a.da_tier_ratio[0] == 10.0 && a.da_tier_ratio[1] == 90.0);
+	dmg_args_fini(&a);
+	parse_ok("dmg pool create -z 10% -l tank", &a);
+	assert_int_equal(a.da_size_pct, 10);
+	dmg_args_fini(&a);
+	parse_ok("dmg pool create -z 1.5GiB -t 5.5", &a);
+	assert_true(a.da_size == 1610612736ull);
+	assert_true(a.da_tier_ratio[0] == 5.5 && a.da_tier_ratio[1] == 94.5);
+	assert_null(a.da_label);
+	dmg_args_fini(&a);
+	parse_ok("dmg pool create p -s 1G -n 10G -k 2 -v 3 -u bob -g staff@ -P reclaim:time", &a);
+	assert_true(a.da_scm_size == 1000000000ull && a.da_nvme_size == 10000000000ull);
+	assert_int_equal(a.da_nranks, 2);
+	assert_int_equal(a.da_nsvc, 3);
+	assert_string_equal(a.da_user, "bob@");
+	assert_string_equal(a.da_group, "staff@");
+	assert_string_equal(json_string_value(json_object_get(a.da_props, "reclaim")), "time");
+	dmg_args_fini(&a);
+	parse_ok("dmg pool create p -s 1G -n 0 -r 0-1", &a);
+	assert_true(a.da_nvme_size_set && a.da_nvme_size == 0);
+	assert_int_equal(d_rankset_count(&a.da_ranks), 2);
+	dmg_args_fini(&a);
+	/* -l before the command is the host list, after it the label */
+	parse_ok("dmg -l h1 pool create -l tank -z 1G", &a);
+	assert_int_equal(a.da_hostlist_nr, 1);
+	assert_string_equal(a.da_hostlist[0], "h1");
+	assert_string_equal(a.da_label, "tank");
+	dmg_args_fini(&a);
+	/* the label as a property */
+	parse_ok("dmg pool create -z 1G -P label:tank,space_rb:10", &a);
+	assert_string_equal(a.da_label, "tank");
+	dmg_args_fini(&a);
+
+	expect_bad("dmg pool create tank",
+		   "the pool size is missing: give --size, or --scm-size (and --nvme-size)");
+	expect_bad("dmg pool create tank -n 1G",
+		   "the pool size is missing: give --size, or --scm-size (and --nvme-size)");
+	expect_bad("dmg pool create tank -z 1G -s 1G",
+		   "--size cannot be used with --scm-size or --nvme-size");
+	expect_bad("dmg pool create tank -s 1G -t 6,94", "--tier-ratio goes with --size");
+	expect_bad("dmg pool create tank -z 5% -t 6,94",
+		   "--tier-ratio cannot be used with a percentage --size");
+	expect_bad("dmg pool create tank -z 1G -k 2 -r 0-1",
+		   "--nranks and --ranks cannot be used together");
+	expect_bad("dmg pool create tank -z 1X",
+		   "invalid --size: '1X' (expected a non-zero size in bytes with an optional "
+		   "unit, e.g. 512M, 10G, 1T, 1TiB)");
+	expect_bad("dmg pool create tank -z 0",
+		   "invalid --size: '0' (expected a non-zero size in bytes with an optional "
+		   "unit, e.g. 512M, 10G, 1T, 1TiB)");
+	expect_bad("dmg pool create tank -z 99999999999E",
+		   "invalid --size: '99999999999E' (expected a non-zero size in bytes with an "
+		   "optional unit, e.g. 512M, 10G, 1T, 1TiB)");
+	expect_bad("dmg pool create tank -z 0%",
+		   "invalid --size: '0%' (a percentage must be 1% to 100%)");
+	expect_bad("dmg pool create tank -z 101%",
+		   "invalid --size: '101%' (a percentage must be 1% to 100%)");
+	expect_bad("dmg pool create tank -s -1",
+		   "expected argument for flag `-s, --scm-size'");
+	expect_bad("dmg pool create tank -s 1G -n x",
+		   "invalid --nvme-size: 'x' (expected a size in bytes with an optional unit, "
+		   "e.g. 512M, 10G, 1T, 1TiB)");
+	expect_bad("dmg pool create tank -z 1G -t 6,95",
+		   "invalid --tier-ratio: '6,95' (expected SCM,NVMe percentages summing to 100, "
+		   "e.g. 6,94)");
+	expect_bad("dmg pool create tank -z 1G -t 6.123,93.877",
+		   "invalid --tier-ratio: '6.123,93.877' (expected SCM,NVMe percentages summing "
+		   "to 100, e.g. 6,94)");
+	expect_bad("dmg pool create tank -z 1G -t 101",
+		   "invalid --tier-ratio: '101' (expected SCM,NVMe percentages summing to 100, "
+		   "e.g. 6,94)");
+	expect_bad("dmg pool create tank -z 1G -k 0",
+		   "invalid --nranks: '0' (expected an integer from 1 to 16384)");
+	expect_bad("dmg pool create tank -z 1G -v 8",
+		   "invalid --nsvc: '8' (expected an integer from 1 to 7)");
+	expect_bad("dmg pool create a/b -z 1G",
+		   "invalid pool label 'a/b' (1 to 127 of A-Z a-z 0-9 _ . : -, not a UUID)");
+	expect_bad("dmg pool create 11111111-2222-3333-4444-555555555555 -z 1G",
+		   "invalid pool label '11111111-2222-3333-4444-555555555555' (1 to 127 of A-Z "
+		   "a-z 0-9 _ . : -, not a UUID)");
+	expect_bad("dmg pool create -l a:b/c -z 1G",
+		   "invalid --label: 'a:b/c' (1 to 127 of A-Z a-z 0-9 _ . : -, not a UUID)");
+	expect_bad("dmg pool create one -l two -z 1G",
+		   "the pool label is given twice: 'one' and --label 'two'");
+	expect_bad("dmg pool create one -z 1G -P label:two",
+		   "the pool label is given twice: 'one' and property label 'two'");
+	expect_bad("dmg pool create one -z 1G -P nope:1",
+		   "invalid --properties: unknown pool property 'nope'");
+	expect_bad("dmg pool create one -z 1G -u @x",
+		   "invalid --user: '@x' is not a user or group name");
+	expect_bad("dmg pool create one -z 1G -g a@b@c",
+		   "invalid --group: 'a@b@c' is not a user or group name");
+	expect_bad("dmg pool create one two -z 1G",
+		   "unexpected argument `two' for `dmg pool create'");
+}
+
+/* DMGA29: the requests of the pool commands */
+static void
+dmga29_pool_requests(void **state)
+{
+	(void)state;
+	expect_request("dmg pool create tank -z 1T",
+		       "{\"label\":\"tank\",\"total_bytes\":1000000000000}");
+	expect_request("dmg pool create tank -z 10G -t 10,90 -k 2 -v 1",
+		       "{\"label\":\"tank\",\"nranks\":2,\"nsvc\":1,\"tier_ratio\":[10.0,90.0],"
+		       "\"total_bytes\":10000000000}");
+	expect_request("dmg pool create -z 50%", "{\"size_pct\":50}");
+	expect_request("dmg pool create t -s 1G -n 2G -r 1-2 -u u -g g -P space_rb:5%,label:t",
+		       "{\"group\":\"g@\",\"label\":\"t\",\"nvme_bytes\":2000000000,"
+		       "\"props\":{\"space_rb\":\"5\"},\"ranks\":\"1-2\",\"scm_bytes\":1000000000,"
+		       "\"user\":\"u@\"}");
+	expect_request("dmg pool destroy tank -f",
+		       "{\"force\":true,\"pool\":\"tank\",\"recursive\":false}");
+	expect_request("dmg pool list", "{\"no_query\":false}");
+	expect_request("dmg system list-pools -n", "{\"no_query\":true}");
+	expect_request("dmg pool query tank", "{\"pool\":\"tank\"}");
+	expect_request("dmg pool query-targets tank --rank 2 --target-idx 3,0-1",
+		       "{\"pool\":\"tank\",\"rank\":2,\"targets\":\"0-1,3\"}");
+	expect_request("dmg pool exclude tank --rank 1",
+		       "{\"pool\":\"tank\",\"rank\":1}");
+	expect_request("dmg pool reintegrate tank --rank 1 --target-idx 2",
+		       "{\"pool\":\"tank\",\"rank\":1,\"targets\":\"2\"}");
+	expect_request("dmg pool get-prop tank", "{\"pool\":\"tank\"}");
+	expect_request("dmg pool get-prop tank space_rb,label",
+		       "{\"names\":[\"space_rb\",\"label\"],\"pool\":\"tank\"}");
+	expect_request("dmg pool set-prop tank ec_cell_sz:1MiB,label:t2",
+		       "{\"pool\":\"tank\",\"props\":{\"ec_cell_sz\":\"1048576\",\"label\":\"t2\"}}");
+}
+
+/* Render @reply with @fn and expect @text (or the error @msg with -DER_PROTO). */
+#define RENDER(call, text)                                                                        \
+	do {                                                                                      \
+		struct dmg_out o_;                                                                \
+		char           e_[DMG_MSG_MAX];                                                   \
+		json_t        *r_ = load(reply);                                                  \
+		int            rc_;                                                               \
+                                                                                                  \
+		dmg_out_init(&o_);                                                                \
+		rc_ = call;                                                                       \
+		if (rc_ != 0)                                                                     \
+			fail_msg("render: %d %s", rc_, e_);                                       \
+		assert_string_equal(o_.o_buf, text);                                              \
+		dmg_out_fini(&o_);                                                                \
+		json_decref(r_);                                                                  \
+	} while (0)
+
+#define RENDER_BAD(call, msg)                                                                     \
+	do {                                                                                      \
+		struct dmg_out o_;                                                                \
+		char           e_[DMG_MSG_MAX];                                                   \
+		json_t        *r_ = load(reply);                                                  \
+                                                                                                  \
+		dmg_out_init(&o_);                                                                \
+		assert_int_equal(call, -DER_PROTO);                                               \
+		assert_string_equal(e_, msg);                                                     \
+		dmg_out_fini(&o_);                                                                \
+		json_decref(r_);                                                                  \
+	} while (0)
+
+/* DMGA30: pool create and pool list as DAOS prints them */
+static void
+dmga30_pool_create_list(void **state)
+{
+	struct dmg_args a;
+	struct dmg_out  o;
+	const char     *reply;
+
+	(void)state;
+	reply = "{\"uuid\":\"6f2d4c2a-0000-4000-8000-000000000001\",\"label\":\"tank\","
+		"\"svc_ldr\":0,\"svc_reps\":[0,1,2],\"tgt_ranks\":[0,1,2,3],"
+		"\"tier_bytes\":[150000000,2350000000]}";
+	RENDER(dmg_render_pool_create(r_, "h:1", &o_, e_, sizeof(e_)),
+	       "Pool created with 6.00%,94.00% storage tier ratio\n"
+	       "-------------------------------------------------\n"
+	       "  UUID                 : 6f2d4c2a-0000-4000-8000-000000000001\n"
+	       "  Service Leader       : 0\n"
+	       "  Service Ranks        : [0-2]\n"
+	       "  Storage Ranks        : [0-3]\n"
+	       "  Total Size           : 10 GB\n"
+	       "  Storage tier 0 (SCM) : 600 MB (150 MB / rank)\n"
+	       "  Storage tier 1 (NVMe): 9.4 GB (2.4 GB / rank)\n"
+	       "\n");
+	reply = "{\"uuid\":\"u\",\"svc_ldr\":0,\"svc_reps\":[0],\"tgt_ranks\":[-1],"
+		"\"tier_bytes\":[1,2]}";
+	RENDER_BAD(dmg_render_pool_create(r_, "h:1", &o_, e_, sizeof(e_)),
+		   "invalid reply from h:1: tgt_ranks[0]: expected a rank");
+	reply = "{\"uuid\":\"u\",\"svc_ldr\":0,\"svc_reps\":[0],\"tgt_ranks\":[0],"
+		"\"tier_bytes\":[1,2,3]}";
+	RENDER_BAD(dmg_render_pool_create(r_, "h:1", &o_, e_, sizeof(e_)),
+		   "invalid reply from h:1: tier_bytes: more than 2 entries");
+
+	/* the lines printed before the create */
+	parse_ok("dmg pool create -z 10G", &a);
+	dmg_out_init(&o);
+	assert_int_equal(dmg_pool_create_intro(&a, &o), 0);
+	dmg_args_fini(&a);
+	parse_ok("dmg pool create -z 5%", &a);
+	assert_int_equal(dmg_pool_create_intro(&a, &o), 0);
+	dmg_args_fini(&a);
+	parse_ok("dmg pool create -s 1G -n 9G", &a);
+	assert_int_equal(dmg_pool_create_intro(&a, &o), 0);
+	dmg_args_fini(&a);
+	assert_string_equal(o.o_buf,
+			    "Creating DAOS pool with automatic storage allocation: 10 GB total, "
+			    "6,94 tier ratio\n"
+			    "Creating DAOS pool with 5% of all storage\n"
+			    "Creating DAOS pool with manual per-engine storage allocation: 1.0 GB "
+			    "SCM, 9.0 GB NVMe (10.00% ratio)\n");
+	dmg_out_fini(&o);
+
+	/* list: the largest tier's size, the most used and imbalanced tier */
+	reply = "{\"pools\":[{\"uuid\":\"6f2d4c2a-0000-4000-8000-000000000001\",\"label\":"
+		"\"tank\",\"state\":\"Ready\",\"svc_reps\":[0,1,2],\"targets_total\":32,"
+		"\"targets_disabled\":0,\"usage\":[{\"tier_name\":\"SCM\",\"size\":"
+		"360000000000,\"free\":340000000000,\"imbalance\":0},{\"tier_name\":\"NVME\","
+		"\"size\":6000000000000,\"free\":3000000000000,\"imbalance\":12}]},"
+		"{\"uuid\":\"abcdef01-0000-4000-8000-000000000002\",\"label\":\"\",\"state\":"
+		"\"Degraded\",\"svc_reps\":[1],\"targets_total\":8,\"targets_disabled\":2,"
+		"\"usage\":[{\"tier_name\":\"SCM\",\"size\":1000000000,\"free\":100000000,"
+		"\"imbalance\":3},{\"tier_name\":\"NVME\",\"size\":0,\"free\":0,\"imbalance\":"
+		"0}]},{\"uuid\":\"99999999-0000-4000-8000-000000000003\",\"label\":\"bad\","
+		"\"state\":\"Ready\",\"svc_reps\":[0],\"targets_total\":4,\"targets_disabled\":0,"
+		"\"query_error_msg\":\"rank 0 target 1: timed out\"}]}";
+	RENDER(dmg_render_pool_list(r_, false, "h:1", &o_, e_, sizeof(e_)),
+	       "Pool     Size   State    Used Imbalance Disabled\n"
+	       "----     ----   -----    ---- --------- --------\n"
+	       "tank     6.0 TB Ready    50%  12%       0/32\n"
+	       "abcdef01 1.0 GB Degraded 90%  3%        2/8\n"
+	       "\n"
+	       "Query on pool \"bad\" unsuccessful, error: rank 0 target 1: timed out\n");
+	RENDER(dmg_render_pool_list(r_, true, "h:1", &o_, e_, sizeof(e_)),
+	       "Label UUID                                 State    SvcReps SCM Size SCM Used "
+	       "SCM Imbalance NVME Size NVME Used NVME Imbalance Disabled UpgradeNeeded? "
+	       "Rebuild State\n"
+	       "----- ----                                 -----    ------- -------- -------- "
+	       "------------- --------- --------- -------------- -------- -------------- "
+	       "-------------\n"
+	       "tank  6f2d4c2a-0000-4000-8000-000000000001 Ready    [0-2]   360 GB   20 GB    "
+	       "0%            6.0 TB    3.0 TB    12%            0/32     None           idle\n"
+	       "-     abcdef01-0000-4000-8000-000000000002 Degraded [1]     1.0 GB   900 MB   "
+	       "3%            0 B       0 B       0%             2/8      None           idle\n"
+	       "\n"
+	       "Query on pool \"bad\" unsuccessful, error: rank 0 target 1: timed out\n");
+	reply = "{\"pools\":[{\"uuid\":\"6f2d4c2a-0000-4000-8000-000000000001\",\"label\":"
+		"\"tank\",\"state\":\"Ready\",\"svc_reps\":[0],\"targets_total\":4,"
+		"\"targets_disabled\":0}]}";
+	RENDER(dmg_render_pool_list(r_, true, "h:1", &o_, e_, sizeof(e_)),
+	       "Label UUID                                 State SvcReps Disabled UpgradeNeeded? "
+	       "Rebuild State\n"
+	       "----- ----                                 ----- ------- -------- -------------- "
+	       "-------------\n"
+	       "tank  6f2d4c2a-0000-4000-8000-000000000001 Ready [0]     0/4      None           "
+	       "idle\n"
+	       "\n");
+	reply = "{\"pools\":[]}";
+	RENDER(dmg_render_pool_list(r_, false, "h:1", &o_, e_, sizeof(e_)),
+	       "No pools in system\n");
+	reply = "{\"pools\":[{\"uuid\":\"u\",\"state\":\"Ready\",\"targets_total\":4,"
+		"\"targets_disabled\":5}]}";
+	RENDER_BAD(dmg_render_pool_list(r_, false, "h:1", &o_, e_, sizeof(e_)),
+		   "invalid reply from h:1: pools[0].targets_disabled: 5 is out of range [0, 4]");
+	reply = "{\"pools\":[{\"uuid\":\"u\",\"state\":\"Ready\",\"targets_total\":4,"
+		"\"targets_disabled\":0,\"usage\":[{\"size\":1,\"free\":2,\"imbalance\":0}]}]}";
+	RENDER_BAD(dmg_render_pool_list(r_, false, "h:1", &o_, e_, sizeof(e_)),
+		   "invalid reply from h:1: pools[0].usage[0].free: 2 is out of range [0, 1]");
+	reply = "{}";
+	RENDER_BAD(dmg_render_pool_list(r_, false, "h:1", &o_, e_, sizeof(e_)),
+		   "invalid reply from h:1: pools: missing");
+}
+
+/* DMGA31: pool query, query-targets and get-prop as DAOS prints them */
+static void
+dmga31_pool_query_props(void **state)
+{
+	struct dmg_args a;
+	const char     *reply;
+
+	(void)state;
+	parse_ok("dmg pool query tank -e -b", &a);
+	reply = "{\"uuid\":\"6f2d4c2a-0000-4000-8000-000000000001\",\"state\":\"Degraded\","
+		"\"total_targets\":8,\"disabled_targets\":2,\"active_targets\":6,\"svc_ldr\":1,"
+		"\"map_version\":3,\"enabled_ranks\":\"0\",\"disabled_ranks\":\"1\","
+		"\"rebuild\":{\"status\":0,\"state\":\"idle\",\"objects\":0,\"records\":0},"
+		"\"tier_stats\":[{\"media_type\":\"scm\",\"total\":6000000000,\"free\":"
+		"5900000000,\"min\":980000000,\"max\":990000000,\"mean\":983333333},"
+		"{\"media_type\":\"nvme\",\"total\":60000000000,\"free\":59000000000,\"min\":"
+		"9800000000,\"max\":9900000000,\"mean\":9833333333}]}";
+	RENDER(dmg_render_pool_query(r_, &a, "h:1", &o_, e_, sizeof(e_)),
+	       "Pool 6f2d4c2a-0000-4000-8000-000000000001, ntarget=8, disabled=2, leader=1, "
+	       "version=3, state=Degraded\n"
+	       "Pool health info:\n"
+	       "- Enabled ranks: 0\n"
+	       "- Disabled ranks: 1\n"
+	       "- Rebuild idle, 0 objs, 0 recs\n"
+	       "Pool space info:\n"
+	       "- Target(VOS) count:6\n"
+	       "- Storage tier 0 (SCM):\n"
+	       "  Total size: 6.0 GB\n"
+	       "  Free: 5.9 GB, min:980 MB, max:990 MB, mean:983 MB\n"
+	       "- Storage tier 1 (NVMe):\n"
+	       "  Total size: 60 GB\n"
+	       "  Free: 59 GB, min:9.8 GB, max:9.9 GB, mean:9.8 GB\n");
+	dmg_args_fini(&a);
+	parse_ok("dmg pool query tank", &a);
+	reply = "{\"uuid\":\"u\",\"state\":\"Ready\",\"total_targets\":1,\"disabled_targets\":0,"
+		"\"active_targets\":1,\"svc_ldr\":0,\"map_version\":1,\"rebuild\":{\"status\":"
+		"-1011,\"state\":\"idle\",\"objects\":0,\"records\":0},\"tier_stats\":[]}";
+	RENDER(dmg_render_pool_query(r_, &a, "h:1", &o_, e_, sizeof(e_)),
+	       "Pool u, ntarget=1, disabled=0, leader=0, version=1, state=Ready\n"
+	       "Pool health info:\n"
+	       "- Rebuild failed, status=-1011\n"
+	       "Pool space info:\n"
+	       "- Target(VOS) count:1\n");
+	reply = "{\"uuid\":\"u\",\"state\":\"Ready\",\"total_targets\":1,\"disabled_targets\":2,"
+		"\"active_targets\":1,\"svc_ldr\":0,\"map_version\":1,\"tier_stats\":[]}";
+	RENDER_BAD(dmg_render_pool_query(r_, &a, "h:1", &o_, e_, sizeof(e_)),
+		   "invalid reply from h:1: disabled_targets: 2 is out of range [0, 1]");
+	reply = "{\"uuid\":\"u\",\"state\":\"Ready\",\"total_targets\":1,\"disabled_targets\":0,"
+		"\"active_targets\":1,\"svc_ldr\":0,\"map_version\":1,\"tier_stats\":[{\"total\":"
+		"1,\"free\":1,\"min\":1,\"max\":1}]}";
+	RENDER_BAD(dmg_render_pool_query(r_, &a, "h:1", &o_, e_, sizeof(e_)),
+		   "invalid reply from h:1: tier_stats[0].mean: missing");
+	dmg_args_fini(&a);
+
+	reply = "{\"infos\":[{\"rank\":1,\"target\":0,\"type\":\"unknown\",\"state\":\"up_in\","
+		"\"space\":[{\"media_type\":\"scm\",\"total\":1000000000,\"free\":990000000},"
+		"{\"media_type\":\"nvme\",\"total\":10000000000,\"free\":10000000000}]},"
+		"{\"rank\":1,\"target\":1,\"type\":\"unknown\",\"state\":\"down\",\"space\":[]}]}";
+	RENDER(dmg_render_pool_targets(r_, "h:1", &o_, e_, sizeof(e_)),
+	       "Target: type unknown, state up_in\n"
+	       "- Storage tier 0 (SCM):\n"
+	       "  Total size: 1.0 GB\n"
+	       "  Free: 990 MB\n"
+	       "- Storage tier 1 (NVMe):\n"
+	       "  Total size: 10 GB\n"
+	       "  Free: 10 GB\n"
+	       "Target: type unknown, state down\n");
+	reply = "{\"infos\":[{\"type\":\"unknown\",\"state\":\"up_in\",\"space\":[{\"total\":1}]}]}";
+	RENDER_BAD(dmg_render_pool_targets(r_, "h:1", &o_, e_, sizeof(e_)),
+		   "invalid reply from h:1: infos[0].space[0].free: missing");
+
+	reply = "{\"props\":[{\"name\":\"ec_cell_sz\",\"description\":\"EC cell size\","
+		"\"value\":65536},{\"name\":\"label\",\"description\":\"Pool label\",\"value\":"
+		"\"tank\"},{\"name\":\"self_heal\",\"description\":\"Self-healing policy\","
+		"\"value\":\"exclude,rebuild\"},{\"name\":\"space_rb\",\"description\":"
+		"\"Rebuild space ratio\",\"value\":25},{\"name\":\"svc_list\",\"description\":"
+		"\"Pool service replica list\",\"value\":[0,1,2]}]}";
+	RENDER(dmg_render_pool_props(r_, "tank", "h:1", &o_, e_, sizeof(e_)),
+	       "Pool tank properties:\n"
+	       "Name                                 Value\n"
+	       "----                                 -----\n"
+	       "EC cell size (ec_cell_sz)            64 KiB\n"
+	       "Pool label (label)                   tank\n"
+	       "Self-healing policy (self_heal)      exclude,rebuild\n"
+	       "Rebuild space ratio (space_rb)       25%\n"
+	       "Pool service replica list (svc_list) [0-2]\n");
+	reply = "{\"props\":[{\"name\":\"x\",\"description\":\"X\",\"value\":true}]}";
+	RENDER_BAD(dmg_render_pool_props(r_, "tank", "h:1", &o_, e_, sizeof(e_)),
+		   "invalid reply from h:1: props[0].value: expected a number, text or ranks");
+}
+
 int
 main(void)
 {
@@ -1393,6 +1903,11 @@ main(void)
 	    cmocka_unit_test(dmga24_fanout_response),
 	    cmocka_unit_test(dmga25_groups),
 	    cmocka_unit_test_setup_teardown(dmga26_config, home_setup, home_teardown),
+	    cmocka_unit_test(dmga27_pool_tree),
+	    cmocka_unit_test(dmga28_pool_create_args),
+	    cmocka_unit_test(dmga29_pool_requests),
+	    cmocka_unit_test(dmga30_pool_create_list),
+	    cmocka_unit_test(dmga31_pool_query_props),
 	};
 
 	return cmocka_run_group_tests_name("dmg_args", tests, NULL, NULL);

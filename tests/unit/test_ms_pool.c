@@ -99,6 +99,7 @@ json_alloc_plain(size_t n)
 	"\"ranks\":\"0-3\",\"targets\":[4,4,4,4],\"scm\":16777216,\"nvme\":0,\"svc\":\"0\","   \
 	"\"owner\":\"root@\",\"group\":\"admins@\",\"time\":10}"
 #define POOL_CREATE(uuid) "{\"v\":1,\"op\":\"pool_create\",\"uuid\":\"" uuid "\","
+#define PATTR(pool) "{\"v\":1,\"op\":\"pool_set_attr\",\"uuid\":\"" pool "\""
 #define CONT(op, pool, cont)                                                                      \
 	"{\"v\":1,\"op\":\"" op "\",\"pool\":\"" pool "\",\"cont\":\"" cont "\""
 
@@ -409,7 +410,7 @@ msp04_pool_create_bad(void **state)
 	     "pool_create: field 'scm' must be in [16777216, 9223372036854775807], got 1"},
 	    {POOL_CREATE(P1) "\"ranks\":\"0\",\"targets\":[4],\"scm\":16777216,\"nvme\":5,"
 			     "\"svc\":\"0\",\"owner\":\"root@\",\"group\":\"root@\",\"time\":1}",
-	     "pool_create: field 'nvme' must be 0 or at least 1073741824, got 5"},
+	     "pool_create: field 'nvme' must be 0 or at least 16777216, got 5"},
 	    {POOL_CREATE(P1) "\"ranks\":\"0-9\",\"targets\":[4,4,4,4,4,4,4,4,4,4],\"scm\":16777216,"
 			     "\"nvme\":0,\"svc\":\"0-7\",\"owner\":\"root@\",\"group\":\"root@\","
 			     "\"time\":1}",
@@ -1109,6 +1110,7 @@ workload(struct ms_db *db)
 	ok(db, CONT("cont_snap_create", P1, C1) ",\"epoch\":100,\"name\":\"daily\"}");
 	ok(db, CONT("cont_snap_create", P1, C1) ",\"epoch\":50}");
 	ok(db, CONT("cont_alloc_oids", P1, C1) ",\"count\":1000}");
+	ok(db, PATTR(P1) ",\"attrs\":{\"pool-note\":\"aGk=\",\"z\":\"\"}}");
 }
 
 /* MSP15: snapshot round trip: byte-identical, same queries, same behaviour */
@@ -1294,7 +1296,7 @@ msp17_restore_corrupt(void **state)
 	     "pool 0: field 'tgt_states' has an invalid state at 15"},
 	    {"\"scm\":16777216", "\"scm\":1",
 	     "pool 0: field 'scm' must be in [16777216, 9223372036854775807], got 1"},
-	    {"\"nvme\":0", "\"nvme\":5", "pool 0: field 'nvme' must be 0 or at least 1073741824"},
+	    {"\"nvme\":0", "\"nvme\":5", "pool 0: field 'nvme' must be 0 or at least 16777216"},
 	    {"\"owner\":\"root@\"", "\"owner\":\"root\"",
 	     "pool 0: field 'owner' value 'root' is not a principal (name@[domain], printable, "
 	     "no blanks)"},
@@ -1459,6 +1461,315 @@ msp19_encode_and_ops(void **state)
 	ms_db_destroy(db);
 }
 
+/* MSP21: pool_set_attr sets and deletes pool attributes as containers do;
+ * refused on a pool that is not Ready; ms_pool_attrs and pr_nr_attrs */
+static void
+msp21_pool_attrs(void **state)
+{
+	struct ms_db       *db = db_pool();
+	struct ms_db_result res;
+	struct ms_pool_rec *rec;
+	struct ms_attr     *attrs;
+	uuid_t              p1;
+	uuid_t              p2;
+	uint32_t            nr;
+	char                list[8192];
+	char                msg[MS_MSG_MAX];
+	size_t              n = 0;
+
+	(void)state;
+	uuid_of(P1, p1);
+	uuid_of(P2, p2);
+	assert_int_equal(ms_pool_attrs(db, p1, &attrs, &nr), 0);
+	assert_null(attrs);
+	assert_int_equal(nr, 0);
+	expect(db, 0, "", PATTR(P1) ",\"attrs\":{\"b\":\"aGVsbG8=\",\"a\":\"\"}}", &res);
+	assert_int_equal(res.mr_changed, 2);
+	assert_int_equal(ms_pool_attrs(db, p1, &attrs, &nr), 0);
+	assert_int_equal(nr, 2);
+	assert_string_equal(attrs[0].ma_name, "a");
+	assert_int_equal(attrs[0].ma_len, 0);
+	assert_string_equal(attrs[1].ma_name, "b");
+	assert_memory_equal(attrs[1].ma_value, "hello", 5);
+	free(attrs);
+	assert_int_equal(ms_pool_get(db, p1, &rec), 0);
+	assert_int_equal(rec->pr_nr_attrs, 2);
+	free(rec);
+	ok(db, PATTR(P1) ",\"attrs\":{\"b\":\"aGk=\"},\"delete\":[\"a\"]}");
+	assert_int_equal(ms_pool_attrs(db, p1, &attrs, &nr), 0);
+	assert_int_equal(nr, 1);
+	assert_memory_equal(attrs[0].ma_value, "hi", 2);
+	free(attrs);
+
+	/* Refusals: the pool named, the rules of container attributes. */
+	expect(db, -DER_NONEXIST, "pool_set_attr: attribute 'zz' does not exist in pool " P1,
+	       PATTR(P1) ",\"delete\":[\"zz\"]}", NULL);
+	expect(db, -DER_NONEXIST, "pool_set_attr: pool " P2 " does not exist",
+	       PATTR(P2) ",\"attrs\":{\"a\":\"\"}}", NULL);
+	expect(db, -DER_INVAL, "pool_set_attr: attribute 'a' is not canonical base64",
+	       PATTR(P1) ",\"attrs\":{\"a\":\"aGk\"}}", NULL);
+	expect(db, -DER_INVAL,
+	       "pool_set_attr: nothing to do: fields 'attrs' and 'delete' are absent or empty",
+	       PATTR(P1) "}", NULL);
+	expect(db, -DER_INVAL, "pool_set_attr: unknown field 'pool'",
+	       PATTR(P1) ",\"pool\":\"" P1 "\",\"attrs\":{\"a\":\"\"}}", NULL);
+	expect(db, -DER_INVAL, "pool_set_attr: field 'uuid' must be a string, got integer",
+	       "{\"v\":1,\"op\":\"pool_set_attr\",\"uuid\":5,\"attrs\":{\"a\":\"\"}}", NULL);
+	/* Limits as containers: 256 attributes. */
+	for (int i = 0; i < MS_ATTRS_MAX - 1; i++)
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s\"a%03d\":\"\"", i ? "," : "",
+				      i);
+	ok(db, fmt(PATTR(P1) ",\"attrs\":{%s}}", list));
+	snprintf(msg, sizeof(msg), "pool_set_attr: pool " P1 " would have %d attributes, more than %d",
+		 MS_ATTRS_MAX + 1, MS_ATTRS_MAX);
+	expect(db, -DER_OVERFLOW, msg, PATTR(P1) ",\"attrs\":{\"new\":\"\"}}", NULL);
+	/* Only a Ready pool: Creating and Destroying ones are busy. */
+	ok(db, POOL_CREATE(P2) PC_TAIL);
+	expect(db, -DER_BUSY, "pool_set_attr: pool " P2 " is Creating",
+	       PATTR(P2) ",\"attrs\":{\"a\":\"\"}}", NULL);
+	ok(db, "{\"v\":1,\"op\":\"pool_set_state\",\"uuid\":\"" P1 "\",\"state\":\"Destroying\"}");
+	expect(db, -DER_BUSY, "pool_set_attr: pool " P1 " is Destroying",
+	       PATTR(P1) ",\"attrs\":{\"a\":\"\"}}", NULL);
+	assert_int_equal(ms_pool_attrs(db, p2, &attrs, &nr), 0);
+	assert_int_equal(nr, 0);
+	assert_int_equal(ms_pool_attrs(db, NULL, &attrs, &nr), -DER_NONEXIST);
+	assert_int_equal(ms_pool_attrs(db, p1, NULL, &nr), -DER_INVAL);
+	ms_db_destroy(db);
+}
+
+/* MSP22: pool attributes in the snapshot: kept byte for byte, absent in
+ * snapshots from before them, checked when present */
+static void
+msp22_pool_attrs_snapshot(void **state)
+{
+	struct ms_db   *a = db_pool();
+	struct ms_db   *b = db_members(5);
+	struct ms_attr *attrs;
+	struct snap     s;
+	uuid_t          p1;
+	uint32_t        nr;
+	char           *body, *t;
+	char            err[256];
+
+	(void)state;
+	uuid_of(P1, p1);
+	ok(a, PATTR(P1) ",\"attrs\":{\"k\":\"AP8=\"}}");
+	s = take(a);
+	assert_int_equal(ms_db_restore(b, s.s_buf, s.s_len, err, sizeof(err)), 0);
+	assert_same(b, s);
+	assert_int_equal(ms_pool_attrs(b, p1, &attrs, &nr), 0);
+	assert_int_equal(nr, 1);
+	assert_memory_equal(attrs[0].ma_value, "\x00\xff", 2);
+	free(attrs);
+	body = strndup((char *)s.s_buf + MS_DB_HDR_SIZE, s.s_len - MS_DB_HDR_SIZE);
+	assert_non_null(body);
+	assert_non_null(strstr(body, ",\"attrs\":{\"k\":\"AP8=\"},\"conts\":"));
+	free(s.s_buf);
+
+	/* Without "attrs" (an older snapshot): no attributes. */
+	t = subst(body, ",\"attrs\":{\"k\":\"AP8=\"}", "");
+	s = forge(2, t);
+	assert_int_equal(ms_db_restore(b, s.s_buf, s.s_len, err, sizeof(err)), 0);
+	assert_int_equal(ms_pool_attrs(b, p1, &attrs, &nr), 0);
+	assert_int_equal(nr, 0);
+	free(s.s_buf);
+	free(t);
+	/* Present but wrong: refused with the field named. */
+	t = subst(body, "\"AP8=\"", "\"AP8\"");
+	s = forge(2, t);
+	assert_int_equal(ms_db_restore(b, s.s_buf, s.s_len, err, sizeof(err)), -DER_DF_INVAL);
+	assert_string_equal(err, "pool 0: field 'attrs': entry 'k' is invalid");
+	free(s.s_buf);
+	free(t);
+	t = subst(body, ",\"attrs\":{\"k\":\"AP8=\"}", ",\"attrs\":[]");
+	s = forge(2, t);
+	assert_int_equal(ms_db_restore(b, s.s_buf, s.s_len, err, sizeof(err)), -DER_DF_INVAL);
+	assert_string_equal(err, "pool 0: field 'attrs' must be an object, got array");
+	free(s.s_buf);
+	free(t);
+	free(body);
+	ms_db_destroy(a);
+	ms_db_destroy(b);
+}
+
+struct prop_case {
+	const char *pc_name;
+	const char *pc_value;
+	bool        pc_create;
+	int         pc_rc;
+	const char *pc_out; /* canonical text, or the message */
+};
+
+/* MSP23: pool properties: canonical values, defaults, display, and every
+ * class of refusal with its message */
+static void
+msp23_pool_props(void **state)
+{
+	static const struct prop_case cases[] = {
+	    {"reclaim", "time", false, 0, "time"},
+	    {"reclaim", "wat", false, -DER_INVAL,
+	     "invalid reclaim value wat (valid values: disabled, lazy, time)"},
+	    {"space_rb", "25", false, 0, "25"},
+	    {"space_rb", "25%", false, 0, "25"},
+	    {"space_rb", "101", false, -DER_INVAL, "invalid space_rb value 101 (valid values: 0-100)"},
+	    {"space_rb", "%", false, -DER_INVAL, "invalid space_rb value % (valid values: 0-100)"},
+	    {"space_rb", "-1", false, -DER_INVAL, "invalid space_rb value -1 (valid values: 0-100)"},
+	    {"self_heal", "rebuild,exclude", false, 0, "exclude,rebuild"},
+	    {"self_heal", "delay_rebuild", false, 0, "delay_rebuild"},
+	    {"self_heal", "rebuild,delay_rebuild", false, -DER_INVAL,
+	     "invalid self_heal value rebuild,delay_rebuild (valid values: exclude, rebuild, "
+	     "delay_rebuild, exclude,rebuild, exclude,delay_rebuild)"},
+	    {"self_heal", "exclude,exclude", false, -DER_INVAL,
+	     "invalid self_heal value exclude,exclude (valid values: exclude, rebuild, "
+	     "delay_rebuild, exclude,rebuild, exclude,delay_rebuild)"},
+	    {"ec_cell_sz", "1MiB", false, 0, "1048576"},
+	    {"ec_cell_sz", "512", false, -DER_INVAL,
+	     "invalid ec_cell_sz value 512 (valid values: 1.0 KiB - 1.0 GiB)"},
+	    {"ec_cell_sz", "2GiB", false, -DER_INVAL,
+	     "invalid ec_cell_sz value 2GiB (valid values: 1.0 KiB - 1.0 GiB)"},
+	    {"label", "tank2", false, 0, "tank2"},
+	    {"label", "a b", false, -DER_INVAL,
+	     "invalid label 'a b' (1 to 127 of A-Z a-z 0-9 _ . : -, not a UUID)"},
+	    {"svc_rf", "3", true, 0, "3"},
+	    {"svc_rf", "3", false, -DER_INVAL, "pool property 'svc_rf' can only be set at pool create"},
+	    {"svc_rf", "5", true, -DER_INVAL, "invalid svc_rf value 5 (valid values: 0-4)"},
+	    {"perf_domain", "group", true, 0, "group"},
+	    {"global_version", "2", true, -DER_INVAL, "pool property 'global_version' is read-only"},
+	    {"svc_list", "0", false, -DER_INVAL, "pool property 'svc_list' is read-only"},
+	    {"nope", "1", false, -DER_INVAL, "unknown pool property 'nope'"},
+	    {"checkpoint_thresh", "9", false, -DER_INVAL,
+	     "invalid checkpoint_thresh value 9 (valid values: 10-75)"},
+	    {"rd_fac", "00000000000000000000001", false, -DER_INVAL,
+	     "invalid rd_fac value 00000000000000000000001 (valid values: 0-4)"},
+	};
+	char out[MS_PROP_VALUE_MAX];
+	char err[256];
+	int  i;
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		const struct prop_case *c = &cases[k];
+		int rc = ms_pool_prop_check(c->pc_name, c->pc_value, c->pc_create, out, sizeof(out),
+					    err, sizeof(err));
+
+		print_message("  %s:%s\n", c->pc_name, c->pc_value);
+		assert_int_equal(rc, c->pc_rc);
+		assert_string_equal(rc == 0 ? out : err, c->pc_out);
+	}
+	assert_int_equal(ms_pool_prop_check(NULL, "x", true, out, sizeof(out), err, sizeof(err)),
+			 -DER_INVAL);
+	/* Names are sorted and known; descriptions are DAOS's. */
+	assert_int_equal(ms_pool_prop_nr(), 23);
+	for (uint32_t k = 1; k < ms_pool_prop_nr(); k++)
+		assert_true(strcmp(ms_pool_prop_name(k - 1), ms_pool_prop_name(k)) < 0);
+	assert_null(ms_pool_prop_name(ms_pool_prop_nr()));
+	i = ms_pool_prop_find("space_rb");
+	assert_true(i >= 0);
+	assert_string_equal(ms_pool_prop_desc((uint32_t)i), "Rebuild space ratio");
+	assert_true(ms_pool_prop_numeric((uint32_t)i));
+	assert_string_equal(ms_pool_prop_value((uint32_t)i, NULL), "0");
+	assert_int_equal(ms_pool_prop_show((uint32_t)i, "25", out, sizeof(out)), 0);
+	assert_string_equal(out, "25%");
+	i = ms_pool_prop_find("ec_cell_sz");
+	assert_int_equal(ms_pool_prop_show((uint32_t)i, NULL, out, sizeof(out)), 0);
+	assert_string_equal(out, "64 KiB");
+	assert_int_equal(ms_pool_prop_show((uint32_t)i, "1048576", out, sizeof(out)), 0);
+	assert_string_equal(out, "1.0 MiB");
+	assert_int_equal(ms_pool_prop_show((uint32_t)i, "1048576", out, 4), -DER_TRUNC);
+	i = ms_pool_prop_find("data_thresh");
+	assert_int_equal(ms_pool_prop_show((uint32_t)i, NULL, out, sizeof(out)), 0);
+	assert_string_equal(out, "4.0 KiB");
+	i = ms_pool_prop_find("self_heal");
+	assert_false(ms_pool_prop_numeric((uint32_t)i));
+	assert_string_equal(ms_pool_prop_value((uint32_t)i, NULL), "exclude,rebuild");
+	i = ms_pool_prop_find("upgrade_status");
+	assert_string_equal(ms_pool_prop_value((uint32_t)i, NULL), "not started");
+	assert_int_equal(ms_pool_prop_find("nope"), -1);
+	assert_int_equal(ms_pool_prop_find(NULL), -1);
+	assert_int_equal(ms_pool_prop_show(99, NULL, out, sizeof(out)), -DER_INVAL);
+}
+
+/* MSP24: sizes as DAOS's tools take them: units of 1000 and 1024, decimals,
+ * and the refusals */
+static void
+msp24_sizes(void **state)
+{
+	static const struct {
+		const char *s;
+		int         rc;
+		uint64_t    v;
+	} cases[] = {
+	    {"0", 0, 0},
+	    {"512", 0, 512},
+	    {"512B", 0, 512},
+	    {"1k", 0, 1000},
+	    {"1KB", 0, 1000},
+	    {"1Ki", 0, 1024},
+	    {"1KiB", 0, 1024},
+	    {"10G", 0, 10000000000ull},
+	    {"10 GiB", 0, 10737418240ull},
+	    {"1T", 0, 1000000000000ull},
+	    {"1.5G", 0, 1500000000ull},
+	    {"0.5MiB", 0, 524288},
+	    {"1e", 0, 1000000000000000000ull},
+	    {"16EiB", -DER_OVERFLOW, 0},
+	    {"18446744073709551615", 0, UINT64_MAX},
+	    {"18446744073709551616", -DER_OVERFLOW, 0},
+	    {"", -DER_INVAL, 0},
+	    {"G", -DER_INVAL, 0},
+	    {"1.", -DER_INVAL, 0},
+	    {".5G", -DER_INVAL, 0},
+	    {"-1G", -DER_INVAL, 0},
+	    {"1X", -DER_INVAL, 0},
+	    {"1GiBB", -DER_INVAL, 0},
+	    {"1  G", -DER_INVAL, 0},
+	    {"1gib", 0, 1073741824ull},
+	};
+	uint64_t v;
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		print_message("  '%s'\n", cases[k].s);
+		v = 7;
+		assert_int_equal(ms_size_parse(cases[k].s, &v), cases[k].rc);
+		if (cases[k].rc == 0)
+			assert_true(v == cases[k].v);
+	}
+	assert_int_equal(ms_size_parse(NULL, &v), -DER_INVAL);
+	assert_int_equal(ms_size_parse("1", NULL), -DER_INVAL);
+}
+
+/* MSP25: base64 of the API; NVMe minimum of 16 MiB per target (file-backed
+ * emulation, see ms_pool.h) */
+static void
+msp25_b64_nvme_min(void **state)
+{
+	struct ms_db *db = db_members(5);
+	uint8_t       bin[6] = {0, 1, 2, 0xfd, 0xfe, 0xff};
+	uint8_t       back[8];
+	char          txt[16];
+
+	(void)state;
+	assert_int_equal(ms_b64_len(6), 8);
+	assert_int_equal(ms_b64_len(0), 0);
+	ms_b64_encode(bin, 6, txt);
+	assert_string_equal(txt, "AAEC/f7/");
+	assert_int_equal(ms_b64_decode(txt, 8, back), 6);
+	assert_memory_equal(back, bin, 6);
+	ms_b64_encode(bin, 1, txt);
+	assert_string_equal(txt, "AA==");
+	assert_int_equal(ms_b64_decode("AB==", 4, back), -1);
+	assert_int_equal(ms_b64_decode("AAA", 3, back), -1);
+	assert_int_equal(MS_POOL_NVME_MIN, 16ull << 20);
+	expect(db, -DER_INVAL, "pool_create: field 'nvme' must be 0 or at least 16777216, got 16777215",
+	       POOL_CREATE(P1) "\"ranks\":\"0\",\"targets\":[4],\"scm\":16777216,\"nvme\":16777215,"
+			       "\"svc\":\"0\",\"owner\":\"root@\",\"group\":\"root@\",\"time\":1}",
+	       NULL);
+	ok(db, POOL_CREATE(P1) "\"ranks\":\"0\",\"targets\":[4],\"scm\":16777216,\"nvme\":16777216,"
+			       "\"svc\":\"0\",\"owner\":\"root@\",\"group\":\"root@\",\"time\":1}");
+	ms_db_destroy(db);
+}
+
 #ifndef MSP_NO_INJECT
 /* Fail each allocation of @json in turn: every failure is -DER_NOMEM and changes nothing. */
 static void
@@ -1512,6 +1823,8 @@ msp20_nomem(void **state)
 		       "\"t2\",\"c\":\"d\"}}");
 	nomem_loop(db, "{\"v\":1,\"op\":\"pool_tgt_state\",\"uuid\":\"" P1 "\",\"ranks\":\"1-2\","
 		       "\"targets\":\"0,2\",\"state\":\"DOWN\"}");
+	nomem_loop(db, PATTR(P1) ",\"attrs\":{\"pa\":\"AAEC\",\"pb\":\"\"}}");
+	nomem_loop(db, PATTR(P1) ",\"attrs\":{\"pc\":\"AA==\"},\"delete\":[\"pb\"]}");
 	nomem_loop(db, "{\"v\":1,\"op\":\"cont_create\",\"pool\":\"" P1 "\",\"uuid\":\"" C1 "\","
 		       "\"label\":\"c1\",\"type\":\"POSIX\",\"props\":{\"x\":\"y\"},\"owner\":\"u@\","
 		       "\"group\":\"g@\",\"time\":1}");
@@ -1586,7 +1899,9 @@ main(void)
 	    cmocka_unit_test(msp13_alloc_oids),      cmocka_unit_test(msp14_erase_remove),
 	    cmocka_unit_test(msp15_round_trip),      cmocka_unit_test(msp16_restore_v1),
 	    cmocka_unit_test(msp17_restore_corrupt), cmocka_unit_test(msp18_table_limits),
-	    cmocka_unit_test(msp19_encode_and_ops),
+	    cmocka_unit_test(msp19_encode_and_ops),  cmocka_unit_test(msp21_pool_attrs),
+	    cmocka_unit_test(msp22_pool_attrs_snapshot), cmocka_unit_test(msp23_pool_props),
+	    cmocka_unit_test(msp24_sizes),           cmocka_unit_test(msp25_b64_nvme_min),
 #ifndef MSP_NO_INJECT
 	    cmocka_unit_test(msp20_nomem),
 #endif

@@ -11,6 +11,8 @@
  *   dmg_system.c  system query|stop|start|erase|leader-query: requests and
  *                 rendering of the replies
  *   dmg_storage.c storage scan|format|query usage
+ *   dmg_pool.c    pool create|destroy|list|query|query-targets|get-prop|
+ *                 set-prop|exclude|reintegrate, system list-pools
  *   dmg_server.c  server set-logmasks
  *   dmg_main.c    main(): parse, run, print, exit code
  *
@@ -62,8 +64,8 @@
 /** Longest table cell (bytes): server text (a reason, an error) is cut there with
  *  "..." so that one bad value cannot make every row megabytes wide. */
 #define DMG_CELL_MAX            512
-/** Most columns of a table (the verbose query has 6). */
-#define DMG_TABLE_COLS_MAX      8
+/** Most columns of a table (the verbose pool list has 13). */
+#define DMG_TABLE_COLS_MAX      16
 /** Most rows of one table: one per member or host, with room. */
 #define DMG_TABLE_ROWS_MAX      65536
 /** Most members accepted in a reply: the MS limit (MS_MEMBERS_MAX). */
@@ -81,6 +83,16 @@
 /** Longest group key (bytes): a verbose scan groups hosts by their whole
  *  rendered device tables, about 100 bytes per device. */
 #define DMG_GROUP_KEY_MAX       (256u << 10)
+/** Most pools in a pool list reply: the MS limit (MS_POOLS_MAX). */
+#define DMG_POOLS_MAX           4096
+/** Most targets in a query-targets reply: an engine's most (MS_TARGETS_MAX). */
+#define DMG_TARGETS_MAX         64
+/** Most properties in a get-prop reply or a -P/set-prop list (MS_PROPS_MAX). */
+#define DMG_PROPS_MAX           64
+/** Positional arguments of a command (get-prop: pool and names). */
+#define DMG_POS_MAX             2
+/** A user or group name with '@' (MS_PRINCIPAL_MAX). */
+#define DMG_PRINCIPAL_MAX       257
 /** Size of a message buffer: holds a transport error and its context. */
 #define DMG_MSG_MAX             1024
 /** Exit code of a run with an error (DAOS dmg exits 1 on every error). */
@@ -108,6 +120,16 @@ enum dmg_cmd {
 	DMG_CMD_STORAGE_FORMAT,
 	DMG_CMD_STORAGE_QUERY_USAGE,
 	DMG_CMD_SERVER_SET_LOGMASKS,
+	DMG_CMD_SYSTEM_LIST_POOLS,
+	DMG_CMD_POOL_CREATE,
+	DMG_CMD_POOL_DESTROY,
+	DMG_CMD_POOL_LIST,
+	DMG_CMD_POOL_QUERY,
+	DMG_CMD_POOL_QUERY_TARGETS,
+	DMG_CMD_POOL_GET_PROP,
+	DMG_CMD_POOL_SET_PROP,
+	DMG_CMD_POOL_EXCLUDE,
+	DMG_CMD_POOL_REINTEGRATE,
 };
 
 /** A node of the command tree (static tables in dmg_args.c). */
@@ -144,6 +166,36 @@ struct dmg_args {
 	uint32_t               da_states;     /**< --with-states: mask of MS state bits */
 	bool                   da_states_set;
 	const char            *da_masks;      /**< set-logmasks: NULL = reset */
+	/* positional arguments (a pool, get-prop's names, set-prop's list) */
+	const char            *da_pos[DMG_POS_MAX];
+	uint32_t               da_pos_nr;
+	/* pools (checked when parsed; sizes in bytes) */
+	const char            *da_pool;       /**< label or UUID of the pool named */
+	const char            *da_label;      /**< create: --label or the positional */
+	uint64_t               da_size;       /**< -z in bytes, or ... */
+	uint32_t               da_size_pct;   /**< ... -z N% (1..100) */
+	bool                   da_size_set;
+	double                 da_tier_ratio[2]; /**< -t: SCM and NVMe percent */
+	bool                   da_tier_ratio_set;
+	uint64_t               da_scm_size;   /**< -s, per rank */
+	bool                   da_scm_size_set;
+	uint64_t               da_nvme_size;  /**< -n, per rank */
+	bool                   da_nvme_size_set;
+	uint32_t               da_nranks;     /**< -k; 0: all */
+	uint32_t               da_nsvc;       /**< -v on create; 0: default */
+	json_t                *da_props;      /**< -P or set-prop: {name: canonical value} */
+	json_t                *da_prop_names; /**< get-prop: [names] or NULL (all) */
+	char                   da_user[DMG_PRINCIPAL_MAX];  /**< "" unless -u */
+	char                   da_group[DMG_PRINCIPAL_MAX]; /**< "" unless -g */
+	bool                   da_no_query;
+	bool                   da_pool_force;
+	bool                   da_recursive;
+	bool                   da_show_enabled;
+	bool                   da_show_disabled;
+	uint32_t               da_rank;       /**< --rank */
+	bool                   da_rank_set;
+	struct d_rankset       da_tgt_idx;    /**< --target-idx */
+	bool                   da_tgt_idx_set;
 };
 
 /**
@@ -379,6 +431,30 @@ int dmg_storage_run(struct dmg_ctx *ctx, struct dmg_out *out, json_t **response,
 		    size_t errlen);
 int dmg_server_run(struct dmg_ctx *ctx, struct dmg_out *out, json_t **response, char *errbuf,
 		   size_t errlen);
+/** pool create|destroy|list|query|query-targets|get-prop|set-prop|exclude|
+ *  reintegrate and system list-pools (dmg_pool.c). */
+int dmg_pool_run(struct dmg_ctx *ctx, struct dmg_out *out, json_t **response, char *errbuf,
+		 size_t errlen);
+
+/*
+ * Pools (dmg_pool.c): the request of each pool command (no I/O; create
+ * leaves "user" and "group" out unless -u/-g were given, dmg_pool_run adds
+ * the caller's) and the renderers of the replies (untrusted: -DER_PROTO
+ * naming the field).
+ */
+json_t *dmg_pool_request(const struct dmg_args *args);
+/** "Creating DAOS pool with ..." (the line dmg prints before a create). */
+int dmg_pool_create_intro(const struct dmg_args *args, struct dmg_out *out);
+int dmg_render_pool_create(const json_t *reply, const char *who, struct dmg_out *out,
+			   char *errbuf, size_t errlen);
+int dmg_render_pool_list(const json_t *reply, bool verbose, const char *who,
+			 struct dmg_out *out, char *errbuf, size_t errlen);
+int dmg_render_pool_query(const json_t *reply, const struct dmg_args *args, const char *who,
+			  struct dmg_out *out, char *errbuf, size_t errlen);
+int dmg_render_pool_targets(const json_t *reply, const char *who, struct dmg_out *out,
+			    char *errbuf, size_t errlen);
+int dmg_render_pool_props(const json_t *reply, const char *pool, const char *who,
+			  struct dmg_out *out, char *errbuf, size_t errlen);
 
 /*
  * Request builders and renderers, exposed for tests (no I/O). Renderers read a

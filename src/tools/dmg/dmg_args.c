@@ -23,6 +23,7 @@
  *     da_path[i + 1] is a sub-command of da_path[i].
  *  2. On success without help, da_cmd is the leaf at da_path[da_depth - 1].
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,7 @@
 #include "gurt/log.h"
 #include "gurt/rankset.h"
 #include "control/ms_db.h"
+#include "control/ms_pool.h"
 #include "tools/dmg/dmg.h"
 
 /* Longest piece of a command-line word quoted in a message. */
@@ -62,6 +64,24 @@ enum dmg_flag_id {
 	F_WITH_STATES,
 	F_DOWN_REPLICAS,
 	F_MASKS,
+	/* pools */
+	F_SIZE,
+	F_TIER_RATIO,
+	F_SCM_SIZE,
+	F_NVME_SIZE,
+	F_NRANKS,
+	F_LABEL,
+	F_NSVC,
+	F_PROPERTIES,
+	F_USER,
+	F_GROUP,
+	F_NO_QUERY,
+	F_POOL_FORCE,
+	F_RECURSIVE,
+	F_RANK,
+	F_TARGET_IDX,
+	F_SHOW_ENABLED,
+	F_SHOW_DISABLED,
 };
 
 struct dmg_flag {
@@ -93,6 +113,26 @@ static const struct dmg_flag dmg_flags[] = {
 	{F_DOWN_REPLICAS, "down-replicas", 'N', false, "Also show replicas that are down"},
 	{F_MASKS, "masks", 'm', true,
 	 "Log masks in D_LOG_MASK syntax (e.g. ERR,mgmt=DEBUG); none: reset to the config"},
+	{F_SIZE, "size", 'z', true,
+	 "Total size of the pool (e.g. 1T, 512G) or a percentage of the free space (10%)"},
+	{F_TIER_RATIO, "tier-ratio", 't', true,
+	 "Percentage of --size on SCM and NVMe (default 6,94; 100,0: SCM only)"},
+	{F_SCM_SIZE, "scm-size", 's', true, "SCM size per engine (rank) of the pool"},
+	{F_NVME_SIZE, "nvme-size", 'n', true, "NVMe size per engine (rank) of the pool"},
+	{F_NRANKS, "nranks", 'k', true, "Number of ranks to use (default: all)"},
+	{F_LABEL, "label", 'l', true, "Pool label (also the positional argument)"},
+	{F_NSVC, "nsvc", 'v', true, "Number of pool service replicas"},
+	{F_PROPERTIES, "properties", 'P', true,
+	 "Pool properties as name:value,name:value (e.g. reclaim:lazy,space_rb:10)"},
+	{F_USER, "user", 'u', true, "Pool owner user (default: the user running dmg)"},
+	{F_GROUP, "group", 'g', true, "Pool owner group (default: the user's group)"},
+	{F_NO_QUERY, "no-query", 'n', false, "Do not query the pools' space"},
+	{F_POOL_FORCE, "force", 'f', false, "Do it even when the pool is in use"},
+	{F_RECURSIVE, "recursive", 'r', false, "Destroy the pool's containers too"},
+	{F_RANK, "rank", 0, true, "Engine rank of the targets"},
+	{F_TARGET_IDX, "target-idx", 0, true, "Target indices on the rank (e.g. 0,2-3)"},
+	{F_SHOW_ENABLED, "show-enabled", 'e', false, "Show the enabled ranks"},
+	{F_SHOW_DISABLED, "show-disabled", 'b', false, "Show the disabled ranks"},
 };
 
 #define DMG_NFLAGS (sizeof(dmg_flags) / sizeof(dmg_flags[0]))
@@ -106,7 +146,8 @@ struct dmg_node {
 	enum dmg_cmd            n_cmd;    /* NONE for a group */
 	const struct dmg_node *const *n_subs; /* NULL-terminated, sorted; NULL for a leaf */
 	const int              *n_flags;  /* 0-terminated; NULL: none */
-	const char             *n_args;   /* positional argument for help; NULL: none */
+	const char             *n_args;   /* positional arguments for help; NULL: none */
+	uint32_t                n_nargs;  /* how many positional arguments it takes */
 };
 
 static const int sysq_flags[] = {F_RANKS, F_RANK_HOSTS, F_HOST_RANKS, F_VERBOSE,
@@ -117,6 +158,14 @@ static const int leader_flags[] = {F_DOWN_REPLICAS, 0};
 static const int scan_flags[] = {F_VERBOSE, 0};
 static const int format_flags[] = {F_VERBOSE, F_FORCE, F_REPLACE, 0};
 static const int slm_flags[] = {F_MASKS, 0};
+static const int pcreate_flags[] = {F_SIZE,  F_TIER_RATIO, F_SCM_SIZE,   F_NVME_SIZE,
+				    F_NRANKS, F_RANKS,     F_LABEL,      F_NSVC,
+				    F_PROPERTIES, F_USER,  F_GROUP,      0};
+static const int plist_flags[] = {F_VERBOSE, F_NO_QUERY, 0};
+static const int pquery_flags[] = {F_SHOW_ENABLED, F_SHOW_DISABLED, 0};
+static const int pqt_flags[] = {F_RANK, F_TARGET_IDX, 0};
+static const int pdestroy_flags[] = {F_POOL_FORCE, F_RECURSIVE, 0};
+static const int ptgt_flags[] = {F_RANK, F_TARGET_IDX, 0};
 
 static const struct dmg_node n_sys_erase = {
 	"erase", NULL, "Erase system metadata prior to reformat", DMG_CMD_SYSTEM_ERASE,
@@ -132,8 +181,11 @@ static const struct dmg_node n_sys_start = {
 static const struct dmg_node n_sys_stop = {
 	"stop", NULL, "Stop the engines of the DAOS system (controlled shutdown)",
 	DMG_CMD_SYSTEM_STOP, NULL, sysstop_flags, NULL};
-static const struct dmg_node *const sys_subs[] = {&n_sys_erase, &n_sys_leader, &n_sys_query,
-						  &n_sys_start, &n_sys_stop, NULL};
+static const struct dmg_node n_sys_list_pools = {
+	"list-pools", NULL, "List the pools of the system (as pool list)",
+	DMG_CMD_SYSTEM_LIST_POOLS, NULL, plist_flags, NULL};
+static const struct dmg_node *const sys_subs[] = {&n_sys_erase, &n_sys_leader, &n_sys_list_pools,
+						  &n_sys_query, &n_sys_start, &n_sys_stop, NULL};
 static const struct dmg_node n_system = {
 	"system", "sys", "Perform distributed tasks related to the DAOS system", DMG_CMD_NONE,
 	sys_subs, NULL, NULL};
@@ -160,13 +212,47 @@ static const struct dmg_node n_srv_slm = {
 	"set-logmasks", "slm",
 	"Set the engines' log masks (D_LOG_MASK syntax); without masks, reset them to the "
 	"server config",
-	DMG_CMD_SERVER_SET_LOGMASKS, NULL, slm_flags, "[masks]"};
+	DMG_CMD_SERVER_SET_LOGMASKS, NULL, slm_flags, "[masks]", 1};
 static const struct dmg_node *const srv_subs[] = {&n_srv_slm, NULL};
 static const struct dmg_node n_server = {
 	"server", "srv", "Perform tasks related to the servers", DMG_CMD_NONE, srv_subs, NULL,
 	NULL};
 
-static const struct dmg_node *const root_subs[] = {&n_server, &n_storage, &n_system, NULL};
+static const struct dmg_node n_pool_create = {
+	"create", NULL, "Create a DAOS pool", DMG_CMD_POOL_CREATE, NULL, pcreate_flags, "[label]",
+	1};
+static const struct dmg_node n_pool_destroy = {
+	"destroy", NULL, "Destroy a DAOS pool", DMG_CMD_POOL_DESTROY, NULL, pdestroy_flags,
+	"<pool>", 1};
+static const struct dmg_node n_pool_exclude = {
+	"exclude", NULL, "Exclude targets of a rank from a pool (no data is moved)",
+	DMG_CMD_POOL_EXCLUDE, NULL, ptgt_flags, "<pool>", 1};
+static const struct dmg_node n_pool_get_prop = {
+	"get-prop", NULL, "Get a pool's properties", DMG_CMD_POOL_GET_PROP, NULL, NULL,
+	"<pool> [name,name...]", 2};
+static const struct dmg_node n_pool_list = {
+	"list", "ls", "List the pools of the system", DMG_CMD_POOL_LIST, NULL, plist_flags, NULL,
+	0};
+static const struct dmg_node n_pool_query = {
+	"query", NULL, "Query a pool's state and space", DMG_CMD_POOL_QUERY, NULL, pquery_flags,
+	"<pool>", 1};
+static const struct dmg_node n_pool_query_targets = {
+	"query-targets", NULL, "Query the state and space of a pool's targets on a rank",
+	DMG_CMD_POOL_QUERY_TARGETS, NULL, pqt_flags, "<pool>", 1};
+static const struct dmg_node n_pool_reint = {
+	"reintegrate", "reint", "Reintegrate targets of a rank into a pool",
+	DMG_CMD_POOL_REINTEGRATE, NULL, ptgt_flags, "<pool>", 1};
+static const struct dmg_node n_pool_set_prop = {
+	"set-prop", NULL, "Set pool properties", DMG_CMD_POOL_SET_PROP, NULL, NULL,
+	"<pool> <name:value,name:value...>", 2};
+static const struct dmg_node *const pool_subs[] = {
+	&n_pool_create, &n_pool_destroy, &n_pool_exclude, &n_pool_get_prop, &n_pool_list,
+	&n_pool_query, &n_pool_query_targets, &n_pool_reint, &n_pool_set_prop, NULL};
+static const struct dmg_node n_pool = {
+	"pool", NULL, "Perform tasks related to DAOS pools", DMG_CMD_NONE, pool_subs, NULL, NULL};
+
+static const struct dmg_node *const root_subs[] = {&n_pool, &n_server, &n_storage, &n_system,
+						   NULL};
 static const struct dmg_node n_root = {
 	"dmg", NULL, "The DAOS management tool", DMG_CMD_NONE, root_subs, NULL, NULL};
 
@@ -182,6 +268,16 @@ static const char *const dmg_cmd_names[] = {
 	[DMG_CMD_STORAGE_FORMAT]      = "storage format",
 	[DMG_CMD_STORAGE_QUERY_USAGE] = "storage query usage",
 	[DMG_CMD_SERVER_SET_LOGMASKS] = "server set-logmasks",
+	[DMG_CMD_SYSTEM_LIST_POOLS]   = "system list-pools",
+	[DMG_CMD_POOL_CREATE]         = "pool create",
+	[DMG_CMD_POOL_DESTROY]        = "pool destroy",
+	[DMG_CMD_POOL_LIST]           = "pool list",
+	[DMG_CMD_POOL_QUERY]          = "pool query",
+	[DMG_CMD_POOL_QUERY_TARGETS]  = "pool query-targets",
+	[DMG_CMD_POOL_GET_PROP]       = "pool get-prop",
+	[DMG_CMD_POOL_SET_PROP]       = "pool set-prop",
+	[DMG_CMD_POOL_EXCLUDE]        = "pool exclude",
+	[DMG_CMD_POOL_REINTEGRATE]    = "pool reintegrate",
 };
 
 const char *
@@ -216,19 +312,25 @@ flag_allowed(const struct dmg_node *node, int id)
 	return id == F_HELP || id_in(global_flags, id) || id_in(node->n_flags, id);
 }
 
-/* Find a flag known at node by long name (name[0..len)) or short letter. */
+/* Find a flag known at node by long name (name[0..len)) or short letter. The
+ * command's own flags come first: "pool create -l" is its --label, while
+ * "-l" before the command is the global --host-list. */
 static const struct dmg_flag *
 flag_find(const struct dmg_node *node, const char *name, size_t len, char sh)
 {
-	for (size_t i = 0; i < DMG_NFLAGS; i++) {
-		const struct dmg_flag *f = &dmg_flags[i];
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < DMG_NFLAGS; i++) {
+			const struct dmg_flag *f = &dmg_flags[i];
 
-		if (!flag_allowed(node, f->f_id))
-			continue;
-		if (name != NULL && strlen(f->f_long) == len && strncmp(f->f_long, name, len) == 0)
-			return f;
-		if (name == NULL && sh != 0 && f->f_short == sh)
-			return f;
+			if (pass == 0 ? !id_in(node->n_flags, f->f_id)
+				      : !flag_allowed(node, f->f_id))
+				continue;
+			if (name != NULL && strlen(f->f_long) == len &&
+			    strncmp(f->f_long, name, len) == 0)
+				return f;
+			if (name == NULL && sh != 0 && f->f_short == sh)
+				return f;
+		}
 	}
 	return NULL;
 }
@@ -408,6 +510,249 @@ parse_states(const char *val, uint32_t *mask, char *errbuf, size_t errlen)
 	return 0;
 }
 
+/* An unsigned decimal integer in [min, max]. */
+static int
+parse_uint(const char *val, uint64_t min, uint64_t max, uint64_t *out)
+{
+	char              *end;
+	unsigned long long v;
+
+	if (*val < '0' || *val > '9' || strlen(val) > 20)
+		return -DER_INVAL;
+	errno = 0;
+	v     = strtoull(val, &end, 10);
+	if (*end != '\0' || errno != 0 || v < min || v > max)
+		return -DER_INVAL;
+	*out = v;
+	return 0;
+}
+
+/* A size in bytes ("1T", "512G", "1.5GiB", "1073741824"). */
+static int
+parse_bytes(const char *flag, const char *val, bool zero_ok, uint64_t *out, char *errbuf,
+	    size_t errlen)
+{
+	char q[DA_QUOTE_MAX + 4];
+	int  rc = ms_size_parse(val, out);
+
+	if (rc == 0 && *out == 0 && !zero_ok)
+		rc = -DER_INVAL;
+	if (rc == 0)
+		return 0;
+	d_errbuf_printf(errbuf, errlen,
+			"invalid %s: '%s' (expected a %ssize in bytes with an optional unit, e.g. "
+			"512M, 10G, 1T, 1TiB)", flag, d_errbuf_quote(q, val, strlen(val), DA_QUOTE_MAX),
+			zero_ok ? "" : "non-zero ");
+	return -DER_INVAL;
+}
+
+/* A percentage with at most two decimals, into *out. */
+static int
+parse_pct(const char *s, size_t len, double *out)
+{
+	char   buf[16];
+	char  *end;
+	char  *dot;
+	double v;
+
+	if (len == 0 || len >= sizeof(buf) || s[0] < '0' || s[0] > '9')
+		return -DER_INVAL;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	dot      = strchr(buf, '.');
+	if (dot != NULL && (strlen(dot + 1) == 0 || strlen(dot + 1) > 2))
+		return -DER_INVAL;
+	for (char *p = buf; *p != '\0'; p++)
+		if ((*p < '0' || *p > '9') && p != dot)
+			return -DER_INVAL;
+	v = strtod(buf, &end);
+	if (*end != '\0' || v < 0.0 || v > 100.0)
+		return -DER_INVAL;
+	*out = v;
+	return 0;
+}
+
+/* -z: bytes, or N% of the free space. */
+static int
+parse_pool_size(struct dmg_args *a, const char *val, char *errbuf, size_t errlen)
+{
+	char     q[DA_QUOTE_MAX + 4];
+	size_t   n = strlen(val);
+	uint64_t pct;
+
+	if (n > 1 && val[n - 1] == '%') {
+		char num[8];
+
+		if (n - 1 >= sizeof(num))
+			goto bad_pct;
+		memcpy(num, val, n - 1);
+		num[n - 1] = '\0';
+		if (parse_uint(num, 1, 100, &pct) != 0)
+			goto bad_pct;
+		a->da_size_pct = (uint32_t)pct;
+		a->da_size     = 0;
+		a->da_size_set = true;
+		return 0;
+	}
+	a->da_size_pct = 0;
+	a->da_size_set = true;
+	return parse_bytes("--size", val, false, &a->da_size, errbuf, errlen);
+bad_pct:
+	d_errbuf_printf(errbuf, errlen, "invalid --size: '%s' (a percentage must be 1%% to 100%%)",
+			d_errbuf_quote(q, val, n, DA_QUOTE_MAX));
+	return -DER_INVAL;
+}
+
+/* -t: "SCM,NVMe" percentages summing to 100, or "SCM" alone. */
+static int
+parse_tier_ratio(struct dmg_args *a, const char *val, char *errbuf, size_t errlen)
+{
+	char        q[DA_QUOTE_MAX + 4];
+	const char *comma = strchr(val, ',');
+	double      r[2];
+	int         rc;
+
+	if (comma == NULL) {
+		rc = parse_pct(val, strlen(val), &r[0]);
+		r[1] = 100.0 - r[0];
+	} else {
+		rc = parse_pct(val, (size_t)(comma - val), &r[0]);
+		if (rc == 0)
+			rc = parse_pct(comma + 1, strlen(comma + 1), &r[1]);
+		if (rc == 0 && (r[0] + r[1] < 99.995 || r[0] + r[1] > 100.005))
+			rc = -DER_INVAL;
+	}
+	if (rc != 0) {
+		d_errbuf_printf(errbuf, errlen,
+				"invalid --tier-ratio: '%s' (expected SCM,NVMe percentages summing "
+				"to 100, e.g. 6,94)",
+				d_errbuf_quote(q, val, strlen(val), DA_QUOTE_MAX));
+		return -DER_INVAL;
+	}
+	a->da_tier_ratio[0]  = r[0];
+	a->da_tier_ratio[1]  = r[1];
+	a->da_tier_ratio_set = true;
+	return 0;
+}
+
+/*
+ * "name:value,name:value": a piece without ':' continues the previous value
+ * ("self_heal:exclude,rebuild"). Every property is checked (at create when
+ * @create) and stored canonical in *props (a new object).
+ */
+static int
+parse_props(const char *flag, const char *val, bool create, json_t **props, char *errbuf,
+	    size_t errlen)
+{
+	char        q[DA_QUOTE_MAX + 4];
+	char        name[64];
+	char        value[MS_PROP_VALUE_MAX];
+	char        canon[MS_PROP_VALUE_MAX];
+	char        why[DMG_MSG_MAX];
+	const char *p = val;
+	json_t     *o;
+	int         rc = 0;
+
+	if (*val != '\0' && val[strlen(val) - 1] == ',') {
+		d_errbuf_printf(errbuf, errlen, "invalid %s: trailing ','", flag);
+		return -DER_INVAL;
+	}
+	o = json_object();
+	if (o == NULL)
+		return -DER_NOMEM;
+	while (*p != '\0' && rc == 0) {
+		const char *colon = strchr(p, ':');
+		const char *end;
+		size_t      nl, vl;
+
+		if (colon == NULL || colon == p || (size_t)(colon - p) >= sizeof(name) ||
+		    memchr(p, ',', (size_t)(colon - p)) != NULL) {
+			d_errbuf_printf(errbuf, errlen,
+					"invalid %s: '%s' (expected name:value,name:value)", flag,
+					d_errbuf_quote(q, val, strlen(val), DA_QUOTE_MAX));
+			rc = -DER_INVAL;
+			break;
+		}
+		nl = (size_t)(colon - p);
+		memcpy(name, p, nl);
+		name[nl] = '\0';
+		/* The value runs to the next ",name:" (or the end). */
+		end = colon + 1;
+		for (;;) {
+			const char *c = strchr(end, ',');
+			const char *nc;
+
+			if (c == NULL) {
+				end += strlen(end);
+				break;
+			}
+			nc = strchr(c + 1, ':');
+			if (nc != NULL && memchr(c + 1, ',', (size_t)(nc - c - 1)) == NULL) {
+				end = c;
+				break;
+			}
+			end = c + 1;
+		}
+		vl = (size_t)(end - colon - 1);
+		if (vl >= sizeof(value)) {
+			d_errbuf_printf(errbuf, errlen, "invalid %s: the value of '%s' is too long",
+					flag, name);
+			rc = -DER_INVAL;
+			break;
+		}
+		memcpy(value, colon + 1, vl);
+		value[vl] = '\0';
+		if (json_object_get(o, name) != NULL) {
+			d_errbuf_printf(errbuf, errlen, "invalid %s: property '%s' given twice",
+					flag, name);
+			rc = -DER_INVAL;
+			break;
+		}
+		rc = ms_pool_prop_check(name, value, create, canon, sizeof(canon), why,
+					sizeof(why));
+		if (rc != 0) {
+			d_errbuf_printf(errbuf, errlen, "invalid %s: %s", flag, why);
+			rc = -DER_INVAL;
+			break;
+		}
+		if (json_object_set_new(o, name, json_string(canon)) != 0)
+			rc = -DER_NOMEM;
+		p = *end == ',' ? end + 1 : end;
+	}
+	if (rc == 0 && json_object_size(o) == 0) {
+		d_errbuf_printf(errbuf, errlen, "invalid %s: no property given", flag);
+		rc = -DER_INVAL;
+	}
+	if (rc != 0) {
+		json_decref(o);
+		return rc;
+	}
+	json_decref(*props);
+	*props = o;
+	return 0;
+}
+
+/* -u/-g: a name, '@' appended when missing; printable, no blanks. */
+static int
+parse_principal(const char *flag, const char *val, char *out, char *errbuf, size_t errlen)
+{
+	char        q[DA_QUOTE_MAX + 4];
+	const char *at = strchr(val, '@');
+	size_t      n  = strlen(val);
+	bool        ok = n > 0 && n + (at == NULL ? 1 : 0) < DMG_PRINCIPAL_MAX && at != val &&
+		  (at == NULL || strchr(at + 1, '@') == NULL);
+
+	for (const char *p = val; ok && *p != '\0'; p++)
+		ok = *p > 0x20 && *p < 0x7f;
+	if (!ok) {
+		d_errbuf_printf(errbuf, errlen, "invalid %s: '%s' is not a user or group name",
+				flag, d_errbuf_quote(q, val, n, DA_QUOTE_MAX));
+		return -DER_INVAL;
+	}
+	snprintf(out, DMG_PRINCIPAL_MAX, "%s%s", val, at == NULL ? "@" : "");
+	return 0;
+}
+
 /* Apply one flag and its value (NULL for booleans). */
 static int
 apply_flag(struct dmg_args *a, const struct dmg_flag *f, const char *typed, const char *val,
@@ -551,6 +896,101 @@ apply_flag(struct dmg_args *a, const struct dmg_flag *f, const char *typed, cons
 		a->da_masks = val;
 		return 0;
 	}
+	case F_SIZE:
+		return parse_pool_size(a, val, errbuf, errlen);
+	case F_TIER_RATIO:
+		return parse_tier_ratio(a, val, errbuf, errlen);
+	case F_SCM_SIZE:
+		a->da_scm_size_set = true;
+		return parse_bytes("--scm-size", val, false, &a->da_scm_size, errbuf, errlen);
+	case F_NVME_SIZE:
+		a->da_nvme_size_set = true;
+		return parse_bytes("--nvme-size", val, true, &a->da_nvme_size, errbuf, errlen);
+	case F_NRANKS:
+	case F_NSVC:
+	case F_RANK: {
+		uint64_t v;
+		uint64_t max = f->f_id == F_NRANKS ? MS_MEMBERS_MAX
+			       : f->f_id == F_NSVC ? MS_POOL_SVC_MAX
+						   : D_RANK_MAX;
+		uint64_t min = f->f_id == F_RANK ? 0 : 1;
+		char     q[DA_QUOTE_MAX + 4];
+
+		if (parse_uint(val, min, max, &v) != 0) {
+			d_errbuf_printf(errbuf, errlen,
+					"invalid %s: '%s' (expected an integer from %llu to %llu)",
+					typed, d_errbuf_quote(q, val, strlen(val), DA_QUOTE_MAX),
+					(unsigned long long)min, (unsigned long long)max);
+			return -DER_INVAL;
+		}
+		if (f->f_id == F_NRANKS) {
+			a->da_nranks = (uint32_t)v;
+		} else if (f->f_id == F_NSVC) {
+			a->da_nsvc = (uint32_t)v;
+		} else {
+			a->da_rank     = (uint32_t)v;
+			a->da_rank_set = true;
+		}
+		return 0;
+	}
+	case F_LABEL:
+		if (!ms_label_valid(val)) {
+			char q[DA_QUOTE_MAX + 4];
+
+			d_errbuf_printf(errbuf, errlen,
+					"invalid --label: '%s' (1 to 127 of A-Z a-z 0-9 _ . : -, not "
+					"a UUID)", d_errbuf_quote(q, val, strlen(val), DA_QUOTE_MAX));
+			return -DER_INVAL;
+		}
+		a->da_label = val;
+		return 0;
+	case F_PROPERTIES:
+		return parse_props("--properties", val, true, &a->da_props, errbuf, errlen);
+	case F_USER:
+		return parse_principal("--user", val, a->da_user, errbuf, errlen);
+	case F_GROUP:
+		return parse_principal("--group", val, a->da_group, errbuf, errlen);
+	case F_NO_QUERY:
+		a->da_no_query = true;
+		return 0;
+	case F_POOL_FORCE:
+		a->da_pool_force = true;
+		return 0;
+	case F_RECURSIVE:
+		a->da_recursive = true;
+		return 0;
+	case F_SHOW_ENABLED:
+		a->da_show_enabled = true;
+		return 0;
+	case F_SHOW_DISABLED:
+		a->da_show_disabled = true;
+		return 0;
+	case F_TARGET_IDX: {
+		struct d_rankset tmpset;
+
+		d_rankset_init(&tmpset);
+		rc = d_rankset_parse(val, &tmpset, msg, sizeof(msg));
+		if (rc == 0 && d_rankset_count(&tmpset) == 0) {
+			snprintf(msg, sizeof(msg), "empty target list");
+			rc = -DER_INVAL;
+		}
+		if (rc == 0 && tmpset.rs_ranges[tmpset.rs_nr - 1].rr_hi >= 64) {
+			snprintf(msg, sizeof(msg), "target index %u is above 63",
+				 tmpset.rs_ranges[tmpset.rs_nr - 1].rr_hi);
+			rc = -DER_INVAL;
+		}
+		if (rc == 0)
+			rc = d_rankset_union(&a->da_tgt_idx, &a->da_tgt_idx, &tmpset);
+		d_rankset_fini(&tmpset);
+		if (rc == -DER_NOMEM)
+			return rc;
+		if (rc != 0) {
+			d_errbuf_printf(errbuf, errlen, "invalid --target-idx: %s", msg);
+			return -DER_INVAL;
+		}
+		a->da_tgt_idx_set = true;
+		return 0;
+	}
 	default:
 		break;
 	}
@@ -675,19 +1115,179 @@ parse_word(struct dmg_args *a, const char *word, bool *positional_done, char *er
 		}
 		return err_unknown_command(node, word, errbuf, errlen);
 	}
-	if (node->n_args != NULL && !*positional_done) {
+	if (node->n_args != NULL && a->da_pos_nr < node->n_nargs && a->da_pos_nr < DMG_POS_MAX) {
 		*positional_done = true;
 		if (node->n_cmd == DMG_CMD_SERVER_SET_LOGMASKS) {
 			const struct dmg_flag *f = flag_by_id(F_MASKS);
 
+			a->da_pos_nr++;
 			return apply_flag(a, f, "--masks", word, errbuf, errlen);
 		}
+		a->da_pos[a->da_pos_nr++] = word;
 		return 0;
 	}
 	dmg_args_path(a, path, sizeof(path));
 	d_errbuf_printf(errbuf, errlen, "unexpected argument `%s' for `%s'",
 			d_errbuf_quote(q, word, strlen(word), DA_QUOTE_MAX), path);
 	return -DER_INVAL;
+}
+
+/* A pool named by label or UUID. */
+static bool
+pool_id_ok(const char *s)
+{
+	uuid_t u;
+
+	return ms_label_valid(s) || (strlen(s) == 36 && uuid_parse(s, u) == 0);
+}
+
+/* get-prop's names: "name,name" of known properties, into a new array. */
+static int
+parse_prop_names(struct dmg_args *a, const char *val, char *errbuf, size_t errlen)
+{
+	char        q[DA_QUOTE_MAX + 4];
+	char        name[64];
+	const char *p = val;
+	json_t     *arr = json_array();
+
+	if (arr == NULL)
+		return -DER_NOMEM;
+	for (;;) {
+		const char *c = strchr(p, ',');
+		size_t      n = c != NULL ? (size_t)(c - p) : strlen(p);
+
+		if (n == 0 || n >= sizeof(name)) {
+			d_errbuf_printf(errbuf, errlen, "invalid property names '%s'",
+					d_errbuf_quote(q, val, strlen(val), DA_QUOTE_MAX));
+			json_decref(arr);
+			return -DER_INVAL;
+		}
+		memcpy(name, p, n);
+		name[n] = '\0';
+		if (ms_pool_prop_find(name) < 0) {
+			d_errbuf_printf(errbuf, errlen, "unknown pool property '%s'",
+					d_errbuf_quote(q, name, n, DA_QUOTE_MAX));
+			json_decref(arr);
+			return -DER_INVAL;
+		}
+		if (json_array_size(arr) >= DMG_PROPS_MAX ||
+		    json_array_append_new(arr, json_string(name)) != 0) {
+			json_decref(arr);
+			return -DER_NOMEM;
+		}
+		if (c == NULL)
+			break;
+		p = c + 1;
+	}
+	a->da_prop_names = arr;
+	return 0;
+}
+
+/* The pool commands' positional arguments and flag rules. */
+static int
+check_pool(struct dmg_args *a, char *errbuf, size_t errlen)
+{
+	char q[DA_QUOTE_MAX + 4];
+	int  rc;
+
+	switch (a->da_cmd) {
+	case DMG_CMD_POOL_CREATE:
+		if (a->da_pos_nr > 0) {
+			if (!ms_label_valid(a->da_pos[0])) {
+				d_errbuf_printf(errbuf, errlen,
+						"invalid pool label '%s' (1 to 127 of A-Z a-z 0-9 _ "
+						". : -, not a UUID)",
+						d_errbuf_quote(q, a->da_pos[0], strlen(a->da_pos[0]),
+							       DA_QUOTE_MAX));
+				return -DER_INVAL;
+			}
+			if (a->da_label != NULL && strcmp(a->da_label, a->da_pos[0]) != 0) {
+				d_errbuf_printf(errbuf, errlen,
+						"the pool label is given twice: '%s' and --label '%s'",
+						a->da_pos[0], a->da_label);
+				return -DER_INVAL;
+			}
+			a->da_label = a->da_pos[0];
+		}
+		if (a->da_props != NULL && json_object_get(a->da_props, "label") != NULL) {
+			const char *pl = json_string_value(json_object_get(a->da_props, "label"));
+
+			if (a->da_label != NULL && strcmp(a->da_label, pl) != 0) {
+				d_errbuf_printf(errbuf, errlen,
+						"the pool label is given twice: '%s' and property "
+						"label '%s'", a->da_label, pl);
+				return -DER_INVAL;
+			}
+			a->da_label = pl;
+		}
+		if (a->da_size_set && (a->da_scm_size_set || a->da_nvme_size_set)) {
+			d_errbuf_printf(errbuf, errlen,
+					"--size cannot be used with --scm-size or --nvme-size");
+			return -DER_INVAL;
+		}
+		if (!a->da_size_set && !a->da_scm_size_set) {
+			d_errbuf_printf(errbuf, errlen,
+					"the pool size is missing: give --size, or --scm-size (and "
+					"--nvme-size)");
+			return -DER_INVAL;
+		}
+		if (a->da_tier_ratio_set && !a->da_size_set) {
+			d_errbuf_printf(errbuf, errlen, "--tier-ratio goes with --size");
+			return -DER_INVAL;
+		}
+		if (a->da_tier_ratio_set && a->da_size_pct != 0) {
+			d_errbuf_printf(errbuf, errlen,
+					"--tier-ratio cannot be used with a percentage --size");
+			return -DER_INVAL;
+		}
+		if (a->da_nranks != 0 && a->da_ranks_set) {
+			d_errbuf_printf(errbuf, errlen,
+					"--nranks and --ranks cannot be used together");
+			return -DER_INVAL;
+		}
+		return 0;
+	case DMG_CMD_POOL_LIST:
+	case DMG_CMD_SYSTEM_LIST_POOLS:
+		return 0;
+	default:
+		break;
+	}
+	if (a->da_pos_nr == 0) {
+		d_errbuf_printf(errbuf, errlen, "the required argument `<pool>' was not provided");
+		return -DER_INVAL;
+	}
+	if (!pool_id_ok(a->da_pos[0])) {
+		d_errbuf_printf(errbuf, errlen, "invalid pool label or UUID '%s'",
+				d_errbuf_quote(q, a->da_pos[0], strlen(a->da_pos[0]), DA_QUOTE_MAX));
+		return -DER_INVAL;
+	}
+	a->da_pool = a->da_pos[0];
+	switch (a->da_cmd) {
+	case DMG_CMD_POOL_QUERY_TARGETS:
+	case DMG_CMD_POOL_EXCLUDE:
+	case DMG_CMD_POOL_REINTEGRATE:
+		if (!a->da_rank_set) {
+			d_errbuf_printf(errbuf, errlen,
+					"the required flag `--rank' was not specified");
+			return -DER_INVAL;
+		}
+		return 0;
+	case DMG_CMD_POOL_SET_PROP:
+		if (a->da_pos_nr < 2) {
+			d_errbuf_printf(errbuf, errlen,
+					"the required argument `<name:value,name:value...>' was not "
+					"provided");
+			return -DER_INVAL;
+		}
+		return parse_props("properties", a->da_pos[1], false, &a->da_props, errbuf, errlen);
+	case DMG_CMD_POOL_GET_PROP:
+		if (a->da_pos_nr < 2)
+			return 0;
+		rc = parse_prop_names(a, a->da_pos[1], errbuf, errlen);
+		return rc;
+	default:
+		return 0;
+	}
 }
 
 /* Rules that involve several flags. */
@@ -716,6 +1316,7 @@ dmg_args_parse(int argc, char **argv, struct dmg_args *a, char *errbuf, size_t e
 	memset(a, 0, sizeof(*a));
 	d_rankset_init(&a->da_ranks);
 	d_hostset_init(&a->da_rank_hosts);
+	d_rankset_init(&a->da_tgt_idx);
 	a->da_path[0] = &n_root;
 	a->da_depth = 1;
 	d_errbuf_printf(errbuf, errlen, "%s", "");
@@ -758,7 +1359,12 @@ dmg_args_parse(int argc, char **argv, struct dmg_args *a, char *errbuf, size_t e
 	if (rc != 0)
 		return rc;
 	a->da_cmd = args_node(a)->n_cmd;
-	return 0;
+	if (a->da_cmd >= DMG_CMD_SYSTEM_LIST_POOLS && a->da_cmd <= DMG_CMD_POOL_REINTEGRATE) {
+		rc = check_pool(a, errbuf, errlen);
+		if (rc != 0)
+			a->da_cmd = DMG_CMD_NONE;
+	}
+	return rc;
 }
 
 void
@@ -766,6 +1372,11 @@ dmg_args_fini(struct dmg_args *a)
 {
 	d_rankset_fini(&a->da_ranks);
 	d_hostset_fini(&a->da_rank_hosts);
+	d_rankset_fini(&a->da_tgt_idx);
+	json_decref(a->da_props);
+	json_decref(a->da_prop_names);
+	a->da_props      = NULL;
+	a->da_prop_names = NULL;
 	free(a->da_hostlist);
 	a->da_hostlist = NULL;
 	a->da_hostlist_nr = 0;

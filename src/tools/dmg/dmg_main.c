@@ -103,6 +103,18 @@ main(int argc, char **argv)
 	case DMG_CMD_SERVER_SET_LOGMASKS:
 		rc = dmg_server_run(&ctx, &out, &response, err, sizeof(err));
 		break;
+	case DMG_CMD_SYSTEM_LIST_POOLS:
+	case DMG_CMD_POOL_CREATE:
+	case DMG_CMD_POOL_DESTROY:
+	case DMG_CMD_POOL_LIST:
+	case DMG_CMD_POOL_QUERY:
+	case DMG_CMD_POOL_QUERY_TARGETS:
+	case DMG_CMD_POOL_GET_PROP:
+	case DMG_CMD_POOL_SET_PROP:
+	case DMG_CMD_POOL_EXCLUDE:
+	case DMG_CMD_POOL_REINTEGRATE:
+		rc = dmg_pool_run(&ctx, &out, &response, err, sizeof(err));
+		break;
 	default:
 		snprintf(err, sizeof(err), "no command");
 		rc = -DER_INVAL;
