@@ -448,6 +448,22 @@ storage_free_orphans(struct eng_storage *st)
 	free(os);
 }
 
+/* <scm>/pools exists from the first start on, so the SCM a formatted engine uses is
+ * the same before a pool is created and after it is destroyed. */
+static int
+pools_dir_create(const char *scm_mount, char *errbuf, size_t errlen)
+{
+	char path[ENG_SCM_PATH_MAX + sizeof(ENG_POOLS_DIR) + 1];
+	int  rc;
+
+	snprintf(path, sizeof(path), "%s/%s", scm_mount, ENG_POOLS_DIR);
+	if (mkdir(path, 0700) == 0 || errno == EEXIST)
+		return 0;
+	rc = d_errno2der(errno);
+	d_errbuf_printf(errbuf, errlen, "cannot create %s: %s", path, strerror(errno));
+	return rc;
+}
+
 int
 eng_storage_open(const char *scm_mount, uint32_t tgt_nr, struct eng_storage **out, char *errbuf,
 		 size_t errlen)
@@ -501,6 +517,9 @@ eng_storage_open(const char *scm_mount, uint32_t tgt_nr, struct eng_storage **ou
 	if (rc != 0)
 		goto fail;
 	rc = bio_smd_open(scm_mount, &st->es_smd, errbuf, errlen);
+	if (rc != 0)
+		goto fail;
+	rc = pools_dir_create(scm_mount, errbuf, errlen);
 	if (rc != 0)
 		goto fail;
 	rc = bio_smd_dev_iter(st->es_smd, dev_record_cb, st);
