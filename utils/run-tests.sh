@@ -5,7 +5,8 @@
 # every test, then prints one summary line "N passed, N failed":
 #   build/       gcc, -Werror: unit tests (cmocka) and integration tests (pytest)
 #   build-asan/  gcc + AddressSanitizer + UndefinedBehaviorSanitizer: unit tests
-#                and the system tests (tests/integration/test_system.py)
+#                and the system and data path tests (test_system.py, test_engine_wire.py,
+#                test_libdaos.py, test_daos_tool.py)
 #   build-fuzz/  clang + libFuzzer + ASan/UBSan: each fuzz target replays its
 #                committed corpus, then fuzzes for FUZZ_SECONDS (default 20)
 # Every unit test case, fuzz target and pytest case counts once per build.
@@ -168,8 +169,9 @@ if [ "${SKIP_INTEGRATION:-0}" != 1 ]; then
 	run_pytest "integration tests (pytest)" "$top/build" tests/integration
 	# the multi-process system tests again on the sanitizer build: daos_server
 	# and daos_engine under ASan/UBSan, reports fail the run (daos_cluster.py)
-	run_pytest "system tests on the ASan+UBSan build" "$top/build-asan" \
-		tests/integration/test_system.py
+	run_pytest "system and data path tests on the ASan+UBSan build" "$top/build-asan" \
+		tests/integration/test_system.py tests/integration/test_engine_wire.py \
+		tests/integration/test_libdaos.py tests/integration/test_daos_tool.py
 fi
 
 if [ ${#failures[@]} -ne 0 ]; then
