@@ -1,7 +1,8 @@
 /*
  * eng_internal.h: the data path's internal structures, shared by
  * eng_nvme.c (storage), eng_tgt.c (threads and loops), eng_pool.c (pools and
- * TGT_* handlers) and eng_obj.c (OBJ_* handlers and group commit).
+ * TGT_* handlers), eng_obj.c (OBJ_* handlers and group commit) and
+ * eng_telem.c (the engine's metrics in shared memory).
  *
  * Ownership:
  *   struct eng_storage  one per engine, built by the system thread; its mutex
@@ -12,6 +13,12 @@
  *                       server, ring, pools, batches, scratch buffers) is
  *                       touched by that thread only, so there is no lock on
  *                       the I/O path.
+ *   struct eng_telem    one per engine (eng_telem.c): the telemetry segment.
+ *                       Each target writes only the metrics of its own tgt_N
+ *                       nodes (handles kept in its eng_tgt_tm and in each
+ *                       pool's eng_pool_tm), the system thread only the
+ *                       engine-wide ones; only adding and removing nodes
+ *                       takes a lock, never an update.
  */
 #ifndef ENGINE_ENG_INTERNAL_H
 #define ENGINE_ENG_INTERNAL_H
@@ -20,10 +27,12 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <uuid/uuid.h>
 
 #include "bio/bio.h"
+#include "gurt/telemetry.h"
 #include "net/net.h"
 #include "placement/placement.h"
 #include "proto/proto.h"
@@ -88,6 +97,171 @@ int eng_st_pool_hold(struct eng_storage *st, const uuid_t pool, uint32_t tgt, ui
  */
 void eng_st_pool_release(struct eng_storage *st, const uuid_t pool, uint32_t tgt, uint64_t scm,
 			 bool destroyed);
+
+/* ---- Telemetry (eng_telem.c) ---- */
+
+/*
+ * Limits
+ */
+/** Segment bytes for the engine-wide metrics (engine, memory, NVMe devices,
+ *  the directories every target shares): a few hundred 384-byte nodes, plus
+ *  BIO_SMD_DEV_MAX devices of 7 nodes, with room for deleted ones. */
+#define ENG_TM_SEG_BASE        (1U << 20)
+/** Segment bytes per target: its ~70 own metrics plus, per pool it serves,
+ *  16 metrics and its share of the pool's directories; 2 MiB is ~5,400 nodes,
+ *  enough for ENG_POOLS_MAX pools and a grace period of churn. Pages are only
+ *  touched as nodes are used. A full segment drops new metrics, nothing else. */
+#define ENG_TM_SEG_PER_TGT     (2U << 20)
+/** Period of the sampled metrics (RSS, NVMe counters, VOS space, staging
+ *  memory): a Prometheus scrape is every few seconds. */
+#define ENG_TM_REFRESH_MS      1000
+/** Latency size buckets of io/latency/<op>/<size> (DAOS's 16: 256B .. 4MB, GT4MB). */
+#define ENG_TM_BUCKETS         16
+/** Environment variable that moves the key base away from D_TM_ENGINE_KEY_BASE
+ *  (tests running several systems on one machine); daos_metrics reads it too. */
+#define ENG_TM_KEY_ENV         "DAOS_TM_KEY_BASE"
+/** Longest provider name used as a net/<provider> component (D_TM_NAME_MAX - 1). */
+#define ENG_TM_PROV_MAX        (D_TM_NAME_MAX - 1)
+
+/** Object operations with metrics, DAOS's names (io/ops/<name>, pool/<uuid>/ops/<name>). */
+enum eng_tm_op {
+	ENG_TM_OP_UPDATE = 0,
+	ENG_TM_OP_FETCH,
+	ENG_TM_OP_DKEY_ENUM,
+	ENG_TM_OP_AKEY_ENUM,
+	ENG_TM_OP_RECX_ENUM,
+	ENG_TM_OP_OBJ_ENUM,
+	ENG_TM_OP_OBJ_PUNCH,
+	ENG_TM_OP_DKEY_PUNCH,
+	ENG_TM_OP_AKEY_PUNCH,
+	ENG_TM_OP_KEY_QUERY,
+	ENG_TM_OP_NR,
+};
+
+struct eng_telem;
+struct eng_tgt;
+struct eng_pool;
+
+/** A target's own metrics (all NULL when the engine runs without telemetry). */
+struct eng_tgt_tm {
+	struct eng_telem *tt_tm;                        /* NULL: no telemetry */
+	struct d_tm_node *tt_op_active[ENG_TM_OP_NR];   /* io/ops/<op>/active/tgt_N */
+	struct d_tm_node *tt_op_lat[ENG_TM_OP_NR];      /* io/ops/<op>/latency/tgt_N */
+	struct d_tm_node *tt_lat_update[ENG_TM_BUCKETS];/* io/latency/update/<size>/tgt_N */
+	struct d_tm_node *tt_lat_fetch[ENG_TM_BUCKETS]; /* io/latency/fetch/<size>/tgt_N */
+	struct d_tm_node *tt_xfer_update;               /* io/xferred/update/tgt_N */
+	struct d_tm_node *tt_xfer_fetch;                /* io/xferred/fetch/tgt_N */
+	struct d_tm_node *tt_net_recv;                  /* net/<prov>/req_recv/tgt_N */
+	struct d_tm_node *tt_net_bad;                   /* net/<prov>/req_bad/tgt_N */
+	struct d_tm_node *tt_net_active;                /* net/<prov>/hg_active_rpcs/tgt_N */
+	struct d_tm_node *tt_sched_cycles;              /* sched/cycles/tgt_N */
+	struct d_tm_node *tt_sched_cycle_us;            /* sched/cycle_duration/tgt_N */
+	struct d_tm_node *tt_sched_cycle_size;          /* sched/cycle_size/tgt_N */
+	struct d_tm_node *tt_sched_busy;                /* sched/busy_time/tgt_N */
+	struct d_tm_node *tt_sched_relax;               /* sched/relax_time/tgt_N */
+	struct d_tm_node *tt_mem_stage;                 /* mem/vos/stage_buffers/tgt_N */
+	uint64_t          tt_next_refresh_ns;           /* next sampled-metrics refresh */
+	uint64_t          tt_busy_ns;                   /* sums behind busy/relax_time */
+	uint64_t          tt_relax_ns;
+	/* The request being served, set by its handler for eng_handle_obj(). */
+	struct eng_pool  *tt_cur_pool;                  /* its pool, once found */
+	uint64_t          tt_cur_bytes;                 /* its data size */
+	bool              tt_cur_ok;                    /* its data moved */
+};
+
+/** A target's metrics of one pool (pool/<uuid>/.../tgt_N); NULL when absent. */
+struct eng_pool_tm {
+	struct d_tm_node *pt_ops[ENG_TM_OP_NR];
+	struct d_tm_node *pt_xfer_update;
+	struct d_tm_node *pt_xfer_fetch;
+	struct d_tm_node *pt_scm_used;
+	struct d_tm_node *pt_nvme_used;
+	struct d_tm_node *pt_scm_total;
+	struct d_tm_node *pt_nvme_total;
+};
+
+/**
+ * The key of engine @idx's segment: D_TM_ENGINE_KEY_BASE (or $DAOS_TM_KEY_BASE,
+ * a number in C syntax, when set and valid) + @idx.
+ */
+key_t eng_telem_key(uint32_t idx);
+
+/**
+ * Create the engine's segment at @key, sized for @tgt_nr targets
+ * (ENG_TM_SEG_BASE + tgt_nr * ENG_TM_SEG_PER_TGT), replacing a stale one of
+ * a previous life, with the engine-wide metrics; records started_at.
+ * @provider names the net/<provider> directory (characters outside the
+ * metric name alphabet become '_').
+ * \return 0, -DER_INVAL, -DER_NOMEM, or d_tm_seg_create()'s error
+ *         (-DER_SHMEM_PERMS: a stale segment of another user, -DER_NO_SHMEM).
+ */
+int eng_telem_create(key_t key, uint32_t tgt_nr, const char *provider, struct eng_telem **out);
+
+/** Remove the segment and free @tm; the targets must be stopped. NULL is a no-op. */
+void eng_telem_destroy(struct eng_telem *tm);
+
+/** Record servicing_at: every target serves. */
+void eng_telem_servicing(struct eng_telem *tm);
+
+/** Set rank and incarnation after the join. */
+void eng_telem_joined(struct eng_telem *tm, uint32_t rank, uint64_t incarnation);
+
+/** Create the metrics of every device of @st (nvme/<uuid>/...); system thread. */
+void eng_telem_storage(struct eng_telem *tm, struct eng_storage *st);
+
+/** Sample the engine-wide metrics (RSS, NVMe counters and states); system thread. */
+void eng_telem_refresh(struct eng_telem *tm, struct eng_storage *st);
+
+/* Target side: called on the target's thread only. */
+
+/** Create target t's metrics (no-op without telemetry). */
+void eng_telem_tgt_init(struct eng_tgt *t);
+
+/** Sample the target's slow metrics (VOS space of its pools, staging memory). */
+void eng_telem_tgt_refresh(struct eng_tgt *t);
+
+/**
+ * Account one loop turn: waited [w0, w1), worked [w1, end) on @events epoll
+ * events (0: the wait timed out, not a cycle) and @dispatched requests.
+ */
+void eng_telem_turn(struct eng_tgt *t, uint64_t w0_ns, uint64_t w1_ns, uint64_t end_ns,
+		    int events, int dispatched);
+
+/** Create the metrics of pool @p on target t (pool/<uuid>/...), set its space. */
+void eng_telem_pool_init(struct eng_tgt *t, struct eng_pool *p);
+
+/**
+ * Remove target t's metrics of pool @uuid (destroyed on this target), and the
+ * whole pool/<uuid> directory when no target has metrics of it any more.
+ * @p (may be NULL) has its handles cleared.
+ */
+void eng_telem_pool_fini(struct eng_tgt *t, const uuid_t uuid, struct eng_pool *p);
+
+/** The operation of an OBJ_* opcode, or -1. */
+int eng_telem_op_of(uint16_t opcode);
+
+/** CLOCK_MONOTONIC in nanoseconds (latencies never go backwards). */
+uint64_t eng_telem_now_ns(void);
+
+/** An operation @op (>= 0) starts: its active gauge goes up. */
+void eng_telem_op_begin(struct eng_tgt *t, int op);
+
+/**
+ * Operation @op that began at @t0_ns was answered: active down, latency
+ * (and its size bucket for update and fetch, by @bytes), bytes moved when
+ * @ok, and the pool's counters when @p is not NULL.
+ */
+void eng_telem_op_end(struct eng_tgt *t, struct eng_pool *p, int op, uint64_t t0_ns,
+		      uint64_t bytes, bool ok);
+
+/** A request was received (dispatched to the target's handler). */
+void eng_telem_req(struct eng_tgt *t);
+
+/** A request was refused as malformed (-DER_PROTO reply). */
+void eng_telem_req_bad(struct eng_tgt *t);
+
+/** Sample the requests received and not yet answered. */
+void eng_telem_queue(struct eng_tgt *t, uint64_t held);
 
 /* ---- Targets (eng_tgt.c) ---- */
 
@@ -159,6 +333,7 @@ struct eng_tgt {
 	daos_recx_t         *t_recxs;
 	daos_epoch_range_t  *t_eprs;
 	daos_obj_id_t       *t_oids;
+	struct eng_tgt_tm    t_tm;       /* its metrics (eng_telem.c) */
 };
 
 /** Post an event to the system thread (logged and dropped when the outbox is full). */
@@ -176,9 +351,10 @@ void eng_reply_msg(struct eng_tgt *t, struct net_req *req, int status);
 void eng_reply(struct net_req *req, int status);
 
 /** Refuse @req with -DER_PROTO and the reason (printf-style) as the body, as
- *  net's own refusals do; the reason is logged with the peer. */
-void eng_reply_proto(struct net_req *req, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+ *  net's own refusals do; the reason is logged with the peer and counted in
+ *  t's net/<provider>/req_bad. */
+void eng_reply_proto(struct eng_tgt *t, struct net_req *req, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* ---- Pools (eng_pool.c) ---- */
 
@@ -202,8 +378,13 @@ struct eng_pool {
 	bool                p_tx_open;
 	uint32_t            p_batch_nr;
 	struct net_req     *p_batch[ENG_BATCH_MAX];
+	/* Per held write: its operation, start (eng_telem_now_ns) and data bytes. */
+	uint8_t             p_batch_op[ENG_BATCH_MAX];
+	uint64_t            p_batch_t0[ENG_BATCH_MAX];
+	uint64_t            p_batch_bytes[ENG_BATCH_MAX];
 	uint32_t            p_cont_nr;
 	struct eng_cont     p_conts[ENG_CONT_CACHE_MAX];
+	struct eng_pool_tm  p_tm;          /* this target's metrics of the pool */
 };
 
 /** Open every pool found under pools/ for this target (failures are logged,

@@ -21,6 +21,9 @@
  *     the protocol's and VOS's limits before anything is allocated, the target
  *     index and map version are checked before the pool is touched.
  *  4. Epoch 0 means "now" (the HLC) for a write and "latest" for a read.
+ *  5. Every request that decodes is measured (eng_telem.c) from its dispatch
+ *     to its answer: a held write when its batch is answered, with the
+ *     commit's result deciding whether its bytes count as moved.
  */
 #define D_LOGFAC DD_FAC(object)
 
@@ -60,6 +63,9 @@ eng_pool_flush(struct eng_tgt *t, struct eng_pool *p)
 	for (uint32_t i = 0; i < p->p_batch_nr; i++) {
 		net_req_set_reply_map_version(p->p_batch[i], p->p_map_version);
 		eng_reply(p->p_batch[i], rc);
+		/* Invariant 5. */
+		eng_telem_op_end(t, p, p->p_batch_op[i], p->p_batch_t0[i], p->p_batch_bytes[i],
+				 rc == 0);
 	}
 	p->p_batch_nr = 0;
 }
@@ -71,15 +77,19 @@ eng_pools_flush(struct eng_tgt *t)
 		eng_pool_flush(t, t->t_pools[i]);
 }
 
-/* Invariant 2: hold a staged write until its batch commits. */
+/* Invariant 2: hold a staged write (operation op, begun at t0_ns) until its batch commits. */
 static void
-batch_add(struct eng_tgt *t, struct eng_pool *p, struct net_req *req)
+batch_add(struct eng_tgt *t, struct eng_pool *p, struct net_req *req, int op, uint64_t t0_ns,
+	  uint64_t bytes)
 {
 	uint32_t len;
 
 	/* VOS copied the data: the body is not needed to answer. */
 	free(net_req_body_steal(req, &len));
-	p->p_batch[p->p_batch_nr++] = req;
+	p->p_batch_op[p->p_batch_nr]    = (uint8_t)(op < 0 ? ENG_TM_OP_NR : op);
+	p->p_batch_t0[p->p_batch_nr]    = t0_ns;
+	p->p_batch_bytes[p->p_batch_nr] = bytes;
+	p->p_batch[p->p_batch_nr++]     = req;
 	if (p->p_batch_nr == ENG_BATCH_MAX)
 		eng_pool_flush(t, p);
 }
@@ -118,6 +128,7 @@ obj_prep(struct eng_tgt *t, struct net_req *req, const struct proto_obj_req *or,
 		eng_reply(req, -DER_STALE);
 		return -DER_STALE;
 	}
+	t->t_tm.tt_cur_pool = p;
 	*pp = p;
 	return 0;
 }
@@ -161,8 +172,13 @@ obj_update(struct eng_tgt *t, struct net_req *req, struct proto_obj_update *u)
 {
 	struct eng_pool *p;
 	struct vos_cont *c;
+	uint64_t         bytes = 0;
 	int              rc;
 
+	for (uint32_t i = 0; u->ou_sgls != NULL && i < u->ou_iod_nr; i++)
+		for (uint32_t j = 0; j < u->ou_sgls[i].sg_nr; j++)
+			bytes += u->ou_sgls[i].sg_iovs[j].iov_len;
+	t->t_tm.tt_cur_bytes = bytes;
 	if (obj_prep(t, req, &u->ou_req, &p) != 0)
 		return NULL;
 	rc = write_begin(t, p, u->ou_req.or_cont, &c);
@@ -239,6 +255,15 @@ fetch_reply(struct eng_tgt *t, struct net_req *req, int status, uint32_t nr, dao
 	rep.ofr_iod_nr = nr;
 	rep.ofr_sizes  = sizes;
 	rep.ofr_sgls   = status == 0 ? sgls : NULL;
+	if (status == 0) {
+		uint64_t bytes = 0;
+
+		for (uint32_t i = 0; sgls != NULL && i < nr; i++)
+			for (uint32_t j = 0; j < sgls[i].sg_nr; j++)
+				bytes += sgls[i].sg_iovs[j].iov_len;
+		t->t_tm.tt_cur_bytes = bytes;
+		t->t_tm.tt_cur_ok    = true;
+	}
 	rc = proto_obj_fetch_rep_enc(&rep, &t->t_msg);
 	eng_reply_msg(t, req, rc != 0 ? rc : status);
 }
@@ -666,6 +691,8 @@ void
 eng_handle_obj(struct eng_tgt *t, struct net_req *req)
 {
 	uint16_t         op = net_req_hdr(req)->ph_opcode;
+	int              tmop = eng_telem_op_of(op);
+	uint64_t         t0   = t->t_tm.tt_tm != NULL ? eng_telem_now_ns() : 0;
 	struct eng_pool *held = NULL;
 	union proto_body b;
 	char             err[NET_ERRMSG_MAX];
@@ -678,9 +705,13 @@ eng_handle_obj(struct eng_tgt *t, struct net_req *req)
 		return;
 	}
 	if (rc != 0) {
-		eng_reply_proto(req, "%s", err);
+		eng_reply_proto(t, req, "%s", err);
 		return;
 	}
+	t->t_tm.tt_cur_pool  = NULL;
+	t->t_tm.tt_cur_bytes = 0;
+	t->t_tm.tt_cur_ok    = false;
+	eng_telem_op_begin(t, tmop);
 	switch (op) {
 	case PROTO_OP_OBJ_UPDATE:
 		held = obj_update(t, req, &b.pb_update);
@@ -707,11 +738,15 @@ eng_handle_obj(struct eng_tgt *t, struct net_req *req)
 		obj_query_key(t, req, &b.pb_query_key);
 		break;
 	default:
-		eng_reply_proto(req, "opcode %u is not an object operation", op);
+		eng_reply_proto(t, req, "opcode %u is not an object operation", op);
 		break;
 	}
 	/* Frees only what the decoder allocated, never the body. */
 	proto_body_fini(op, false, &b);
+	/* Invariant 5: a held write is measured when its batch is answered. */
 	if (held != NULL)
-		batch_add(t, held, req);
+		batch_add(t, held, req, tmop, t0, t->t_tm.tt_cur_bytes);
+	else
+		eng_telem_op_end(t, t->t_tm.tt_cur_pool, tmop, t0, t->t_tm.tt_cur_bytes,
+				 t->t_tm.tt_cur_ok);
 }

@@ -17,6 +17,9 @@
  *     before it does, so a restart never goes back to an older map.
  *  5. Every cached container handle is of this pool and open; a destroy
  *     closes the cached handle before asking VOS.
+ *  6. A served pool has this target's metrics (pool/<uuid>/.../tgt_N) from
+ *     its create or open to its destroy; a close at stop keeps them (the
+ *     segment goes with the engine).
  */
 #define D_LOGFAC DD_FAC(pool)
 
@@ -350,6 +353,7 @@ pool_open_found(struct eng_tgt *t, const uuid_t uuid)
 	}
 	map_load(t, p);
 	t->t_pools[t->t_pool_nr++] = p;
+	eng_telem_pool_init(t, p); /* invariant 6 */
 	D_INFO("target %u: pool %s opened (map version %u%s)\n", t->t_idx, str,
 	       p->p_map_version, p->p_has_blob ? ", with a blob" : "");
 	return;
@@ -537,6 +541,8 @@ tgt_pool_create(struct eng_tgt *t, struct net_req *req, const struct proto_tgt_p
 		map_load(t, p);
 	}
 	t->t_pools[t->t_pool_nr++] = p;
+	eng_telem_pool_init(t, p); /* invariant 6 */
+	eng_telem_tgt_refresh(t);  /* its staging memory */
 	D_INFO("target %u: pool %s %s (%" PRIu64 " bytes SCM, %" PRIu64 " bytes NVMe)\n",
 	       t->t_idx, str, adopt ? "adopted" : "created", scm, nvme);
 	eng_reply(req, 0);
@@ -577,9 +583,13 @@ tgt_pool_destroy(struct eng_tgt *t, struct net_req *req, const uuid_t uuid)
 				D_WARN("target %u: pool %s: unmap of its blob: " DF_RC "\n",
 				       t->t_idx, str, DP_RC(rc));
 		}
+		eng_telem_pool_fini(t, uuid, p); /* invariant 6 */
 		pool_unlink(t, p);
 		pool_close(t, p);
+	} else {
+		eng_telem_pool_fini(t, uuid, NULL);
 	}
+	eng_telem_tgt_refresh(t); /* its staging memory went with the pool */
 	rc = vos_pool_destroy(dir, uuid);
 	if (rc == -DER_NONEXIST)
 		rc = 0; /* absent: destroyed already (C3) */
@@ -719,7 +729,7 @@ eng_handle_tgt(struct eng_tgt *t, struct net_req *req)
 		return;
 	}
 	if (rc != 0) {
-		eng_reply_proto(req, "%s", err);
+		eng_reply_proto(t, req, "%s", err);
 		return;
 	}
 	switch (op) {
@@ -740,7 +750,7 @@ eng_handle_tgt(struct eng_tgt *t, struct net_req *req)
 		tgt_query(t, req, b.pb_pool.tp_pool);
 		break;
 	default:
-		eng_reply_proto(req, "opcode %u is not a target operation", op);
+		eng_reply_proto(t, req, "opcode %u is not a target operation", op);
 		break;
 	}
 	/* TGT bodies allocate nothing; kept for symmetry with the decoder's contract. */

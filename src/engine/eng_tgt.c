@@ -25,6 +25,9 @@
  *     stop, everything else at once), as net_server_destroy() requires.
  *  4. Phase changes are published under tg_lock with a broadcast, so the
  *     system thread's bounded waits see them.
+ *  5. With telemetry (eng_tgts_cfg.tc_telem), a serving target wakes at least
+ *     every ENG_TM_REFRESH_MS to sample its slow metrics, and accounts every
+ *     turn's wait and work (eng_telem.c); it writes only its own metrics.
  */
 #define D_LOGFAC DD_FAC(engine)
 
@@ -173,7 +176,7 @@ eng_reply(struct net_req *req, int status)
 }
 
 void
-eng_reply_proto(struct net_req *req, const char *fmt, ...)
+eng_reply_proto(struct eng_tgt *t, struct net_req *req, const char *fmt, ...)
 {
 	const struct proto_hdr *h = net_req_hdr(req);
 	char                    msg[NET_ERRMSG_MAX];
@@ -191,6 +194,7 @@ eng_reply_proto(struct net_req *req, const char *fmt, ...)
 		(unsigned long long)h->ph_rpc_id, net_req_peer(req), msg);
 	iov.iov_base = msg;
 	iov.iov_len  = strnlen(msg, sizeof(msg));
+	eng_telem_req_bad(t);
 	(void)net_reply(req, -DER_PROTO, &iov, 1);
 }
 
@@ -245,6 +249,7 @@ tgt_handler(void *arg, struct net_req *req)
 	struct eng_tgt *t  = arg;
 	uint16_t        op = net_req_hdr(req)->ph_opcode;
 
+	eng_telem_req(t);
 	if (t->t_stopping) {
 		eng_reply(req, -DER_SHUTDOWN);
 		return;
@@ -252,7 +257,7 @@ tgt_handler(void *arg, struct net_req *req)
 	switch (op) {
 	case PROTO_OP_PING:
 		if (net_req_body_len(req) != 0) {
-			eng_reply_proto(req, "ping body of %u bytes: it must be empty",
+			eng_reply_proto(t, req, "ping body of %u bytes: it must be empty",
 					net_req_body_len(req));
 			return;
 		}
@@ -280,7 +285,7 @@ tgt_handler(void *arg, struct net_req *req)
 		return;
 	default:
 		/* proto_hdr_decode() refuses unknown opcodes; a new one lands here. */
-		eng_reply_proto(req, "opcode %u is not served by a target", op);
+		eng_reply_proto(t, req, "opcode %u is not served by a target", op);
 		return;
 	}
 }
@@ -340,7 +345,9 @@ tgt_start(struct eng_tgt *t, struct eng_storage *st)
 		snprintf(ev.te_msg, sizeof(ev.te_msg), "target %u: epoll failed", t->t_idx);
 		goto out;
 	}
+	eng_telem_tgt_init(t);
 	eng_pools_open_all(t);
+	eng_telem_tgt_refresh(t);
 	t->t_serving = true;
 	D_INFO("target %u serving on port %u with %u pool(s)\n", t->t_idx,
 	       net_server_port(t->t_srv), t->t_pool_nr);
@@ -421,13 +428,20 @@ static void
 tgt_loop(struct eng_tgt *t)
 {
 	struct epoll_event evs[ENG_TGT_EVENTS_MAX];
+	bool               tm = t->t_tm.tt_tm != NULL;
 
 	for (;;) {
-		bool net  = false;
-		bool stop = false;
-		int  n;
+		bool     net        = false;
+		bool     stop       = false;
+		int      dispatched = 0;
+		uint64_t w0         = tm ? eng_telem_now_ns() : 0;
+		uint64_t w1;
+		int      n;
 
-		n = epoll_wait(t->t_epfd, evs, ENG_TGT_EVENTS_MAX, -1);
+		/* Invariant 5: a serving target with metrics samples them even when idle. */
+		n  = epoll_wait(t->t_epfd, evs, ENG_TGT_EVENTS_MAX,
+				tm && t->t_serving ? ENG_TM_REFRESH_MS : -1);
+		w1 = tm ? eng_telem_now_ns() : 0;
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -452,10 +466,22 @@ tgt_loop(struct eng_tgt *t)
 		if (stop)
 			return;
 		if (net && t->t_serving) {
-			if (net_server_progress(t->t_srv, 0) < 0)
+			dispatched = net_server_progress(t->t_srv, 0);
+			if (dispatched < 0) {
 				D_ERROR("target %u: net progress failed\n", t->t_idx);
+				dispatched = 0;
+			}
+			/* Before the commit: the held writes are the depth of the queue. */
+			eng_telem_queue(t, net_server_reqs_pending(t->t_srv));
 			/* Group commit: this turn's writes, one transaction per pool. */
 			eng_pools_flush(t);
+		}
+		if (tm) {
+			uint64_t end = eng_telem_now_ns();
+
+			eng_telem_turn(t, w0, w1, end, n, dispatched);
+			if (t->t_serving && end >= t->t_tm.tt_next_refresh_ns)
+				eng_telem_tgt_refresh(t);
 		}
 	}
 }
@@ -645,6 +671,7 @@ eng_tgts_create(const struct eng_tgts_cfg *cfg, struct eng_tgts **out, char *err
 		t->t_idx      = i;
 		t->t_epfd     = -1;
 		t->t_inbox_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		t->t_tm.tt_tm = cfg->tc_telem;
 		atomic_init(&t->t_phase, ENG_PH_INIT);
 		proto_msg_init(&t->t_msg);
 		if (t->t_inbox_fd < 0 ||

@@ -261,6 +261,7 @@ void eng_storage_close(struct eng_storage *st);
 /* ---- Data path: targets (eng_tgt.c) ---- */
 
 struct eng_tgts;
+struct eng_telem; /* the engine's metrics (eng_internal.h) */
 
 struct eng_tgts_cfg {
 	const char *tc_ip;         /**< address to listen on (IPv4 literal) */
@@ -271,6 +272,8 @@ struct eng_tgts_cfg {
 	/** Called by a target thread after it posted an event (any thread). */
 	void      (*tc_notify)(void *arg);
 	void       *tc_notify_arg;
+	/** Metrics the targets publish (borrowed; must outlive the targets); NULL: none. */
+	struct eng_telem *tc_telem;
 };
 
 enum eng_tgt_ev_type {

@@ -41,6 +41,15 @@
  * for one, so the id tells the operator what to do and the text tells why.
  *
  * The engine never writes its superblock: daos_server does (format, rank).
+ *
+ * Telemetry (eng_telem.c): the engine creates its segment (key
+ * D_TM_ENGINE_KEY_BASE + -I, replacing a stale one of a previous life) before
+ * the targets, records started_at, servicing_at once every target serves, and
+ * rank and incarnation at the join; a 1 s timer samples RSS and the NVMe
+ * devices. It removes the segment after the targets stopped (a target left
+ * behind may still write to it: then the segment stays, replaced by the next
+ * start). A segment that cannot be created is logged and the engine runs
+ * without metrics.
  */
 #define D_LOGFAC DD_FAC(engine)
 
@@ -65,7 +74,7 @@
 #include "gurt/ras.h"
 #include "gurt/rankset.h"
 #include "control/engine_link.h"
-#include "engine/engine.h"
+#include "engine/eng_internal.h"
 
 #ifndef DAOS_VERSION
 #define DAOS_VERSION "0.0.0"
@@ -105,6 +114,9 @@ struct engine {
 	char             e_fabric_uri[ENGINE_LINK_URI_MAX];
 	char            *e_rbuf;
 	char             e_ip[INET_ADDRSTRLEN]; /* D_INTERFACE's address */
+	char             e_prov[ENG_TM_PROV_MAX + 1]; /* D_PROVIDER */
+	struct eng_telem *e_tm;                 /* NULL: no metrics */
+	int              e_tm_timer_fd;
 	uint16_t         e_port;                /* D_PORT; 0: data path disabled */
 	struct eng_tgts    *e_tgts;
 	struct eng_storage *e_st;
@@ -193,6 +205,7 @@ targets_start(struct engine *e)
 		eng_exit(e, ENGINE_EXIT_FAILURE);
 		return;
 	}
+	eng_telem_storage(e->e_tm, e->e_st);
 	rc = eng_tgts_start(e->e_tgts, e->e_st);
 	if (rc != 0) {
 		D_ERROR("cannot start the targets: " DF_RC "\n", DP_RC(rc));
@@ -234,6 +247,7 @@ targets_wake(void *arg)
 		if (++e->e_tgts_started < eng_tgts_nr(e->e_tgts))
 			continue;
 		timer_set(e, 0);
+		eng_telem_servicing(e->e_tm);
 		D_NOTE("all %u target(s) serving on %s:%u-%u\n", e->e_tgts_started, e->e_ip,
 		       eng_tgts_port(e->e_tgts, 0),
 		       eng_tgts_port(e->e_tgts, e->e_tgts_started - 1));
@@ -389,6 +403,7 @@ handle_join_reply(struct engine *e, json_t *msg)
 	e->e_inc         = (uint64_t)inc;
 	e->e_map_version = (uint64_t)mapv;
 	e->e_state       = ES_READY;
+	eng_telem_joined(e->e_tm, e->e_rank, e->e_inc);
 	/* DAOS prints this line on stdout once the rank is known; scripts wait for it. */
 	printf("DAOS I/O Engine (v%s) process %d started on rank %u with %u target, %u helper "
 	       "XS, firstcore %d, host %s.\n", DAOS_VERSION, (int)getpid(), e->e_rank,
@@ -658,6 +673,7 @@ fabric_uri(struct engine *e)
 		freeifaddrs(ifa);
 	}
 	snprintf(e->e_fabric_uri, sizeof(e->e_fabric_uri), "%s://%s:%lu", prov, addr, pn);
+	snprintf(e->e_prov, sizeof(e->e_prov), "%s", prov);
 	memcpy(e->e_ip, addr, sizeof(addr));
 	e->e_port = (uint16_t)pn;
 	if (pn != 0 && iface != NULL && iface[0] != '\0' && !found) {
@@ -697,6 +713,7 @@ targets_create(struct engine *e)
 	cfg.tc_first_core = e->e_args.ea_first_core;
 	cfg.tc_notify     = targets_notify;
 	cfg.tc_notify_arg = e->e_loop;
+	cfg.tc_telem      = e->e_tm;
 	rc = eng_tgts_create(&cfg, &e->e_tgts, why, sizeof(why));
 	if (rc != 0) {
 		D_ERROR("cannot start the targets: %s (" DF_RC ")\n", why, DP_RC(rc));
@@ -705,6 +722,51 @@ targets_create(struct engine *e)
 	}
 	eng_loop_set_wake_cb(e->e_loop, targets_wake, e);
 	return 0;
+}
+
+static void
+telem_timer_ready(struct eng_loop *loop, uint32_t events, void *arg)
+{
+	struct engine *e = arg;
+	uint64_t       n;
+
+	(void)loop;
+	(void)events;
+	if (read(e->e_tm_timer_fd, &n, sizeof(n)) != (ssize_t)sizeof(n))
+		return;
+	eng_telem_refresh(e->e_tm, e->e_st);
+}
+
+/*
+ * Create the telemetry segment and its refresh timer. Never fatal: without
+ * them the engine runs without metrics (said loudly in the log).
+ */
+static void
+telem_start(struct engine *e)
+{
+	key_t             key = eng_telem_key(e->e_args.ea_idx);
+	struct itimerspec its;
+	int               rc;
+
+	rc = eng_telem_create(key, e->e_args.ea_targets, e->e_prov, &e->e_tm);
+	if (rc != 0) {
+		D_ERROR("telemetry: cannot create the shared memory segment of key %#x for "
+			"engine %u: " DF_RC "%s; the engine runs without metrics\n", (unsigned)key,
+			e->e_args.ea_idx, DP_RC(rc),
+			rc == -DER_SHMEM_PERMS ? " (a stale segment of another user: "
+						 "remove it with ipcrm -M)" : "");
+		e->e_tm = NULL;
+		return;
+	}
+	memset(&its, 0, sizeof(its));
+	its.it_value.tv_sec     = ENG_TM_REFRESH_MS / 1000;
+	its.it_value.tv_nsec    = (long)(ENG_TM_REFRESH_MS % 1000) * 1000000L;
+	its.it_interval         = its.it_value;
+	e->e_tm_timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (e->e_tm_timer_fd < 0 || timerfd_settime(e->e_tm_timer_fd, 0, &its, NULL) != 0 ||
+	    eng_loop_add(e->e_loop, e->e_tm_timer_fd, EPOLLIN, telem_timer_ready, e, NULL) != 0)
+		D_ERROR("telemetry: no refresh timer: RSS and NVMe metrics are not sampled\n");
+	eng_telem_refresh(e->e_tm, NULL);
 }
 
 static int
@@ -769,7 +831,10 @@ engine_run(struct engine *e)
 	rc = eng_loop_create(&e->e_loop);
 	if (rc != 0)
 		return ENGINE_EXIT_FAILURE;
-	if (fabric_uri(e) != 0 || targets_create(e) != 0)
+	if (fabric_uri(e) != 0)
+		return ENGINE_EXIT_FAILURE;
+	telem_start(e);
+	if (targets_create(e) != 0)
 		return ENGINE_EXIT_FAILURE;
 	rc = eng_link_connect(e->e_sock, &e->e_link_fd, why, sizeof(why));
 	if (rc != 0) {
@@ -803,6 +868,7 @@ main(int argc, char **argv)
 	e.e_link_fd  = -1;
 	e.e_sig_fd   = -1;
 	e.e_timer_fd = -1;
+	e.e_tm_timer_fd = -1;
 	e.e_rank     = D_RANK_NIL;
 	e.e_next_id  = 1;
 	if (eng_args_parse(argc, argv, &e.e_args, why, sizeof(why)) != 0) {
@@ -824,12 +890,16 @@ main(int argc, char **argv)
 	code = engine_run(&e);
 	if (e.e_tgts != NULL) {
 		D_INFO("stopping %u target(s)\n", eng_tgts_nr(e.e_tgts));
-		if (eng_tgts_stop(e.e_tgts) == 0)
+		if (eng_tgts_stop(e.e_tgts) == 0) {
 			eng_storage_close(e.e_st);
-		else
-			D_ERROR("targets did not stop in time: storage left open\n");
+			eng_telem_destroy(e.e_tm);
+		} else {
+			D_ERROR("targets did not stop in time: storage and telemetry segment left "
+				"open\n");
+		}
 	} else {
 		eng_storage_close(e.e_st);
+		eng_telem_destroy(e.e_tm);
 	}
 	json_decref(e.e_join_pending);
 	D_NOTE("engine %u (pid %d) exiting: %d (%s)\n", e.e_args.ea_idx, (int)getpid(), code,
@@ -841,6 +911,8 @@ main(int argc, char **argv)
 		close(e.e_sig_fd);
 	if (e.e_timer_fd >= 0)
 		close(e.e_timer_fd);
+	if (e.e_tm_timer_fd >= 0)
+		close(e.e_tm_timer_fd);
 	free(e.e_rbuf);
 	d_log_fini();
 	return code;

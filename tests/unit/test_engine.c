@@ -1902,6 +1902,588 @@ eng20_many_iods(void **state)
 	assert_int_equal(ping(c, 1), 0);
 }
 
+/* ==== Telemetry (eng_telem.c): ENG21.. ==== */
+
+/*
+ * These cases run the targets with a telemetry segment of their own key and
+ * read it back through the reader API (gurt/telemetry.h), as daos_metrics
+ * and daos_server do. A target updates a metric right after it answered, so
+ * values are awaited (bounded by WAIT_MS); what must stay unchanged is
+ * checked after the awaited ones.
+ */
+#include <inttypes.h>
+#include <sys/ipc.h>
+
+#include "engine/eng_internal.h"
+
+#define TM_PROV "ofi+tcp;ofi_rxm"
+
+/* The engine context plus its telemetry (ectx first: the helpers above take it). */
+struct tctx {
+	struct ectx         tc_e;
+	key_t               tc_key;
+	struct eng_telem   *tc_tm;
+	struct d_tm_reader *tc_r;
+};
+
+/* A key of this process, away from DAOS's engine keys (0x10242048 + idx). */
+static key_t
+tm_key(void)
+{
+	return (key_t)(0x6C000000 | ((getpid() & 0xFFF) << 12) | (1 + rand() % 0xFFE));
+}
+
+/* targets_up() with the telemetry handed to the targets. */
+static void
+tm_targets_up(struct tctx *tc)
+{
+	struct ectx        *c   = &tc->tc_e;
+	struct eng_tgts_cfg cfg = {.tc_ip = LOCALHOST, .tc_nr = c->nr, .tc_first_core = -1,
+				   .tc_telem = tc->tc_tm};
+	char                why[512];
+	uint32_t            started = 0;
+	uint64_t            deadline;
+	int                 rc = -DER_BUSY;
+
+	if (eng_storage_open(c->dir, c->nr, &c->st, why, sizeof(why)) != 0)
+		fail_msg("storage: %s", why);
+	for (int tries = 0; tries < 10 && rc != 0; tries++) {
+		cfg.tc_port = free_base(c->nr);
+		rc          = eng_tgts_create(&cfg, &c->tg, why, sizeof(why));
+		if (rc != 0 && rc != -DER_BUSY)
+			fail_msg("targets: %s", why);
+	}
+	assert_int_equal(rc, 0);
+	c->port = cfg.tc_port;
+	assert_int_equal(eng_tgts_start(c->tg, c->st), 0);
+	deadline = now_ms() + WAIT_MS;
+	while (started < c->nr) {
+		struct eng_tgt_event ev;
+
+		if (eng_tgts_event(c->tg, &ev) != 0) {
+			assert_true(now_ms() < deadline);
+			usleep(1000);
+			continue;
+		}
+		if (ev.te_type == ENG_EV_STARTED) {
+			assert_int_equal(ev.te_rc, 0);
+			started++;
+		}
+	}
+	eng_telem_storage(tc->tc_tm, c->st);
+}
+
+static int
+tm_setup(void **state)
+{
+	struct tctx *tc = calloc(1, sizeof(*tc));
+	struct ectx *c;
+
+	if (tc == NULL)
+		return -1;
+	c = &tc->tc_e;
+	srand((unsigned)(getpid() ^ now_ms()));
+	strcpy(c->dir, "/tmp/engt.XXXXXX");
+	assert_non_null(mkdtemp(c->dir));
+	snprintf(c->bdev, sizeof(c->bdev), "%s/bdev0.img", c->dir);
+	assert_int_equal(bio_dev_create_file(c->bdev, DEV_SIZE), 0);
+	nvme_conf(c);
+	c->nr = NTGT;
+	assert_int_equal(net_client_create(&c->cl), 0);
+	tc->tc_key = tm_key();
+	assert_int_equal(eng_telem_create(tc->tc_key, c->nr, TM_PROV, &tc->tc_tm), 0);
+	tm_targets_up(tc);
+	assert_int_equal(d_tm_reader_open(tc->tc_key, &tc->tc_r), 0);
+	g      = c;
+	*state = tc;
+	return 0;
+}
+
+static int
+tm_teardown(void **state)
+{
+	struct tctx        *tc = *state;
+	struct d_tm_reader *r;
+
+	d_tm_reader_close(tc->tc_r);
+	if (tc->tc_e.tg != NULL)
+		targets_down(&tc->tc_e);
+	eng_telem_destroy(tc->tc_tm);
+	/* The segment is removed with the telemetry. */
+	assert_int_equal(d_tm_reader_open(tc->tc_key, &r), -DER_NONEXIST);
+	*state = &tc->tc_e; /* teardown() frees it: tc_e is its first member */
+	return teardown(state);
+}
+
+struct tm_get_arg {
+	struct d_tm_sample ga_s;
+	bool               ga_found;
+};
+
+static int
+tm_get_cb(const struct d_tm_sample *s, void *arg)
+{
+	struct tm_get_arg *ga = arg;
+
+	ga->ga_s          = *s;
+	ga->ga_s.ts_path  = NULL; /* valid during the callback only */
+	ga->ga_s.ts_desc  = NULL;
+	ga->ga_s.ts_units = NULL;
+	ga->ga_found      = true;
+	return 1; /* the node itself is the first one visited */
+}
+
+/* The sample of the node at the path built from fmt: 0 or the walk's error. */
+static int __attribute__((format(printf, 3, 4)))
+tm_get(struct tctx *tc, struct d_tm_sample *out, const char *fmt, ...)
+{
+	struct tm_get_arg ga = {.ga_found = false};
+	char              path[D_TM_PATH_MAX];
+	va_list           ap;
+	int               rc;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	rc = d_tm_walk(tc->tc_r, path, tm_get_cb, &ga);
+	if (rc == 1 && ga.ga_found) {
+		if (out != NULL)
+			*out = ga.ga_s;
+		return 0;
+	}
+	return rc == 0 ? -DER_METRIC_NOT_FOUND : rc;
+}
+
+/* The value (samples when want_samples) of the metric at the path built from fmt. */
+static uint64_t __attribute__((format(printf, 3, 4)))
+tm_val(struct tctx *tc, bool want_samples, const char *fmt, ...)
+{
+	struct d_tm_sample s;
+	char               path[D_TM_PATH_MAX];
+	va_list            ap;
+	int                rc;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	rc = tm_get(tc, &s, "%s", path);
+	if (rc != 0)
+		fail_msg("metric %s: " DF_RC, path, DP_RC(rc));
+	return want_samples ? s.ts_samples : s.ts_value;
+}
+
+/* Wait (bounded) until a metric's value (or samples) reaches want; returns it. */
+static uint64_t __attribute__((format(printf, 4, 5)))
+tm_wait(struct tctx *tc, bool want_samples, uint64_t want, const char *fmt, ...)
+{
+	char     path[D_TM_PATH_MAX];
+	va_list  ap;
+	uint64_t deadline = now_ms() + WAIT_MS;
+	uint64_t v;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	while ((v = tm_val(tc, want_samples, "%s", path)) < want) {
+		if (now_ms() >= deadline)
+			fail_msg("metric %s is %" PRIu64 " after %d ms, %" PRIu64 " expected", path,
+				 v, WAIT_MS, want);
+		usleep(1000);
+	}
+	return v;
+}
+
+/* ENG21: update and fetch publish ops, active counts, latency (by size), bytes and pool counters; the other target's stay 0 */
+static void
+eng21_tm_io(void **state)
+{
+	struct tctx       *tc = *state;
+	struct ectx       *c  = &tc->tc_e;
+	static uint8_t     data[4000], out[4096];
+	struct tobj        o, other;
+	struct d_tm_sample s;
+	char               ps[37];
+	uint64_t           size, got;
+
+	tobj_init(&o, 0);
+	tobj_pool(c, &o, NVME_SIZE);
+	uuid_unparse_lower(o.to_pool, ps);
+	fill(data, sizeof(data), 3);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(put_sv(c, 0, &o, 0, "d", "a", data, sizeof(data)), 0);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(get(c, 0, &o, 0, "d", "a", 0, 0, 0, out, sizeof(out), 0, &size,
+				     &got), 0);
+		assert_int_equal(got, sizeof(data));
+	}
+	/* An update of a pool the target does not have: measured, no bytes, no pool. */
+	tobj_init(&other, 0);
+	assert_int_equal(put_sv(c, 0, &other, 0, "d", "a", data, sizeof(data)), -DER_NO_HDL);
+
+	/* Every awaited value is then exact (a target updates a few metrics per answer). */
+	assert_int_equal(tm_wait(tc, true, 4, "io/ops/update/latency/tgt_0"), 4);
+	assert_int_equal(tm_wait(tc, true, 2, "io/ops/fetch/latency/tgt_0"), 2);
+	assert_int_equal(tm_get(tc, &s, "io/ops/update/latency/tgt_0"), 0);
+	assert_true(s.ts_max > 0 && s.ts_min <= s.ts_max && s.ts_sum >= s.ts_max);
+	/* Active: 0 now, 1 at most (sequential calls), one sample per begin and end. */
+	assert_int_equal(tm_wait(tc, true, 8, "io/ops/update/active/tgt_0"), 8);
+	assert_int_equal(tm_get(tc, &s, "io/ops/update/active/tgt_0"), 0);
+	assert_int_equal(s.ts_value, 0);
+	assert_int_equal(s.ts_max, 1);
+	/* 4000 bytes are in DAOS's 4KB bucket, for the refused update as well. */
+	assert_int_equal(tm_wait(tc, true, 4, "io/latency/update/4KB/tgt_0"), 4);
+	assert_int_equal(tm_wait(tc, true, 2, "io/latency/fetch/4KB/tgt_0"), 2);
+	assert_int_equal(tm_val(tc, true, "io/latency/update/256B/tgt_0"), 0);
+	assert_int_equal(tm_val(tc, true, "io/latency/update/GT4MB/tgt_0"), 0);
+	assert_int_equal(tm_wait(tc, false, 3 * sizeof(data), "io/xferred/update/tgt_0"),
+			 3 * sizeof(data));
+	assert_int_equal(tm_wait(tc, false, 2 * sizeof(data), "io/xferred/fetch/tgt_0"),
+			 2 * sizeof(data));
+	assert_int_equal(tm_wait(tc, false, 3, "pool/%s/ops/update/tgt_0", ps), 3);
+	assert_int_equal(tm_wait(tc, false, 2, "pool/%s/ops/fetch/tgt_0", ps), 2);
+	assert_int_equal(tm_wait(tc, false, 3 * sizeof(data), "pool/%s/xferred/update/tgt_0", ps),
+			 3 * sizeof(data));
+	assert_int_equal(tm_wait(tc, false, 2 * sizeof(data), "pool/%s/xferred/fetch/tgt_0", ps),
+			 2 * sizeof(data));
+	assert_int_equal(tm_get(tc, &s, "pool/%s/started_at", ps), 0);
+	assert_true(s.ts_value > 0 && s.ts_value <= (uint64_t)time(NULL));
+	/* Network: pool create, 4 updates, 2 fetches; writes were queued for their commit. */
+	assert_int_equal(tm_wait(tc, false, 7, "net/%s/req_recv/tgt_0", TM_PROV), 7);
+	/*
+	 * One sample per turn that read requests (a turn may read several: the
+	 * client sends the next call as soon as a read is answered). A write is
+	 * sampled while held, before its commit answers it.
+	 */
+	assert_int_equal(tm_get(tc, &s, "net/%s/hg_active_rpcs/tgt_0", TM_PROV), 0);
+	assert_true(s.ts_max >= 1 && s.ts_samples >= 1);
+	assert_int_equal(tm_val(tc, false, "net/" TM_PROV "/req_bad/tgt_0"), 0);
+	/* Target 1 served its pool create only. */
+	assert_int_equal(tm_val(tc, true, "io/ops/update/latency/tgt_1"), 0);
+	assert_int_equal(tm_val(tc, false, "io/xferred/update/tgt_1"), 0);
+	assert_int_equal(tm_val(tc, false, "pool/%s/ops/update/tgt_1", ps), 0);
+	assert_int_equal(tm_val(tc, false, "net/" TM_PROV "/req_recv/tgt_1"), 1);
+}
+
+/* ENG22: every object operation is counted under DAOS's name; malformed requests count as bad, not as operations */
+static void
+eng22_tm_op_names(void **state)
+{
+	struct tctx                   *tc = *state;
+	struct ectx                   *c  = &tc->tc_e;
+	struct tobj                    o;
+	struct proto_obj_query_key_rep qr;
+	struct proto_obj_list_recx     lr = {0};
+	struct proto_obj_list_obj      lo = {0};
+	struct proto_msg               m;
+	daos_anchor_t                  anchor = DAOS_ANCHOR_INIT;
+	char                           names[8][32];
+	uint8_t                        dbuf[64];
+	char                           abuf[64];
+	char                           ps[37], text[256];
+	const char                    *dk[] = {"d2"};
+	const char                    *ak[] = {"a2"};
+	uint32_t                       n = 0;
+	static const char *const       ops[] = {"dkey_enum", "akey_enum", "recx_enum",
+						"obj_enum",  "obj_punch", "dkey_punch",
+						"akey_punch", "key_query"};
+
+	tobj_init(&o, 0);
+	tobj_pool(c, &o, 0);
+	uuid_unparse_lower(o.to_pool, ps);
+	assert_int_equal(put_sv(c, 0, &o, 10, "d1", "a1", "v", 1), 0);
+	assert_int_equal(put_sv(c, 0, &o, 10, "d2", "a2", "v", 1), 0);
+	assert_int_equal(list_keys(c, 0, &o, PROTO_OP_OBJ_LIST_DKEY, NULL, 8, 256, &anchor, names,
+				   &n, NULL), 0);
+	anchor = (daos_anchor_t)DAOS_ANCHOR_INIT;
+	assert_int_equal(list_keys(c, 0, &o, PROTO_OP_OBJ_LIST_AKEY, "d1", 8, 256, &anchor,
+				   names, &n, NULL), 0);
+	req_init(&lr.olr_req, 0, o.to_pool, o.to_cont, o.to_oid, 0);
+	d_iov_set(&lr.olr_dkey, "d1", 2);
+	d_iov_set(&lr.olr_akey, "a1", 2);
+	lr.olr_nr     = 8;
+	lr.olr_anchor = (daos_anchor_t)DAOS_ANCHOR_INIT;
+	proto_msg_init(&m);
+	assert_int_equal(proto_obj_list_recx_enc(&lr, &m), 0);
+	assert_int_equal(call(c, 0, PROTO_OP_OBJ_LIST_RECX, 0, &m, NULL), 0);
+	req_init(&lo.olo_req, 0, o.to_pool, o.to_cont, o.to_oid, 0);
+	lo.olo_nr     = 8;
+	lo.olo_anchor = (daos_anchor_t)DAOS_ANCHOR_INIT;
+	proto_msg_init(&m);
+	assert_int_equal(proto_obj_list_obj_enc(&lo, &m), 0);
+	assert_int_equal(call(c, 0, PROTO_OP_OBJ_LIST_OBJ, 0, &m, NULL), 0);
+	assert_int_equal(punch(c, 0, &o, PROTO_OP_OBJ_PUNCH_DKEYS, 20, NULL, 1, dk), 0);
+	assert_int_equal(punch(c, 0, &o, PROTO_OP_OBJ_PUNCH_AKEYS, 20, "d1", 1, ak), 0);
+	assert_int_equal(query_key(c, 0, &o, PROTO_QK_DKEY, NULL, 0, NULL, &qr, dbuf, abuf), 0);
+	assert_int_equal(punch(c, 0, &o, PROTO_OP_OBJ_PUNCH, 30, NULL, 0, NULL), 0);
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		assert_int_equal(tm_wait(tc, true, 1, "io/ops/%s/latency/tgt_0", ops[i]), 1);
+		assert_int_equal(tm_wait(tc, false, 1, "pool/%s/ops/%s/tgt_0", ps, ops[i]), 1);
+	}
+	/* Malformed: a fetch body that does not decode, a ping with a body. */
+	assert_int_equal(raw_call(c, 0, PROTO_OP_OBJ_FETCH, "xyz", 3, text, sizeof(text)),
+			 -DER_PROTO);
+	assert_true(text[0] != '\0');
+	assert_int_equal(raw_call(c, 0, PROTO_OP_PING, "x", 1, text, sizeof(text)), -DER_PROTO);
+	assert_int_equal(tm_wait(tc, false, 2, "net/%s/req_bad/tgt_0", TM_PROV), 2);
+	assert_int_equal(tm_val(tc, true, "io/ops/fetch/latency/tgt_0"), 0);
+	assert_int_equal(tm_val(tc, false, "io/ops/fetch/active/tgt_0"), 0);
+	assert_int_equal(tm_val(tc, false, "net/" TM_PROV "/req_bad/tgt_1"), 0);
+}
+
+/* ENG23: a pool destroy removes that target's pool metrics; the last target's removes pool/<uuid>; a new pool starts at 0 */
+static void
+eng23_tm_pool_destroy(void **state)
+{
+	struct tctx *tc = *state;
+	struct ectx *c  = &tc->tc_e;
+	struct tobj  o, keep;
+	uuid_t       absent;
+	char         ps[37], ks[37];
+
+	tobj_init(&o, 0);
+	tobj_pool(c, &o, NVME_SIZE);
+	tobj_init(&keep, 0);
+	tobj_pool(c, &keep, 0);
+	uuid_unparse_lower(o.to_pool, ps);
+	uuid_unparse_lower(keep.to_pool, ks);
+	assert_int_equal(put_sv(c, 0, &o, 0, "d", "a", "x", 1), 0);
+	assert_int_equal(tm_wait(tc, false, 1, "pool/%s/ops/update/tgt_0", ps), 1);
+
+	assert_int_equal(pool_op(c, 0, PROTO_OP_TGT_POOL_DESTROY, o.to_pool, NULL), 0);
+	assert_int_equal(tm_get(tc, NULL, "pool/%s/ops/update/tgt_0", ps), -DER_METRIC_NOT_FOUND);
+	assert_int_equal(tm_get(tc, NULL, "pool/%s/xferred/update/tgt_0", ps),
+			 -DER_METRIC_NOT_FOUND);
+	assert_int_equal(tm_get(tc, NULL, "pool/%s/vos_space/scm_total/tgt_0", ps),
+			 -DER_METRIC_NOT_FOUND);
+	assert_int_equal(tm_get(tc, NULL, "pool/%s/ops/update/tgt_1", ps), 0);
+	assert_int_equal(tm_get(tc, NULL, "pool/%s/started_at", ps), 0);
+	/* Destroying a pool the target does not have touches nothing. */
+	uuid_generate(absent);
+	assert_int_equal(pool_op(c, 1, PROTO_OP_TGT_POOL_DESTROY, absent, NULL), 0);
+	assert_int_equal(tm_get(tc, NULL, "pool/%s/ops/update/tgt_1", ps), 0);
+
+	assert_int_equal(pool_op(c, 1, PROTO_OP_TGT_POOL_DESTROY, o.to_pool, NULL), 0);
+	assert_int_equal(tm_get(tc, NULL, "pool/%s", ps), -DER_METRIC_NOT_FOUND);
+	/* The other pool is untouched. */
+	assert_int_equal(tm_get(tc, NULL, "pool/%s/ops/update/tgt_0", ks), 0);
+	assert_int_equal(tm_get(tc, NULL, "pool/%s/ops/update/tgt_1", ks), 0);
+
+	/* The same pool again: new metrics from 0. */
+	tobj_pool(c, &o, 0);
+	assert_int_equal(tm_val(tc, false, "pool/%s/ops/update/tgt_0", ps), 0);
+	assert_int_equal(tm_val(tc, false, "pool/%s/xferred/update/tgt_1", ps), 0);
+}
+
+/* ENG24: vos_space gauges match TGT_QUERY; staging memory follows the pools with a blob */
+static void
+eng24_tm_space(void **state)
+{
+	struct tctx               *tc = *state;
+	struct ectx               *c  = &tc->tc_e;
+	static uint8_t             big[64 << 10];
+	struct proto_tgt_query_rep q;
+	struct tobj                o, inl;
+	const uint64_t             stage = (uint64_t)VOS_STAGE_BYTES + VOS_STAGE_IO_MAX;
+	char                       ps[37];
+	uint64_t                   deadline;
+
+	assert_int_equal(tm_val(tc, false, "mem/vos/stage_buffers/tgt_0"), 0);
+	tobj_init(&o, 0);
+	tobj_pool(c, &o, NVME_SIZE);
+	uuid_unparse_lower(o.to_pool, ps);
+	/* Set at the create, before its answer. */
+	assert_int_equal(query(c, 0, o.to_pool, &q), 0);
+	assert_int_equal(tm_val(tc, false, "pool/%s/vos_space/scm_total/tgt_0", ps),
+			 q.tqr_scm_total);
+	assert_int_equal(tm_val(tc, false, "pool/%s/vos_space/nvme_total/tgt_0", ps),
+			 q.tqr_nvme_total);
+	assert_int_equal(tm_val(tc, false, "pool/%s/vos_space/nvme_used/tgt_0", ps), 0);
+	assert_true(tm_val(tc, false, "pool/%s/vos_space/scm_used/tgt_0", ps) > 0);
+	assert_int_equal(tm_val(tc, false, "mem/vos/stage_buffers/tgt_0"), stage);
+	/* A pool without NVMe has no staging buffers. */
+	tobj_init(&inl, 0);
+	tobj_pool(c, &inl, 0);
+	assert_int_equal(tm_val(tc, false, "mem/vos/stage_buffers/tgt_0"), stage);
+
+	/* A value in the blob: nvme_used follows within a refresh period. */
+	fill(big, sizeof(big), 5);
+	assert_int_equal(put_sv(c, 0, &o, 0, "d", "a", big, sizeof(big)), 0);
+	assert_int_equal(query(c, 0, o.to_pool, &q), 0);
+	assert_true(q.tqr_nvme_total - q.tqr_nvme_free >= sizeof(big));
+	deadline = now_ms() + WAIT_MS;
+	while (tm_val(tc, false, "pool/%s/vos_space/nvme_used/tgt_0", ps) !=
+	       q.tqr_nvme_total - q.tqr_nvme_free) {
+		assert_true(now_ms() < deadline);
+		usleep(10000);
+	}
+	assert_int_equal(pool_op(c, 0, PROTO_OP_TGT_POOL_DESTROY, o.to_pool, NULL), 0);
+	assert_int_equal(tm_val(tc, false, "mem/vos/stage_buffers/tgt_0"), 0);
+}
+
+/* ENG25: loop cycles, busy and idle time; started_at, servicing_at, rank, incarnation, RSS; NVMe errors and state */
+static void
+eng25_tm_engine(void **state)
+{
+	struct tctx       *tc = *state;
+	struct ectx       *c  = &tc->tc_e;
+	static uint8_t     big[64 << 10];
+	struct d_tm_sample s;
+	struct tobj        o;
+	char               dev[37], ps[37];
+	char               env[256];
+	uint64_t           relax;
+	time_t             now = time(NULL);
+
+	/* Scheduling: the target's turns, waits and work. */
+	tobj_init(&o, 0);
+	tobj_pool(c, &o, 0);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(put_sv(c, 0, &o, 0, "d", "a", "x", 1), 0);
+	/* Each write ends its turn (its commit answers it): 4 turns at least. */
+	assert_true(tm_wait(tc, false, 4, "sched/cycles/tgt_0") >= 4);
+	assert_int_equal(tm_get(tc, &s, "sched/cycle_size/tgt_0"), 0);
+	assert_true(s.ts_max >= 1 && s.ts_samples >= 4);
+	assert_int_equal(tm_get(tc, &s, "sched/cycle_duration/tgt_0"), 0);
+	assert_true(s.ts_samples >= 4);
+	assert_true(tm_val(tc, false, "sched/busy_time/tgt_0") > 0);
+	/* An idle target still accounts its waits (it wakes every ENG_TM_REFRESH_MS). */
+	relax = tm_val(tc, false, "sched/relax_time/tgt_1");
+	tm_wait(tc, false, relax + 500000, "sched/relax_time/tgt_1");
+
+	/* Engine-wide metrics of the system thread. */
+	assert_int_equal(tm_get(tc, &s, "started_at"), 0);
+	assert_true(s.ts_value > 0 && s.ts_value <= (uint64_t)now);
+	assert_int_equal(tm_get(tc, NULL, "servicing_at"), -DER_METRIC_NOT_FOUND);
+	assert_int_equal(tm_get(tc, NULL, "rank"), -DER_METRIC_NOT_FOUND);
+	eng_telem_servicing(tc->tc_tm);
+	eng_telem_joined(tc->tc_tm, 5, 0x1234567890ULL);
+	assert_true(tm_val(tc, false, "servicing_at") >= (uint64_t)now);
+	assert_int_equal(tm_val(tc, false, "rank"), 5);
+	assert_int_equal(tm_val(tc, false, "incarnation"), 0x1234567890ULL);
+	eng_telem_refresh(tc->tc_tm, c->st);
+	assert_true(tm_val(tc, false, "mem/rss") > (1 << 20));
+	uuid_unparse_lower(c->st->es_devs[0].ed_uuid, dev);
+	assert_int_equal(tm_val(tc, false, "nvme/%s/state", dev), BIO_STATE_NORMAL);
+	assert_int_equal(tm_val(tc, false, "nvme/%s/commands/write_errs", dev), 0);
+	assert_int_equal(tm_val(tc, false, "nvme/%s/commands/read_errs", dev), 0);
+	assert_int_equal(tm_val(tc, false, "nvme/%s/commands/unmap_errs", dev), 0);
+	assert_int_equal(tm_val(tc, false, "nvme/%s/commands/checksum_mismatch", dev), 0);
+
+	/* Restart the targets with the device's next write failing (bio's D_BIO_FAULT). */
+	targets_down(c);
+	snprintf(env, sizeof(env), "dev=%s,op=write,count=1", c->bdev);
+	setenv("D_BIO_FAULT", env, 1);
+	tm_targets_up(tc);
+	unsetenv("D_BIO_FAULT");
+	tobj_init(&o, 0);
+	tobj_pool(c, &o, NVME_SIZE);
+	assert_int_equal(put_sv(c, 0, &o, 0, "d", "a", big, sizeof(big)), -DER_NVME_IO);
+	eng_telem_refresh(tc->tc_tm, c->st);
+	assert_true(tm_val(tc, false, "nvme/%s/commands/write_errs", dev) >= 1);
+	assert_int_equal(tm_val(tc, false, "nvme/%s/state", dev), BIO_STATE_FAULTY);
+	/* The failed update was measured (the metrics outlive a target restart) but moved no bytes. */
+	assert_int_equal(tm_wait(tc, true, 5, "io/ops/update/latency/tgt_0"), 5);
+	uuid_unparse_lower(o.to_pool, ps);
+	assert_int_equal(tm_wait(tc, false, 1, "pool/%s/ops/update/tgt_0", ps), 1);
+	assert_int_equal(tm_val(tc, false, "pool/%s/xferred/update/tgt_0", ps), 0);
+	assert_int_equal(tm_val(tc, false, "io/xferred/update/tgt_0"), 4);
+}
+
+/* ENG26: the segment replaces a stale one of a previous life and goes with the engine; bad arguments; the key and its override */
+static void
+eng26_tm_segment(void **state)
+{
+	struct eng_telem   *tm;
+	struct d_tm_seg    *stale;
+	struct d_tm_reader *r;
+	struct d_tm_node   *n;
+	struct d_tm_sample  s;
+	key_t               key = tm_key();
+	struct tctx         tc  = {.tc_key = key};
+
+	(void)state;
+	/* A leftover of a crashed engine: another tree at the same key. */
+	assert_int_equal(d_tm_seg_create(key, D_TM_SEG_SIZE_MIN, &stale), 0);
+	assert_int_equal(d_tm_add_metric(stale, &n, D_TM_COUNTER, NULL, NULL, "old/thing"), 0);
+	d_tm_inc_counter(n, 7);
+	d_tm_seg_destroy(stale, false); /* detached, not removed: as after a crash */
+	assert_int_equal(eng_telem_create(key, 2, "bad/prov name", &tm), 0);
+	assert_int_equal(d_tm_reader_open(key, &r), 0);
+	tc.tc_r = r;
+	assert_int_equal(tm_get(&tc, NULL, "old"), -DER_METRIC_NOT_FOUND);
+	assert_int_equal(tm_get(&tc, &s, "started_at"), 0);
+	assert_true(s.ts_value > 0);
+	assert_true(tm_val(&tc, false, "mem/rss") == 0); /* not sampled yet */
+	eng_telem_refresh(tm, NULL);
+	assert_true(tm_val(&tc, false, "mem/rss") > 0);
+	d_tm_reader_close(r);
+	eng_telem_destroy(tm);
+	assert_int_equal(d_tm_reader_open(key, &r), -DER_NONEXIST);
+	eng_telem_destroy(NULL);
+
+	/* Bad arguments; the NULL telemetry every caller may pass is a no-op. */
+	assert_int_equal(eng_telem_create(IPC_PRIVATE, 1, TM_PROV, &tm), -DER_INVAL);
+	assert_int_equal(eng_telem_create(key, ENG_TARGETS_MAX + 1, TM_PROV, &tm), -DER_INVAL);
+	assert_int_equal(eng_telem_create(key, 1, TM_PROV, NULL), -DER_INVAL);
+	assert_int_equal(d_tm_reader_open(key, &r), -DER_NONEXIST);
+	eng_telem_servicing(NULL);
+	eng_telem_joined(NULL, 1, 1);
+	eng_telem_storage(NULL, NULL);
+	eng_telem_refresh(NULL, NULL);
+
+	/* The key: DAOS's base + index, or the override of the environment. */
+	unsetenv(ENG_TM_KEY_ENV);
+	assert_int_equal(eng_telem_key(0), D_TM_ENGINE_KEY_BASE);
+	assert_int_equal(eng_telem_key(3), D_TM_ENGINE_KEY_BASE + 3);
+	setenv(ENG_TM_KEY_ENV, "0x6d000000", 1);
+	assert_int_equal(eng_telem_key(2), 0x6d000002);
+	setenv(ENG_TM_KEY_ENV, "1234", 1);
+	assert_int_equal(eng_telem_key(0), 1234);
+	for (const char *bad = "zz"; bad != NULL; bad = strcmp(bad, "zz") == 0 ? "-5"
+						      : strcmp(bad, "-5") == 0 ? "0"
+						      : strcmp(bad, "0") == 0 ? "0x7fffffff"
+						      : strcmp(bad, "0x7fffffff") == 0 ? "12x" : NULL) {
+		setenv(ENG_TM_KEY_ENV, bad, 1);
+		assert_int_equal(eng_telem_key(1), D_TM_ENGINE_KEY_BASE + 1);
+	}
+	unsetenv(ENG_TM_KEY_ENV);
+	/* The operation of every opcode. */
+	assert_int_equal(eng_telem_op_of(PROTO_OP_OBJ_UPDATE), ENG_TM_OP_UPDATE);
+	assert_int_equal(eng_telem_op_of(PROTO_OP_OBJ_QUERY_KEY), ENG_TM_OP_KEY_QUERY);
+	assert_int_equal(eng_telem_op_of(PROTO_OP_OBJ_LIST_OBJ), ENG_TM_OP_OBJ_ENUM);
+	assert_int_equal(eng_telem_op_of(PROTO_OP_PING), -1);
+	assert_int_equal(eng_telem_op_of(PROTO_OP_TGT_QUERY), -1);
+}
+
+/* ENG27: the provider name becomes a net/ component: characters outside the name alphabet become '_' */
+static void
+eng27_tm_provider(void **state)
+{
+	struct tctx *tc = *state;
+	struct ectx *c  = &tc->tc_e;
+
+	/* The fixture's provider is used as is. */
+	assert_int_equal(ping(c, 1), 0);
+	assert_int_equal(tm_wait(tc, false, 1, "net/%s/req_recv/tgt_1", TM_PROV), 1);
+	/* A target set whose telemetry has a sanitised provider. */
+	targets_down(c);
+	eng_telem_destroy(tc->tc_tm);
+	d_tm_reader_close(tc->tc_r);
+	assert_int_equal(eng_telem_create(tc->tc_key, c->nr, "ofi+tcp/bad name", &tc->tc_tm), 0);
+	tm_targets_up(tc);
+	assert_int_equal(d_tm_reader_open(tc->tc_key, &tc->tc_r), 0);
+	assert_int_equal(ping(c, 0), 0);
+	assert_int_equal(tm_wait(tc, false, 1, "net/ofi+tcp_bad_name/req_recv/tgt_0"), 1);
+	targets_down(c);
+	eng_telem_destroy(tc->tc_tm);
+	d_tm_reader_close(tc->tc_r);
+	assert_int_equal(eng_telem_create(tc->tc_key, c->nr, "..", &tc->tc_tm), 0);
+	tm_targets_up(tc);
+	assert_int_equal(d_tm_reader_open(tc->tc_key, &tc->tc_r), 0);
+	assert_int_equal(ping(c, 0), 0);
+	assert_int_equal(tm_wait(tc, false, 1, "net/unknown/req_recv/tgt_0"), 1);
+}
+
 int
 main(void)
 {
@@ -1926,6 +2508,13 @@ main(void)
 		cmocka_unit_test_setup_teardown(eng18_commit_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(eng19_stop_in_flight, setup, teardown),
 		cmocka_unit_test_setup_teardown(eng20_many_iods, setup, teardown),
+		cmocka_unit_test_setup_teardown(eng21_tm_io, tm_setup, tm_teardown),
+		cmocka_unit_test_setup_teardown(eng22_tm_op_names, tm_setup, tm_teardown),
+		cmocka_unit_test_setup_teardown(eng23_tm_pool_destroy, tm_setup, tm_teardown),
+		cmocka_unit_test_setup_teardown(eng24_tm_space, tm_setup, tm_teardown),
+		cmocka_unit_test_setup_teardown(eng25_tm_engine, tm_setup, tm_teardown),
+		cmocka_unit_test(eng26_tm_segment),
+		cmocka_unit_test_setup_teardown(eng27_tm_provider, tm_setup, tm_teardown),
 	};
 
 	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);

@@ -14,6 +14,7 @@
  * checked for sanitizer reports.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
@@ -23,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -235,6 +237,61 @@ rm_rf(const char *path)
 	assert_int_equal(system(cmd), 0);
 }
 
+/*
+ * Fabric ports: engine i of a config listens on harn_port_base + HARN_PORT_STEP * i
+ * (system context) and the next HARN_TARGETS ports (its targets), so the base is
+ * chosen at start-up among free ranges: a fixed one collides with any other
+ * system on the machine (the quick start uses 20000 and 21000).
+ */
+#define HARN_PORT_STEP  100
+#define HARN_ENGINES    2
+#define HARN_TARGETS    2
+#define HARN_PORT_TRIES 200
+
+static unsigned harn_port_base;
+
+static bool
+port_free(unsigned port)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	int                fd = socket(AF_INET, SOCK_STREAM, 0);
+	int                one = 1, ok;
+
+	if (fd < 0)
+		return false;
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	ok = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	close(fd);
+	return ok;
+}
+
+static int
+pick_port_base(void)
+{
+	srand((unsigned)getpid() ^ (unsigned)time(NULL));
+	for (int t = 0; t < HARN_PORT_TRIES; t++) {
+		unsigned base = 30000 + (unsigned)rand() % 25000;
+		bool     ok   = true;
+
+		for (unsigned e = 0; e < HARN_ENGINES && ok; e++)
+			for (unsigned p = 0; p <= HARN_TARGETS && ok; p++)
+				ok = port_free(base + HARN_PORT_STEP * e + p);
+		if (ok) {
+			harn_port_base = base;
+			return 0;
+		}
+	}
+	fprintf(stderr, "no free fabric port range found\n");
+	return -1;
+}
+
+static unsigned
+fabric_port(uint32_t idx)
+{
+	return harn_port_base + HARN_PORT_STEP * idx;
+}
+
 /* Parse a daos_server.yml with @nr engines over the test's directories. */
 static void
 make_config(struct hctx *hc, uint32_t nr, const char *log_mask)
@@ -257,7 +314,7 @@ make_config(struct hctx *hc, uint32_t nr, const char *log_mask)
 			"    storage:\n      - class: ram\n        scm_mount: %s/scm%u\n"
 			"        scm_size: 1\n      - class: file\n"
 			"        bdev_list: [%s/bdev%u.img]\n        bdev_size: 1\n",
-			i % 2, 20000 + 1000 * i, hc->hc_root, i, log_mask, i, hc->hc_root, i,
+			i % 2, fabric_port(i), hc->hc_root, i, log_mask, i, hc->hc_root, i,
 			hc->hc_vroot, i);
 	assert_int_equal(fclose(f), 0);
 	if (srv_config_parse(yaml, len, NULL, &hc->hc_cfg, err, sizeof(err)) != 0)
@@ -327,6 +384,8 @@ group_setup(void **state)
 		fprintf(stderr, "%s is not set (meson sets it)\n", SRV_HARNESS_BIN_ENV);
 		return -1;
 	}
+	if (pick_port_base() != 0)
+		return -1;
 	return setenv(SRV_SCM_NO_MOUNT_ENV, "1", 1);
 }
 
@@ -438,7 +497,7 @@ check_cmdline_env(uint32_t idx)
 	assert_non_null(strstr(env, want));
 	assert_non_null(strstr(env, "|D_PROVIDER=ofi+tcp;ofi_rxm|"));
 	assert_non_null(strstr(env, "|D_INTERFACE=lo|"));
-	snprintf(want, sizeof(want), "|D_PORT=%u|", 20000 + 1000 * idx);
+	snprintf(want, sizeof(want), "|D_PORT=%u|", fabric_port(idx));
 	assert_non_null(strstr(env, want));
 	/* The server's own environment is not passed wholesale. */
 	assert_null(strstr(env, SRV_SCM_NO_MOUNT_ENV));
@@ -510,7 +569,7 @@ harn01_bring_up(void **state)
 		assert_int_equal(jr->jr_targets, 2);
 		assert_int_equal(jr->jr_pid, pid_of(jr->jr_idx));
 		snprintf(want, sizeof(want), "ofi+tcp;ofi_rxm://127.0.0.1:%u",
-			 20000 + 1000 * jr->jr_idx);
+			 fabric_port(jr->jr_idx));
 		assert_string_equal(jr->jr_fabric_uri, want);
 	}
 	assert_int_equal(gethostname(host, sizeof(host)), 0);
