@@ -22,6 +22,8 @@
  *   srv_pool.c      pool_* methods but pool_create, and storage_alloc (C4)
  *   srv_pool_create.c  pool_create: space check, targets, cleanup (C4)
  *   srv_cont.c      cont_* methods and the pool attribute methods (C4)
+ *   srv_metrics.c   telemetry exporter: GET /metrics on telemetry_port (engines'
+ *                   segments and the server's own figures), telemetry_info
  *
  * Threads. One loop thread owns libuv, Raft, the harness, the MS database and
  * everything in struct srv_ctx not marked otherwise. libmicrohttpd threads
@@ -43,6 +45,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <netinet/in.h>
+#include <sys/types.h>
 
 #include <jansson.h>
 #include <uv.h>
@@ -132,6 +135,27 @@
  *  accounts is what the targets take. */
 #define SRV_POOL_SCM_ALIGN        (4ull << 10)
 #define SRV_POOL_NVME_ALIGN       (1ull << 20)
+/** Telemetry connections at once: a few Prometheus servers and dmg runs, with
+ *  room; each costs a socket and SRV_METRICS_CONN_MEMORY bytes. */
+#define SRV_METRICS_CONN_MAX      32
+/** Idle telemetry connection timeout (s): Prometheus scrapes every few seconds
+ *  over keep-alive; a silent client is dropped after this. */
+#define SRV_METRICS_CONN_TIMEOUT_S 30
+/** Memory per telemetry connection for the request line and headers: a GET
+ *  needs a few hundred bytes; larger headers are refused by libmicrohttpd. */
+#define SRV_METRICS_CONN_MEMORY   (32u << 10)
+/** Listen backlog of the telemetry port: scrapers are few. */
+#define SRV_METRICS_BACKLOG       32
+/** Largest /metrics answer (bytes): four engines of the largest segments
+ *  DAOS fills (tens of thousands of series, ~150 bytes each) fit many times;
+ *  beyond it the scrape is refused (500) instead of buffering without bound. */
+#define SRV_METRICS_OUT_MAX       (256u << 20)
+/** Entries of /proc/self/fd counted for process_open_fds: far above the
+ *  server's descriptor limit; bounds the directory walk. */
+#define SRV_METRICS_FDS_SCAN_MAX  (1u << 20)
+/** Largest DAOS_TM_KEY_BASE accepted, as the engine (eng_telem_key): base plus
+ *  an engine index (at most 15) stays a positive key_t. */
+#define SRV_METRICS_KEY_BASE_MAX  (0x7fffffffUL - 15)
 
 /** Who may call a method (certificate CN); insecure servers allow every caller. */
 #define SRV_AUTH_ADMIN            (1u << 0)
@@ -145,6 +169,7 @@ struct srv_call;
 struct srv_wait;
 struct srv_pc_op;
 struct ms_pool_rec;
+struct srv_metrics;
 
 /** An access point, resolved. */
 struct srv_ap {
@@ -257,6 +282,8 @@ struct srv_ctx {
 	struct srv_pc_op        *sc_pc_head;
 	struct srv_pc_op        *sc_pc_tail;
 	uint32_t                 sc_pc_nr;
+	/* telemetry exporter (srv_metrics.c); NULL when telemetry_port is 0 */
+	struct srv_metrics      *sc_metrics;
 };
 
 /*
@@ -534,5 +561,23 @@ void srv_h_cont_alloc_oids(struct srv_ctx *ctx, struct srv_call *call, json_t *b
 void srv_h_pool_set_attr(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
 void srv_h_pool_get_attr(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
 void srv_h_pool_del_attr(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
+
+/*
+ * srv_metrics.c: the telemetry exporter (GET /metrics on telemetry_port)
+ */
+/** Start serving /metrics when telemetry_port is set (else nothing). 0, or the
+ *  listen/start error with errbuf ("telemetry_port N: cannot listen on ..."). */
+int srv_metrics_start(struct srv_ctx *ctx, char *errbuf, size_t errlen);
+/** Loop thread: publish the engines' pids and ranks and the MS figures to the
+ *  exporter (cheap; called every wait tick). No-op when disabled. */
+void srv_metrics_update(struct srv_ctx *ctx);
+/** Stop serving (waits for a scrape in progress) and free. NULL-safe. */
+void srv_metrics_stop(struct srv_ctx *ctx);
+/** The SysV key of engine @idx's telemetry segment: D_TM_ENGINE_KEY_BASE, or a
+ *  valid DAOS_TM_KEY_BASE from the engine's environment (env_vars, or
+ *  env_pass_through with the server's value), plus @idx. */
+key_t srv_metrics_engine_key(const struct srv_engine_cfg *ec, uint32_t idx);
+/** telemetry_info: {} -> {telemetry_port} (0 when disabled). */
+void srv_h_telemetry_info(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
 
 #endif /* CONTROL_SRV_INTERNAL_H */

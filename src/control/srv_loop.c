@@ -15,8 +15,9 @@
  *   ENGINES  every engine asked to stop; wait until none runs (bounded)
  *   HARNESS  srv_harness_close (SIGKILL for stragglers): no engine is left
  *   MS       ms_raft_stop (waits for applies in flight)
- *   JOBS     HTTPS server stopped (calls in flight get 503), queue drained,
- *            waits cancelled; wait for worker threads (bounded)
+ *   JOBS     HTTPS server and telemetry endpoint stopped (calls in flight get
+ *            503), queue drained, waits cancelled; wait for worker threads
+ *            (bounded)
  *   DONE     handles closed, uv_run returns
  * A worker still blocked after its bound keeps the context alive: srv_run
  * then returns without freeing it and the process exits around the thread.
@@ -119,6 +120,7 @@ static const struct srv_method srv_methods[] = {
 	{"cont_snap_list", srv_h_cont_snap_list, AUTH_AA | MS},
 	{"cont_snap_destroy", srv_h_cont_snap_destroy, AUTH_AA | MS},
 	{"cont_alloc_oids", srv_h_cont_alloc_oids, AUTH_AA | MS},
+	{"telemetry_info", srv_h_telemetry_info, AUTH_ANY},
 };
 
 static const struct srv_method *
@@ -694,6 +696,7 @@ phase_step(struct srv_ctx *ctx)
 		/* Stop serving; calls in flight get 503, queued ones too. */
 		ctl_http_server_stop(ctx->sc_http);
 		ctx->sc_http = NULL;
+		srv_metrics_stop(ctx);
 		queue_drain(ctx);
 		srv_waits_cancel(ctx);
 		srv_pool_shutdown(ctx);
@@ -756,12 +759,22 @@ static void
 wait_tick_cb(uv_timer_t *t)
 {
 	srv_waits_check(t->data);
+	srv_metrics_update(t->data);
+}
+
+/* Engine transitions also refresh the exporter's view (pid, rank) at once,
+ * rather than at the next wait tick. */
+static void
+ho_state_cb(void *arg, uint32_t idx, enum srv_engine_state old, enum srv_engine_state state)
+{
+	srv_ho_state(arg, idx, old, state);
+	srv_metrics_update(arg);
 }
 
 static const struct srv_harness_ops srv_harness_ops = {
 	.ho_ras   = srv_ho_ras,
 	.ho_join  = srv_ho_join,
-	.ho_state = srv_ho_state,
+	.ho_state = ho_state_cb,
 };
 
 static int
@@ -843,6 +856,8 @@ srv_run(const struct srv_config *cfg, bool insecure, bool *cfg_in_use)
 		rc = ctl_http_server_start(&hc, srv_http_handler, ctx, &ctx->sc_http, err,
 					   sizeof(err));
 	}
+	if (rc == 0)
+		rc = srv_metrics_start(ctx, err, sizeof(err));
 	if (rc == 0)
 		rc = srv_ms_start(ctx, err, sizeof(err));
 	if (rc == 0 && ctx->sc_harness != NULL &&

@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include <daos_errno.h>
@@ -182,7 +184,8 @@ static void
 dmga03_bad_commands(void **state)
 {
 	(void)state;
-	expect_bad("dmg", "Please specify one command of: pool, server, storage or system");
+	expect_bad("dmg", "Please specify one command of: pool, server, storage, system or "
+			  "telemetry");
 	expect_bad("dmg system",
 		   "Please specify one command of: erase, leader-query, list-pools, query, start "
 		   "or stop");
@@ -295,7 +298,7 @@ dmga08_help(void **state)
 	assert_int_equal(dmg_args_usage(&a, &out), 0);
 	assert_non_null(strstr(out.o_buf, "Usage:\n  dmg [OPTIONS] <command>\n"));
 	assert_non_null(strstr(out.o_buf, "Available commands:\n"));
-	assert_non_null(strstr(out.o_buf, "  server   Perform tasks related to the servers "
+	assert_non_null(strstr(out.o_buf, "  server     Perform tasks related to the servers "
 					  "(aliases: srv)\n"));
 	assert_non_null(strstr(out.o_buf, "  storage  "));
 	assert_non_null(strstr(out.o_buf, "  system   "));
@@ -1873,6 +1876,784 @@ dmga31_pool_query_props(void **state)
 		   "invalid reply from h:1: props[0].value: expected a number, text or ranks");
 }
 
+/* DMGA32: the telemetry tree, its flags at every level and their defaults */
+static void
+dmga32_telemetry_args(void **state)
+{
+	struct dmg_args a;
+	char            err[DMG_MSG_MAX];
+
+	(void)state;
+	expect_cmd("dmg telemetry metrics list", DMG_CMD_TELEMETRY_METRICS_LIST);
+	expect_cmd("dmg telem metrics query", DMG_CMD_TELEMETRY_METRICS_QUERY);
+	expect_cmd("dmg telemetry config", DMG_CMD_TELEMETRY_CONFIG);
+	assert_string_equal(dmg_cmd_name(DMG_CMD_TELEMETRY_METRICS_QUERY),
+			    "telemetry metrics query");
+
+	/* defaults: localhost (NULL), 9191, every metric, install dir from $PATH */
+	assert_int_equal(parse("dmg telemetry metrics list", &a, err, sizeof(err)), 0);
+	assert_null(a.da_tm_host);
+	assert_int_equal(a.da_tm_port, DMG_TM_DEFAULT_PORT);
+	assert_false(a.da_tm_port_set);
+	assert_null(a.da_tm_metrics);
+	dmg_args_fini(&a);
+
+	/* the seed's form: -l and -p before "metrics list" */
+	assert_int_equal(parse("dmg telemetry -l srv1 -p 9292 metrics list", &a, err,
+			       sizeof(err)), 0);
+	assert_int_equal(a.da_cmd, DMG_CMD_TELEMETRY_METRICS_LIST);
+	assert_string_equal(a.da_tm_host, "srv1");
+	assert_int_equal(a.da_tm_port, 9292);
+	assert_true(a.da_tm_port_set);
+	assert_int_equal(a.da_hostlist_nr, 0);
+	dmg_args_fini(&a);
+
+	/* after the command, long forms, -m list in order */
+	assert_int_equal(parse("dmg -j telemetry metrics query --host=10.0.0.1 --port 1 "
+			       "-m engine_a,engine_b:x", &a, err, sizeof(err)), 0);
+	assert_true(a.da_json);
+	assert_string_equal(a.da_tm_host, "10.0.0.1");
+	assert_int_equal(a.da_tm_port, 1);
+	assert_int_equal(json_array_size(a.da_tm_metrics), 2);
+	assert_string_equal(json_string_value(json_array_get(a.da_tm_metrics, 0)), "engine_a");
+	assert_string_equal(json_string_value(json_array_get(a.da_tm_metrics, 1)), "engine_b:x");
+	dmg_args_fini(&a);
+
+	/* -l before "telemetry" is the global host list */
+	assert_int_equal(parse("dmg -l h1 telemetry metrics list -p 65535", &a, err,
+			       sizeof(err)), 0);
+	assert_null(a.da_tm_host);
+	assert_int_equal(a.da_hostlist_nr, 1);
+	assert_int_equal(a.da_tm_port, 65535);
+	dmg_args_fini(&a);
+
+	/* config: -i is --install-dir after "config", --insecure before */
+	assert_int_equal(parse("dmg -i telemetry config -i /opt/bin -s Prometheus -p 9300", &a,
+			       err, sizeof(err)), 0);
+	assert_int_equal(a.da_cmd, DMG_CMD_TELEMETRY_CONFIG);
+	assert_true(a.da_insecure);
+	assert_string_equal(a.da_tm_install_dir, "/opt/bin");
+	assert_string_equal(a.da_tm_system, "Prometheus");
+	assert_int_equal(a.da_tm_port, 9300);
+	dmg_args_fini(&a);
+	assert_int_equal(parse("dmg telemetry config --install-dir=d --system=prometheus -l h[1-2]",
+			       &a, err, sizeof(err)), 0);
+	assert_string_equal(a.da_tm_install_dir, "d");
+	assert_int_equal(a.da_hostlist_nr, 1); /* -l after config: the host list */
+	assert_null(a.da_tm_host);
+	dmg_args_fini(&a);
+}
+
+/* DMGA33: every class of bad telemetry argument, with its message */
+static void
+dmga33_telemetry_bad_args(void **state)
+{
+	char big[DMG_TM_HOST_MAX + 32];
+	char line[DMG_TM_HOST_MAX + 64];
+
+	(void)state;
+	expect_bad("dmg telemetry", "Please specify one command of: config or metrics");
+	expect_bad("dmg telemetry metrics", "Please specify one command of: list or query");
+	expect_bad("dmg telemetry metrics lst", "Unknown command `lst', did you mean `list'?");
+	expect_bad("dmg telemetry metrics list extra",
+		   "unexpected argument `extra' for `dmg telemetry metrics list'");
+	expect_bad("dmg telemetry metrics list -p 0",
+		   "invalid --port: '0' (expected an integer from 1 to 65535)");
+	expect_bad("dmg telemetry metrics list --port 65536",
+		   "invalid --port: '65536' (expected an integer from 1 to 65535)");
+	expect_bad("dmg telemetry -p x metrics list",
+		   "invalid --port: 'x' (expected an integer from 1 to 65535)");
+	expect_bad("dmg telemetry metrics list -p", "expected argument for flag `-p, --port'");
+	expect_bad("dmg telemetry metrics list -l h:9191",
+		   "invalid --host: 'h:9191' (expected one host name or IPv4 address, without a "
+		   "port: give the port with --port)");
+	expect_bad("dmg telemetry metrics list --host=",
+		   "invalid --host: '' (expected one host name or IPv4 address, without a port: "
+		   "give the port with --port)");
+	expect_bad("dmg telemetry metrics list -l a,b",
+		   "invalid --host: 'a,b' (expected one host name or IPv4 address, without a "
+		   "port: give the port with --port)");
+	memset(big, 'h', DMG_TM_HOST_MAX + 1);
+	big[DMG_TM_HOST_MAX + 1] = '\0';
+	snprintf(line, sizeof(line), "dmg telemetry metrics list -l %s", big);
+	{
+		struct dmg_args a;
+		char            err[DMG_MSG_MAX];
+
+		assert_int_equal(parse(line, &a, err, sizeof(err)), -DER_INVAL);
+		assert_non_null(strstr(err, "invalid --host: 'hhhh"));
+		dmg_args_fini(&a);
+	}
+	expect_bad("dmg telemetry metrics query -m a,,b",
+		   "invalid --metrics: '' is not a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*, at most "
+		   "1024 characters)");
+	expect_bad("dmg telemetry metrics query -m 1abc",
+		   "invalid --metrics: '1abc' is not a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*, at "
+		   "most 1024 characters)");
+	expect_bad("dmg telemetry metrics query -m a-b",
+		   "invalid --metrics: 'a-b' is not a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*, at "
+		   "most 1024 characters)");
+	expect_bad("dmg telemetry metrics query -m a,",
+		   "invalid --metrics: '' is not a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*, at most "
+		   "1024 characters)");
+	expect_bad("dmg telemetry metrics query -m a,b,a", "invalid --metrics: 'a' is given twice");
+	expect_bad("dmg telemetry metrics query -m a -m b", "--metrics given more than once");
+	expect_bad("dmg telemetry metrics list -m a", "unknown flag `-m'");
+	expect_bad("dmg telemetry metrics list --install-dir=/x", "unknown flag `--install-dir'");
+	expect_bad("dmg telemetry config -s graphite",
+		   "unsupported telemetry system: 'graphite' (supported: prometheus)");
+	expect_bad("dmg telemetry config -i=", "invalid --install-dir: empty path");
+	expect_bad("dmg telemetry config -m a", "unknown flag `-m'");
+	expect_bad("dmg telemetry config extra",
+		   "unexpected argument `extra' for `dmg telemetry config'");
+}
+
+/* Parse text that must be accepted. */
+static void
+prom_ok(const char *text, struct dmg_prom *p)
+{
+	char err[DMG_MSG_MAX];
+	int  rc = dmg_prom_parse(text, strlen(text), p, err, sizeof(err));
+
+	if (rc != 0)
+		fail_msg("refused (%d): %s", rc, err);
+}
+
+/* Text that must be refused with rc and exactly msg. */
+static void
+prom_bad(const char *text, int rc, const char *msg)
+{
+	struct dmg_prom p;
+	char            err[DMG_MSG_MAX];
+
+	assert_int_equal(dmg_prom_parse(text, strlen(text), &p, err, sizeof(err)), rc);
+	assert_string_equal(err, msg);
+	dmg_prom_fini(&p);
+}
+
+/* DMGA34: the parser on good text: every construct of the format */
+static void
+dmga34_prom_parse(void **state)
+{
+	const struct dmg_prom_family *f;
+	struct dmg_prom               p;
+
+	(void)state;
+	prom_ok("# A comment line\n"
+		"#comment without a blank\n"
+		"\n"
+		"  \t\n"
+		"# HELP engine_a Requests \\\\ handled\\nsince start\n"
+		"# TYPE engine_a counter\n"
+		"engine_a{rank=\"0\",target=\"1\"} 12 1700000000000\n"
+		"engine_a{target=\"0\" , rank = \"1\" , } 3e2\n"
+		"engine_a 5\n"
+		"#TYPE engine_g gauge\n"
+		"engine_g{path=\"a\\\\b\\\"c\\nd\",utf=\"\xc3\xa9t\xc3\xa9\"} -1.5\n"
+		"engine_g{x=\"\"}\t+Inf  \t -5\n"
+		"engine_u NaN\n"
+		"engine_v{a=\"1\"}.5\n"
+		"# HELP engine_empty Declared, never sampled\n"
+		"# TYPE engine_empty gauge\n"
+		"# TYPE s summary\n"
+		"s{quantile=\"0.5\"} 1\n"
+		"s_sum 3\n"
+		"s_count 2\n"
+		"# TYPE h histogram\n"
+		"h_bucket{le=\"1\"} 1\n"
+		"h_bucket{le=\"+Inf\"} 2\n"
+		"h_sum 4\n"
+		"h_count 2\n"
+		"s_sum 9",
+		&p);
+	assert_int_equal(p.pm_nr, 8);
+	assert_int_equal(p.pm_samples, 15);
+	f = dmg_prom_find(&p, "engine_a");
+	assert_non_null(f);
+	assert_int_equal(f->pf_type, DMG_PROM_COUNTER);
+	assert_string_equal(f->pf_help, "Requests \\ handled\nsince start");
+	assert_int_equal(f->pf_nr, 3);
+	assert_true(f->pf_samples[0].ps_has_ts);
+	assert_true(f->pf_samples[0].ps_ts == 1700000000000LL);
+	assert_true(f->pf_samples[1].ps_value == 300);
+	/* labels are kept sorted by name */
+	assert_string_equal(f->pf_samples[1].ps_labels[0].pl_name, "rank");
+	assert_string_equal(f->pf_samples[1].ps_labels[0].pl_value, "1");
+	assert_string_equal(dmg_prom_label(&f->pf_samples[1], "target"), "0");
+	assert_null(dmg_prom_label(&f->pf_samples[2], "rank"));
+	f = dmg_prom_find(&p, "engine_g");
+	assert_int_equal(f->pf_type, DMG_PROM_GAUGE);
+	assert_null(f->pf_help);
+	assert_string_equal(dmg_prom_label(&f->pf_samples[0], "path"), "a\\b\"c\nd");
+	assert_string_equal(dmg_prom_label(&f->pf_samples[0], "utf"), "\xc3\xa9t\xc3\xa9");
+	assert_true(isinf(f->pf_samples[1].ps_value) && f->pf_samples[1].ps_value > 0);
+	assert_true(f->pf_samples[1].ps_ts == -5);
+	f = dmg_prom_find(&p, "engine_u");
+	assert_int_equal(f->pf_type, DMG_PROM_UNTYPED);
+	assert_false(f->pf_typed);
+	assert_true(isnan(f->pf_samples[0].ps_value));
+	assert_true(dmg_prom_find(&p, "engine_v")->pf_samples[0].ps_value == 0.5);
+	assert_int_equal(dmg_prom_find(&p, "engine_empty")->pf_nr, 0);
+	f = dmg_prom_find(&p, "s");
+	assert_int_equal(f->pf_type, DMG_PROM_SUMMARY);
+	assert_int_equal(f->pf_nr, 3);
+	assert_int_equal(f->pf_samples[1].ps_suffix, DMG_PROM_SFX_SUM);
+	assert_int_equal(f->pf_samples[2].ps_suffix, DMG_PROM_SFX_COUNT);
+	f = dmg_prom_find(&p, "h");
+	assert_int_equal(f->pf_nr, 4);
+	assert_int_equal(f->pf_samples[0].ps_suffix, DMG_PROM_SFX_BUCKET);
+	/* after another family, "s_sum" is a family of its own */
+	f = dmg_prom_find(&p, "s_sum");
+	assert_non_null(f);
+	assert_int_equal(f->pf_type, DMG_PROM_UNTYPED);
+	assert_null(dmg_prom_find(&p, "nope"));
+	dmg_prom_fini(&p);
+
+	/* nothing at all, and CR-free text without a final newline */
+	prom_ok("", &p);
+	assert_int_equal(p.pm_nr, 0);
+	dmg_prom_fini(&p);
+	prom_ok("a 1", &p);
+	assert_int_equal(p.pm_nr, 1);
+	dmg_prom_fini(&p);
+}
+
+/* DMGA35: every class of bad text, refused with the line and the reason */
+static void
+dmga35_prom_bad(void **state)
+{
+	(void)state;
+	/* names */
+	prom_bad("1a 1\n", -DER_INVAL, "line 1: invalid metric name at '1a 1'");
+	prom_bad("a-b 1\n", -DER_INVAL, "line 1: invalid character '-' in metric name 'a'");
+	prom_bad("a 1\n{x=\"1\"} 2\n", -DER_INVAL, "line 2: invalid metric name at '{x=\"1\"} 2'");
+	prom_bad("# HELP 9x help\n", -DER_INVAL,
+		 "line 1: invalid metric name '9x help' after HELP");
+	prom_bad("# TYPE\n", -DER_INVAL, "line 1: expected a metric name after TYPE");
+	prom_bad("# HELP a-b x\n", -DER_INVAL, "line 1: invalid metric name 'a-b x' after HELP");
+	/* values and timestamps */
+	prom_bad("a\n", -DER_INVAL, "line 1: expected a value after 'a'");
+	prom_bad("a{x=\"1\"}\n", -DER_INVAL, "line 1: expected a value after 'a'");
+	prom_bad("a 1x\n", -DER_INVAL,
+		 "line 1: invalid value '1x' of 'a' (expected a decimal number, NaN, +Inf or "
+		 "-Inf)");
+	prom_bad("a 0x10\n", -DER_INVAL,
+		 "line 1: invalid value '0x10' of 'a' (expected a decimal number, NaN, +Inf or "
+		 "-Inf)");
+	prom_bad("a 1e\n", -DER_INVAL,
+		 "line 1: invalid value '1e' of 'a' (expected a decimal number, NaN, +Inf or "
+		 "-Inf)");
+	prom_bad("a 1e999\n", -DER_INVAL,
+		 "line 1: invalid value '1e999' of 'a' (expected a decimal number, NaN, +Inf or "
+		 "-Inf)");
+	prom_bad("a 1 12.5\n", -DER_INVAL,
+		 "line 1: invalid timestamp '12.5' (expected integer milliseconds)");
+	prom_bad("a 1 99999999999999999999\n", -DER_INVAL,
+		 "line 1: invalid timestamp '99999999999999999999' (expected integer "
+		 "milliseconds)");
+	prom_bad("a 1 2 3\n", -DER_INVAL, "line 1: unexpected text '3' after the timestamp");
+	/* labels */
+	prom_bad("a{1x=\"1\"} 1\n", -DER_INVAL, "line 1: invalid label name at '1x=\"1\"} 1'");
+	prom_bad("a{x:y=\"1\"} 1\n", -DER_INVAL, "line 1: expected '=' after label name 'x'");
+	prom_bad("a{__name__=\"1\"} 1\n", -DER_INVAL,
+		 "line 1: label name '__name__' is reserved (starts with __)");
+	prom_bad("a{x} 1\n", -DER_INVAL, "line 1: expected '=' after label name 'x'");
+	prom_bad("a{x=1} 1\n", -DER_INVAL, "line 1: expected '\"' to open the value of label 'x'");
+	prom_bad("a{x=\"1} 1\n", -DER_INVAL, "line 1: unterminated value of label 'x'");
+	prom_bad("a{x=\"\\t\"} 1\n", -DER_INVAL,
+		 "line 1: invalid escape sequence '\\t' in the value of label 'x' (only \\\\, \\\" "
+		 "and \\n)");
+	prom_bad("a{x=\"1\" y=\"2\"} 1\n", -DER_INVAL,
+		 "line 1: expected ',' or '}' after the value of label 'x'");
+	prom_bad("a{x=\"1\",x=\"2\"} 1\n", -DER_INVAL, "line 1: label 'x' given twice");
+	prom_bad("a{x=\"\xff\"} 1\n", -DER_INVAL, "line 1: value of label 'x' is not valid UTF-8");
+	prom_bad("a{x=\"\xc0\xaf\"} 1\n", -DER_INVAL,
+		 "line 1: value of label 'x' is not valid UTF-8"); /* overlong '/' */
+	prom_bad("a{x=\"\xed\xa0\x80\"} 1\n", -DER_INVAL,
+		 "line 1: value of label 'x' is not valid UTF-8"); /* surrogate */
+	prom_bad("a{x=\"\xe2\x82\"} 1\n", -DER_INVAL,
+		 "line 1: value of label 'x' is not valid UTF-8"); /* truncated */
+	/* HELP and TYPE */
+	prom_bad("# HELP a x\\ty\n", -DER_INVAL,
+		 "line 1: invalid escape sequence '\\t' in the help of 'a' (only \\\\ and \\n)");
+	prom_bad("# HELP a x\\\n", -DER_INVAL,
+		 "line 1: invalid escape sequence '\\' in the help of 'a' (only \\\\ and \\n)");
+	prom_bad("# HELP a \xe9t\xe9\n", -DER_INVAL, "line 1: help text of 'a' is not valid UTF-8");
+	prom_bad("# HELP a x\n# HELP a y\n", -DER_INVAL,
+		 "line 2: second HELP line for metric family 'a'");
+	prom_bad("# TYPE a gauge\n# TYPE a counter\n", -DER_INVAL,
+		 "line 2: second TYPE line for metric family 'a'");
+	prom_bad("a 1\n# TYPE a gauge\n", -DER_INVAL,
+		 "line 2: TYPE line for metric family 'a' after its samples");
+	prom_bad("a 1\n# HELP a x\n", -DER_INVAL,
+		 "line 2: HELP line for metric family 'a' after its samples");
+	prom_bad("# TYPE a Gauge\n", -DER_INVAL,
+		 "line 1: unknown metric type 'Gauge' for 'a' (counter, gauge, histogram, summary "
+		 "or untyped)");
+	prom_bad("# TYPE a gauge x\n", -DER_INVAL,
+		 "line 1: unexpected text 'x' after the type of 'a'");
+	/* families and series */
+	prom_bad("a 1\nb 2\na 3\n", -DER_INVAL,
+		 "line 3: metric family 'a' continues after other families (first seen on line "
+		 "1): a family's lines must be contiguous");
+	prom_bad("# HELP a x\nb 1\n# TYPE a gauge\n", -DER_INVAL,
+		 "line 3: metric family 'a' continues after other families (first seen on line "
+		 "1): a family's lines must be contiguous");
+	prom_bad("a{x=\"1\",y=\"2\"} 1\na 2\na{y=\"2\",x=\"1\"} 3\n", -DER_INVAL,
+		 "line 3: duplicate sample of 'a' with the same labels as line 1");
+	prom_bad("# TYPE s summary\ns_sum 1\ns_count 1\ns_sum 2\n", -DER_INVAL,
+		 "line 4: duplicate sample of 's_sum' with the same labels as line 2");
+	prom_bad("# TYPE s summary\ns 1\n", -DER_INVAL,
+		 "line 2: summary sample 's' without a 'quantile' label");
+	prom_bad("# TYPE s summary\ns{quantile=\"x\"} 1\n", -DER_INVAL,
+		 "line 2: invalid 'quantile' label value 'x' of 's'");
+	prom_bad("# TYPE s summary\ns_sum{quantile=\"1\"} 1\n", -DER_INVAL,
+		 "line 2: sample 's_sum' must not have a 'quantile' label");
+	prom_bad("# TYPE h histogram\nh_bucket 1\n", -DER_INVAL,
+		 "line 2: histogram bucket 'h_bucket' without a 'le' label");
+	prom_bad("# TYPE h histogram\nh_bucket{le=\"NaN\"} 1\n", -DER_INVAL,
+		 "line 2: invalid 'le' label value 'NaN' of 'h'");
+	prom_bad("# TYPE h histogram\nh_count{le=\"1\"} 1\n", -DER_INVAL,
+		 "line 2: sample 'h_count' must not have a 'le' label");
+	{
+		/* a NUL byte inside the text */
+		static const char nul[] = "a 1\nb\0 2\n";
+		struct dmg_prom   p;
+		char              err[DMG_MSG_MAX];
+
+		assert_int_equal(dmg_prom_parse(nul, sizeof(nul) - 1, &p, err, sizeof(err)),
+				 -DER_INVAL);
+		assert_string_equal(err, "line 2: NUL byte in the metrics text");
+		dmg_prom_fini(&p);
+	}
+}
+
+/* Allocations of the limit tests: abort on no memory (the compiler then knows
+ * the buffers exist). */
+static void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n);
+
+	if (p == NULL)
+		abort();
+	return p;
+}
+
+static void *
+xrealloc(void *old, size_t n)
+{
+	void *p = realloc(old, n);
+
+	if (p == NULL)
+		abort();
+	return p;
+}
+
+/* Text of n copies of fmt (with %u the copy number) after head. */
+static char *
+repeat(const char *head, const char *fmt, uint32_t n)
+{
+	struct dmg_out o;
+
+	dmg_out_init(&o);
+	assert_int_equal(dmg_out_printf(&o, "%s", head), 0);
+	for (uint32_t i = 0; i < n; i++)
+		assert_int_equal(dmg_out_printf(&o, fmt, i), 0);
+	return o.o_buf; /* the caller frees */
+}
+
+/* DMGA36: every bound of the parser, at the limit and one past it */
+static void
+dmga36_prom_limits(void **state)
+{
+	struct dmg_prom p;
+	char            err[DMG_MSG_MAX];
+	char           *t;
+	size_t          n;
+
+	(void)state;
+	/* body size: checked before anything is read */
+	assert_int_equal(dmg_prom_parse("", (size_t)DMG_TM_BODY_MAX + 1, &p, err, sizeof(err)),
+			 -DER_OVERFLOW);
+	assert_string_equal(err, "metrics text of 268435457 bytes exceeds the limit of 268435456 "
+				 "bytes");
+	dmg_prom_fini(&p);
+
+	/* line length */
+	n = DMG_TM_LINE_MAX + 1;
+	t = xmalloc(n + 8);
+	memset(t, ' ', n);
+	memcpy(t + n, "\na 1\n", 6);
+	assert_int_equal(dmg_prom_parse(t, n + 5, &p, err, sizeof(err)), -DER_OVERFLOW);
+	assert_string_equal(err, "line 1: line longer than 524288 bytes");
+	dmg_prom_fini(&p);
+	free(t);
+
+	/* name lengths */
+	t = xmalloc(DMG_TM_NAME_MAX + 64);
+	memset(t, 'n', DMG_TM_NAME_MAX);
+	strcpy(t + DMG_TM_NAME_MAX, " 1\n");
+	prom_ok(t, &p);
+	dmg_prom_fini(&p);
+	memset(t, 'n', DMG_TM_NAME_MAX + 1);
+	strcpy(t + DMG_TM_NAME_MAX + 1, " 1\n");
+	prom_bad(t, -DER_OVERFLOW, "line 1: metric name longer than 1024 characters");
+	t[0] = 'a';
+	t[1] = '{';
+	memset(t + 2, 'n', DMG_TM_NAME_MAX + 1);
+	strcpy(t + DMG_TM_NAME_MAX + 3, "=\"1\"} 1\n");
+	prom_bad(t, -DER_OVERFLOW, "line 1: label name longer than 1024 characters");
+	free(t);
+
+	/* labels per sample */
+	t = repeat("a{", "l%u=\"v\",", DMG_TM_LABELS_MAX);
+	n = strlen(t);
+	t = xrealloc(t, n + 16);
+	strcpy(t + n, "} 1\n");
+	prom_ok(t, &p);
+	dmg_prom_fini(&p);
+	strcpy(t + n, "z=\"v\"} 1\n");
+	prom_bad(t, -DER_OVERFLOW, "line 1: more than 64 labels");
+	free(t);
+
+	/* label value and help lengths */
+	t = xmalloc(DMG_TM_HELP_MAX + 64);
+	strcpy(t, "a{x=\"");
+	memset(t + 5, 'v', DMG_TM_LABEL_VALUE_MAX + 1);
+	strcpy(t + 5 + DMG_TM_LABEL_VALUE_MAX + 1, "\"} 1\n");
+	prom_bad(t, -DER_OVERFLOW, "line 1: value of label 'x' longer than 4096 bytes");
+	strcpy(t, "# HELP a ");
+	memset(t + 9, 'h', DMG_TM_HELP_MAX + 1);
+	strcpy(t + 9 + DMG_TM_HELP_MAX + 1, "\n");
+	prom_bad(t, -DER_OVERFLOW, "line 1: help text of 'a' longer than 16384 bytes");
+	free(t);
+
+	/* value token */
+	prom_bad("a 1.00000000000000000000000000000000000000000000000000000000000000000\n",
+		 -DER_INVAL,
+		 "line 1: invalid value '1.00000000000000000000000000000000000000000000000000000000"
+		 "000000...' of 'a' (expected a decimal number, NaN, +Inf or -Inf)");
+
+	/* families */
+	t = repeat("", "f%u 1\n", DMG_TM_FAMILIES_MAX);
+	prom_ok(t, &p);
+	assert_int_equal(p.pm_nr, DMG_TM_FAMILIES_MAX);
+	dmg_prom_fini(&p);
+	free(t);
+	t = repeat("", "f%u 1\n", DMG_TM_FAMILIES_MAX + 1);
+	prom_bad(t, -DER_OVERFLOW, "line 65537: more than 65536 metric families");
+	free(t);
+}
+
+/* DMGA37: values printed as Go's %g does (DAOS's dmg) */
+static void
+dmga37_prom_values(void **state)
+{
+	static const struct {
+		double      v;
+		const char *s;
+	} cases[] = {
+	    {0, "0"},         {125, "125"},          {2.25, "2.25"},
+	    {-3.5, "-3.5"},   {100000, "100000"},    {1234567, "1.234567e+06"},
+	    {0.0001, "0.0001"}, {0.00001, "1e-05"},  {1e21, "1e+21"},
+	    {0.1, "0.1"},     {123456.7, "123456.7"}, {1795281157, "1.795281157e+09"},
+	    {1.0 / 3, "0.3333333333333333"}, {6094.27, "6094.27"}, {-0.00012, "-0.00012"},
+	    {1e-300, "1e-300"},
+	};
+	char buf[48];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		dmg_prom_fmt_value(cases[i].v, buf, sizeof(buf));
+		assert_string_equal(buf, cases[i].s);
+	}
+	dmg_prom_fmt_value(NAN, buf, sizeof(buf));
+	assert_string_equal(buf, "NaN");
+	dmg_prom_fmt_value(INFINITY, buf, sizeof(buf));
+	assert_string_equal(buf, "+Inf");
+	dmg_prom_fmt_value(-INFINITY, buf, sizeof(buf));
+	assert_string_equal(buf, "-Inf");
+}
+
+/* The list table and -j of a text. */
+static void
+render_list(const char *text, const char *expect_text, const char *expect_json)
+{
+	struct dmg_prom p;
+	struct dmg_out  out;
+	json_t         *resp = NULL;
+	char           *js;
+
+	prom_ok(text, &p);
+	dmg_out_init(&out);
+	assert_int_equal(dmg_render_metrics_list(&p, &out, &resp), 0);
+	assert_string_equal(out.o_buf != NULL ? out.o_buf : "", expect_text);
+	js = json_dumps(resp, JSON_COMPACT);
+	assert_string_equal(js, expect_json);
+	free(js);
+	json_decref(resp);
+	dmg_out_fini(&out);
+	dmg_prom_fini(&p);
+}
+
+/* DMGA38: metrics list and query as DAOS prints them, and their -j */
+static void
+dmga38_metrics_render(void **state)
+{
+	static const char text[] =
+	    "# HELP my_metric A test metric\n"
+	    "my_metric{foo=\"bar\"} 2.25\n"
+	    "my_metric{ring=\"one\",bearer=\"frodo\"} 5\n"
+	    "my_metric 125\n"
+	    "# HELP my_counter A test metric\n"
+	    "# TYPE my_counter counter\n"
+	    "my_counter{foo=\"bar\"} 2.25\n"
+	    "my_counter{ring=\"one\",bearer=\"frodo\"} 5\n"
+	    "my_counter 125\n"
+	    "# HELP my_gauge A test metric\n"
+	    "# TYPE my_gauge gauge\n"
+	    "my_gauge{foo=\"bar\"} 2.25\n"
+	    "# HELP my_summary A test metric\n"
+	    "# TYPE my_summary summary\n"
+	    "my_summary{foo=\"bar\",quantile=\"0.5\"} 33.333\n"
+	    "my_summary{foo=\"bar\",quantile=\"0.25\"} 2034\n"
+	    "my_summary_sum{foo=\"bar\"} 6094.27\n"
+	    "my_summary_count{foo=\"bar\"} 55\n"
+	    "my_summary{quantile=\"0.25\"} 4\n"
+	    "my_summary_sum 19.84\n"
+	    "my_summary_count 102\n"
+	    "# HELP my_histogram A test metric\n"
+	    "# TYPE my_histogram histogram\n"
+	    "my_histogram_bucket{foo=\"bar\",le=\"500\"} 2\n"
+	    "my_histogram_bucket{foo=\"bar\",le=\"100\"} 1\n"
+	    "my_histogram_sum{foo=\"bar\"} 6094.27\n"
+	    "my_histogram_count{foo=\"bar\"} 55\n"
+	    "my_histogram_sum 102\n"
+	    "my_histogram_count 22\n"
+	    "# HELP test_metric_1 Test Metric\n"
+	    "# TYPE test_metric_1 gauge\n";
+	struct dmg_prom p;
+	struct dmg_out  out;
+	json_t         *names;
+	json_t         *resp = NULL;
+	char            err[DMG_MSG_MAX];
+	char           *js;
+
+	(void)state;
+	render_list("# HELP test_metric_1 Test metric\n# TYPE test_metric_1 gauge\n"
+		    "# HELP test_metric_2 Another test metric\n# TYPE test_metric_2 summary\n"
+		    "# HELP funny_hats Hilarious headwear\n# TYPE funny_hats counter\n"
+		    "plain 1\n",
+		    "Metric Set    Type    Description\n"
+		    "----------    ----    -----------\n"
+		    "funny_hats    Counter Hilarious headwear\n"
+		    "plain         Generic\n"
+		    "test_metric_1 Gauge   Test metric\n"
+		    "test_metric_2 Summary Another test metric\n",
+		    "{\"available_metric_sets\":["
+		    "{\"type\":\"counter\",\"name\":\"funny_hats\",\"description\":\"Hilarious "
+		    "headwear\",\"metrics\":null},"
+		    "{\"type\":\"generic\",\"name\":\"plain\",\"description\":\"\","
+		    "\"metrics\":null},"
+		    "{\"type\":\"gauge\",\"name\":\"test_metric_1\",\"description\":"
+		    "\"Test metric\","
+		    "\"metrics\":null},"
+		    "{\"type\":\"summary\",\"name\":\"test_metric_2\",\"description\":\"Another "
+		    "test metric\",\"metrics\":null}]}");
+	render_list("", "", "{\"available_metric_sets\":[]}");
+
+	prom_ok(text, &p);
+	/* query of named sets, in the order given */
+	names = json_pack("[s,s,s,s,s]", "my_metric", "my_counter", "my_summary", "my_histogram",
+			  "test_metric_1");
+	dmg_out_init(&out);
+	assert_int_equal(dmg_render_metrics_query(&p, names, &out, &resp, err, sizeof(err)), 0);
+	assert_string_equal(out.o_buf,
+			    "- Metric Set: my_metric (Type: Generic)\n"
+			    "  A test metric\n"
+			    "    Metric  Labels                   Value\n"
+			    "    ------  ------                   -----\n"
+			    "    Generic (foo=bar)                2.25\n"
+			    "    Generic (bearer=frodo, ring=one) 5\n"
+			    "    Generic N/A                      125\n"
+			    "\n"
+			    "- Metric Set: my_counter (Type: Counter)\n"
+			    "  A test metric\n"
+			    "    Metric  Labels                   Value\n"
+			    "    ------  ------                   -----\n"
+			    "    Counter (foo=bar)                2.25\n"
+			    "    Counter (bearer=frodo, ring=one) 5\n"
+			    "    Counter N/A                      125\n"
+			    "\n"
+			    "- Metric Set: my_summary (Type: Summary)\n"
+			    "  A test metric\n"
+			    "    Metric         Labels    Value\n"
+			    "    ------         ------    -----\n"
+			    "    Sample Count   (foo=bar) 55\n"
+			    "    Sample Sum     (foo=bar) 6094.27\n"
+			    "    Quantile(0.25) (foo=bar) 2034\n"
+			    "    Quantile(0.5)  (foo=bar) 33.333\n"
+			    "    Sample Count   N/A       102\n"
+			    "    Sample Sum     N/A       19.84\n"
+			    "    Quantile(0.25) N/A       4\n"
+			    "\n"
+			    "- Metric Set: my_histogram (Type: Histogram)\n"
+			    "  A test metric\n"
+			    "    Metric                     Labels    Value\n"
+			    "    ------                     ------    -----\n"
+			    "    Sample Count               (foo=bar) 55\n"
+			    "    Sample Sum                 (foo=bar) 6094.27\n"
+			    "    Bucket(0) Upper Bound      (foo=bar) 500\n"
+			    "    Bucket(0) Cumulative Count (foo=bar) 2\n"
+			    "    Bucket(1) Upper Bound      (foo=bar) 100\n"
+			    "    Bucket(1) Cumulative Count (foo=bar) 1\n"
+			    "    Sample Count               N/A       22\n"
+			    "    Sample Sum                 N/A       102\n"
+			    "\n"
+			    "- Metric Set: test_metric_1 (Type: Gauge)\n"
+			    "  Test Metric\n"
+			    "    No metrics found\n"
+			    "\n");
+	js = json_dumps(json_array_get(json_object_get(resp, "metric_sets"), 0), JSON_COMPACT);
+	assert_string_equal(js, "{\"type\":\"generic\",\"name\":\"my_metric\",\"description\":"
+				"\"A test metric\",\"metrics\":[{\"labels\":{\"foo\":\"bar\"},"
+				"\"value\":2.25},{\"labels\":{\"bearer\":\"frodo\","
+				"\"ring\":\"one\"},"
+				"\"value\":5},{\"labels\":{},\"value\":125}]}");
+	free(js);
+	js = json_dumps(json_array_get(json_object_get(resp, "metric_sets"), 2), JSON_COMPACT);
+	assert_string_equal(js, "{\"type\":\"summary\",\"name\":\"my_summary\",\"description\":"
+				"\"A test metric\",\"metrics\":[{\"labels\":{\"foo\":\"bar\"},"
+				"\"sample_count\":55,\"sample_sum\":6094.2700000000004,"
+				"\"quantiles\":"
+				"{\"0.25\":\"2034\",\"0.5\":\"33.333\"}},{\"labels\":{},"
+				"\"sample_count\":102,\"sample_sum\":19.84,\"quantiles\":"
+				"{\"0.25\":\"4\"}}]}");
+	free(js);
+	js = json_dumps(json_array_get(json_object_get(resp, "metric_sets"), 3), JSON_COMPACT);
+	assert_string_equal(js, "{\"type\":\"histogram\",\"name\":\"my_histogram\",\"description\":"
+				"\"A test metric\",\"metrics\":[{\"labels\":{\"foo\":\"bar\"},"
+				"\"sample_count\":55,\"sample_sum\":6094.2700000000004,"
+				"\"buckets\":[{\"label\":"
+				"\"\",\"cumulative_count\":2,\"upper_bound\":500},{\"label\":\"\","
+				"\"cumulative_count\":1,\"upper_bound\":100}]},{\"labels\":{},"
+				"\"sample_count\":22,\"sample_sum\":102,\"buckets\":[]}]}");
+	free(js);
+	json_decref(resp);
+	json_decref(names);
+	dmg_out_fini(&out);
+
+	/* all sets: sorted by name */
+	dmg_out_init(&out);
+	assert_int_equal(dmg_render_metrics_query(&p, NULL, &out, &resp, err, sizeof(err)), 0);
+	assert_true(strncmp(out.o_buf, "- Metric Set: my_counter (Type: Counter)\n", 41) == 0);
+	assert_int_equal(json_array_size(json_object_get(resp, "metric_sets")), 6);
+	json_decref(resp);
+	dmg_out_fini(&out);
+
+	/* a name the server does not publish */
+	names = json_pack("[s,s]", "my_gauge", "nope");
+	dmg_out_init(&out);
+	assert_int_equal(dmg_render_metrics_query(&p, names, &out, &resp, err, sizeof(err)),
+			 -DER_NONEXIST);
+	assert_string_equal(err, "metric \"nope\" not found on host");
+	assert_null(resp);
+	json_decref(names);
+	dmg_out_fini(&out);
+	dmg_prom_fini(&p);
+}
+
+/* DMGA39: the Prometheus configuration and the prometheus link */
+static void
+dmga39_prom_config(void **state)
+{
+	static const char *const targets[] = {"h1:9191", "127.0.0.1:9300"};
+	char                     dir[] = "/tmp/test_dmg_prom.XXXXXX";
+	char                     bin[128], link[DMG_TM_PATH_MAX], path[DMG_TM_PATH_MAX + 256];
+	char                     err[DMG_MSG_MAX];
+	struct dmg_out           out;
+	bool                     created;
+	FILE                    *fp;
+
+	(void)state;
+	dmg_out_init(&out);
+	assert_int_equal(dmg_prom_config_text(targets, 2, &out), 0);
+	assert_string_equal(out.o_buf,
+			    "# Written by 'dmg telemetry config': Prometheus scrapes the telemetry "
+			    "endpoint\n"
+			    "# (telemetry_port) of the DAOS servers of the dmg host list. Start it "
+			    "with\n"
+			    "#   prometheus --config.file=<this file>\n"
+			    "global:\n"
+			    "  scrape_interval: 15s\n"
+			    "scrape_configs:\n"
+			    "  - job_name: daos\n"
+			    "    scrape_interval: 5s\n"
+			    "    static_configs:\n"
+			    "      - targets:\n"
+			    "          - 'h1:9191'\n"
+			    "          - '127.0.0.1:9300'\n");
+	dmg_out_fini(&out);
+	dmg_out_init(&out);
+	assert_int_equal(dmg_prom_config_text(NULL, 0, &out), 0);
+	assert_non_null(strstr(out.o_buf, "      - targets: []\n"));
+	dmg_out_fini(&out);
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(bin, sizeof(bin), "%s/fake_prometheus", dir);
+	/* no binary: the message names the Debian package */
+	assert_int_equal(dmg_prom_install(dir, bin, link, &created, err, sizeof(err)),
+			 -DER_NONEXIST);
+	snprintf(path, sizeof(path),
+		 "prometheus is not installed (no %s): install the Debian package 'prometheus' "
+		 "(apt-get install prometheus), then run this command again", bin);
+	assert_string_equal(err, path);
+	assert_false(created);
+	/* a binary: linked, then found there the second time */
+	fp = fopen(bin, "w");
+	assert_non_null(fp);
+	fputs("#!/bin/sh\n", fp);
+	fclose(fp);
+	assert_int_equal(chmod(bin, 0755), 0);
+	assert_int_equal(dmg_prom_install(dir, bin, link, &created, err, sizeof(err)), 0);
+	assert_true(created);
+	snprintf(path, sizeof(path), "%s/prometheus", dir);
+	assert_string_equal(link, path);
+	{
+		char    target[128];
+		ssize_t n = readlink(link, target, sizeof(target) - 1);
+
+		assert_true(n > 0);
+		target[n] = '\0';
+		assert_string_equal(target, bin);
+	}
+	assert_int_equal(dmg_prom_install(dir, bin, link, &created, err, sizeof(err)), 0);
+	assert_false(created);
+	/* something else in the way */
+	unlink(link);
+	fp = fopen(link, "w");
+	assert_non_null(fp);
+	fclose(fp);
+	assert_int_equal(dmg_prom_install(dir, bin, link, &created, err, sizeof(err)),
+			 -DER_EXIST);
+	snprintf(path, sizeof(path), "%s/prometheus exists but is not an executable prometheus: "
+		 "remove it or choose another --install-dir", dir);
+	assert_string_equal(err, path);
+	/* the directory: a file, then missing */
+	assert_int_equal(dmg_prom_install(link, bin, path, &created, err, sizeof(err)),
+			 -DER_INVAL);
+	snprintf(path, sizeof(path), "install directory '%s' is not a directory", link);
+	assert_string_equal(err, path);
+	unlink(link);
+	unlink(bin);
+	assert_int_equal(rmdir(dir), 0);
+	assert_int_equal(dmg_prom_install(dir, bin, link, &created, err, sizeof(err)),
+			 -DER_NONEXIST);
+	snprintf(path, sizeof(path), "install directory '%s': No such file or directory", dir);
+	assert_string_equal(err, path);
+}
+
 int
 main(void)
 {
@@ -1908,6 +2689,14 @@ main(void)
 	    cmocka_unit_test(dmga29_pool_requests),
 	    cmocka_unit_test(dmga30_pool_create_list),
 	    cmocka_unit_test(dmga31_pool_query_props),
+	    cmocka_unit_test(dmga32_telemetry_args),
+	    cmocka_unit_test(dmga33_telemetry_bad_args),
+	    cmocka_unit_test(dmga34_prom_parse),
+	    cmocka_unit_test(dmga35_prom_bad),
+	    cmocka_unit_test(dmga36_prom_limits),
+	    cmocka_unit_test(dmga37_prom_values),
+	    cmocka_unit_test(dmga38_metrics_render),
+	    cmocka_unit_test(dmga39_prom_config),
 	};
 
 	return cmocka_run_group_tests_name("dmg_args", tests, NULL, NULL);

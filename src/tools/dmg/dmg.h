@@ -14,6 +14,10 @@
  *   dmg_pool.c    pool create|destroy|list|query|query-targets|get-prop|
  *                 set-prop|exclude|reintegrate, system list-pools
  *   dmg_server.c  server set-logmasks
+ *   dmg_telemetry.c telemetry metrics list|query (plain HTTP GET of a
+ *                 server's /metrics) and telemetry config
+ *                 ($HOME/.prometheus.yml, the prometheus binary)
+ *   dmg_prom.c    the strict Prometheus text parser, Go's %g of values
  *   dmg_main.c    main(): parse, run, print, exit code
  *
  * Conventions: functions return 0 or a negative -DER_* code; a message for
@@ -95,6 +99,47 @@
 #define DMG_PRINCIPAL_MAX       257
 /** Size of a message buffer: holds a transport error and its context. */
 #define DMG_MSG_MAX             1024
+/** Default telemetry port of a server (daos_server.yml telemetry_port; DAOS's). */
+#define DMG_TM_DEFAULT_PORT     9191
+/** Largest /metrics answer read (bytes): the server's own bound
+ *  (SRV_METRICS_OUT_MAX); anything bigger is not a DAOS server. */
+#define DMG_TM_BODY_MAX         (256u << 20)
+/** Whole GET of /metrics (ms): a scrape takes milliseconds; a minute means a
+ *  stuck server. */
+#define DMG_TM_TIMEOUT_MS       60000
+/** Connect timeout of the GET (ms). */
+#define DMG_TM_CONNECT_TIMEOUT_MS 5000
+/** Longest line of metrics text: a sample with DMG_TM_LABELS_MAX labels of
+ *  DMG_TM_LABEL_VALUE_MAX bytes, or a HELP line, fits. */
+#define DMG_TM_LINE_MAX         (512u << 10)
+/** Longest metric or label name: DAOS's are below 100 bytes. */
+#define DMG_TM_NAME_MAX         1024
+/** Longest HELP text (after unescaping): one sentence in DAOS. */
+#define DMG_TM_HELP_MAX         (16u << 10)
+/** Labels of one sample: DAOS puts at most six on a series. */
+#define DMG_TM_LABELS_MAX       64
+/** Longest label value (after unescaping): a UUID or a provider name in DAOS. */
+#define DMG_TM_LABEL_VALUE_MAX  4096
+/** Longest value or timestamp token: a %.17g double is at most 24 bytes. */
+#define DMG_TM_VALUE_TOKEN_MAX  64
+/** Metric families of one answer: one table row each (DMG_TABLE_ROWS_MAX). */
+#define DMG_TM_FAMILIES_MAX     DMG_TABLE_ROWS_MAX
+/** Samples of one answer: four engines of the largest DAOS segments with room;
+ *  bounds the parser's memory (about 100 bytes per sample). */
+#define DMG_TM_SAMPLES_MAX      (1u << 22)
+/** Names in one -m/--metrics list. */
+#define DMG_TM_QUERY_NAMES_MAX  1024
+/** Longest host name of -l/--host (a DNS name is at most 253 bytes). */
+#define DMG_TM_HOST_MAX         253
+/** Longest path (install directory, $HOME/.prometheus.yml). */
+#define DMG_TM_PATH_MAX         4096
+/** Where Debian's `prometheus` package installs the server binary. */
+#define DMG_TM_PROMETHEUS_BIN   "/usr/bin/prometheus"
+/** The Prometheus configuration file dmg writes, relative to $HOME (DAOS's). */
+#define DMG_TM_PROM_CONFIG      ".prometheus.yml"
+/** Scrape interval of the daos job (DAOS's). */
+#define DMG_TM_SCRAPE_INTERVAL  "5s"
+
 /** Exit code of a run with an error (DAOS dmg exits 1 on every error). */
 #define DMG_EXIT_ERROR          1
 
@@ -130,6 +175,9 @@ enum dmg_cmd {
 	DMG_CMD_POOL_SET_PROP,
 	DMG_CMD_POOL_EXCLUDE,
 	DMG_CMD_POOL_REINTEGRATE,
+	DMG_CMD_TELEMETRY_METRICS_LIST,
+	DMG_CMD_TELEMETRY_METRICS_QUERY,
+	DMG_CMD_TELEMETRY_CONFIG,
 };
 
 /** A node of the command tree (static tables in dmg_args.c). */
@@ -196,6 +244,14 @@ struct dmg_args {
 	bool                   da_rank_set;
 	struct d_rankset       da_tgt_idx;    /**< --target-idx */
 	bool                   da_tgt_idx_set;
+	/* telemetry */
+	const char            *da_tm_host;    /**< -l/--host; NULL: -l before the command,
+					       *  else localhost */
+	uint32_t               da_tm_port;    /**< -p/--port; DMG_TM_DEFAULT_PORT unless set */
+	bool                   da_tm_port_set;
+	json_t                *da_tm_metrics; /**< -m: [names] or NULL (all) */
+	const char            *da_tm_install_dir; /**< -i/--install-dir; NULL: from $PATH */
+	const char            *da_tm_system;  /**< -s/--system (only "prometheus") */
 };
 
 /**
@@ -435,6 +491,121 @@ int dmg_server_run(struct dmg_ctx *ctx, struct dmg_out *out, json_t **response, 
  *  reintegrate and system list-pools (dmg_pool.c). */
 int dmg_pool_run(struct dmg_ctx *ctx, struct dmg_out *out, json_t **response, char *errbuf,
 		 size_t errlen);
+
+/*
+ * Telemetry (dmg_telemetry.c, dmg_prom.c). metrics list|query need no configuration (no
+ * control API call): dmg_telemetry_metrics_run() is called without a
+ * dmg_ctx. config reads the host list of the context and asks each server
+ * for its telemetry_port (control API method telemetry_info) unless -p gives
+ * one.
+ */
+int dmg_telemetry_metrics_run(const struct dmg_args *args, struct dmg_out *out,
+			      json_t **response, char *errbuf, size_t errlen);
+int dmg_telemetry_config_run(struct dmg_ctx *ctx, struct dmg_out *out, json_t **response,
+			     char *errbuf, size_t errlen);
+
+/** Metric types as DAOS names them ("Generic" is Prometheus's untyped). */
+enum dmg_prom_type {
+	DMG_PROM_UNTYPED = 0,
+	DMG_PROM_COUNTER,
+	DMG_PROM_GAUGE,
+	DMG_PROM_SUMMARY,
+	DMG_PROM_HISTOGRAM,
+};
+
+/** Which sample of a summary or histogram a line is. */
+enum dmg_prom_suffix {
+	DMG_PROM_SFX_NONE = 0, /**< the family's name (a summary's quantiles) */
+	DMG_PROM_SFX_SUM,
+	DMG_PROM_SFX_COUNT,
+	DMG_PROM_SFX_BUCKET,
+};
+
+struct dmg_prom_label {
+	const char *pl_name;
+	const char *pl_value; /**< unescaped, valid UTF-8 */
+};
+
+struct dmg_prom_sample {
+	enum dmg_prom_suffix   ps_suffix;
+	struct dmg_prom_label *ps_labels; /**< sorted by name; into ps_buf */
+	uint32_t               ps_nlabels;
+	double                 ps_value;
+	bool                   ps_has_ts;
+	int64_t                ps_ts;     /**< milliseconds, when ps_has_ts */
+	uint32_t               ps_line;
+	char                  *ps_buf;    /**< one allocation: labels and their strings */
+};
+
+struct dmg_prom_family {
+	char                   *pf_name;
+	char                   *pf_help;  /**< NULL: no HELP line */
+	enum dmg_prom_type      pf_type;  /**< untyped unless a TYPE line said otherwise */
+	bool                    pf_typed;
+	uint32_t                pf_line;  /**< where it started */
+	struct dmg_prom_sample *pf_samples; /**< in text order */
+	uint32_t                pf_nr;
+	uint32_t                pf_cap;
+};
+
+/** A parsed exposition; families in text order. */
+struct dmg_prom {
+	struct dmg_prom_family *pm_fams;
+	uint32_t                pm_nr;
+	uint32_t                pm_cap;
+	uint64_t                pm_samples;
+	uint32_t               *pm_index; /**< name hash: family position + 1, 0 = free */
+	uint32_t                pm_slots; /**< power of two, >= 2 * pm_nr */
+};
+
+/**
+ * Parse Prometheus text exposition (format 0.0.4) strictly: HELP and TYPE
+ * before a family's samples and at most once each, a family's samples
+ * contiguous, no duplicate series, valid names, escapes, UTF-8 label values
+ * and HELP, decimal values or NaN/Inf spellings, integer timestamps, quantile
+ * and le labels on summaries and histogram buckets, every size bounded by the
+ * DMG_TM_* limits. \a p is initialised here (dmg_prom_fini() in every case).
+ * \return 0, -DER_INVAL ("line N: <problem>" in errbuf), -DER_OVERFLOW (a
+ *         limit; message in errbuf), -DER_NOMEM
+ */
+int dmg_prom_parse(const char *text, size_t len, struct dmg_prom *p, char *errbuf,
+		   size_t errlen);
+void dmg_prom_fini(struct dmg_prom *p);
+/** The value of label \a name of \a s, or NULL. */
+const char *dmg_prom_label(const struct dmg_prom_sample *s, const char *name);
+/** The family named \a name, or NULL. */
+const struct dmg_prom_family *dmg_prom_find(const struct dmg_prom *p, const char *name);
+/** "Counter", "Gauge", "Summary", "Histogram", "Generic" (DAOS's). */
+const char *dmg_prom_type_name(enum dmg_prom_type t);
+/** A value as Go's %g prints it ("125", "2.25", "1.234567e+06", "NaN", "+Inf"). */
+void dmg_prom_fmt_value(double v, char *buf, size_t len);
+
+/** The list table (families sorted by name) and its -j response
+ *  {"available_metric_sets": [{type, name, description, metrics: null}]}. */
+int dmg_render_metrics_list(const struct dmg_prom *p, struct dmg_out *out, json_t **response);
+/**
+ * The query output of the families named in \a names (a JSON array of
+ * strings, NULL: every family sorted by name): "- Metric Set: ..." blocks and
+ * the -j response {"metric_sets": [...]} as DAOS prints them.
+ * \return 0, -DER_NONEXIST ("metric \"x\" not found on host" in errbuf),
+ *         -DER_NOMEM, -DER_OVERFLOW
+ */
+int dmg_render_metrics_query(const struct dmg_prom *p, const json_t *names, struct dmg_out *out,
+			     json_t **response, char *errbuf, size_t errlen);
+
+/** The Prometheus configuration dmg writes: a daos job scraping \a targets
+ *  ("host:port") every DMG_TM_SCRAPE_INTERVAL. */
+int dmg_prom_config_text(const char *const *targets, uint32_t nr, struct dmg_out *out);
+/**
+ * Make prometheus available as \a dir/prometheus: nothing when it exists
+ * there already (*created false), else a symbolic link to \a bin (an
+ * executable file). \a link receives the path (DMG_TM_PATH_MAX bytes).
+ * \return 0, -DER_NONEXIST (no \a bin: the message names the package
+ *         `prometheus`; or \a dir missing), -DER_INVAL (\a dir not a
+ *         directory, path too long), -DER_NO_PERM, -DER_IO; message in errbuf
+ */
+int dmg_prom_install(const char *dir, const char *bin, char *link, bool *created, char *errbuf,
+		     size_t errlen);
 
 /*
  * Pools (dmg_pool.c): the request of each pool command (no I/O; create

@@ -1,9 +1,11 @@
 /*
  * dmg_args.c: dmg's command tree, flag parser and help text.
  *
- * The tree is static: groups (system, storage, server, storage query) and
- * leaves (the commands). Parsing walks argv once, left to right, as go-flags
- * (which DAOS's dmg uses) does:
+ * The tree is static: groups (system, storage, server, storage query, pool,
+ * telemetry, telemetry metrics) and leaves (the commands); a group may have
+ * flags of its own (telemetry's -l/--host and -p/--port, so that DAOS's
+ * "dmg telemetry -l h -p 9191 metrics list" parses). Parsing walks argv once,
+ * left to right, as go-flags (which DAOS's dmg uses) does:
  *   - a word names a sub-command of the current node (by name or alias), or,
  *     at a leaf that takes one, the positional argument;
  *   - "--name", "--name=value", "-x", "-xVALUE", "-x=VALUE", "-x VALUE" and
@@ -82,6 +84,13 @@ enum dmg_flag_id {
 	F_TARGET_IDX,
 	F_SHOW_ENABLED,
 	F_SHOW_DISABLED,
+	/* telemetry */
+	F_TM_HOST,
+	F_TM_PORT,
+	F_TM_CFG_PORT,
+	F_TM_METRICS,
+	F_TM_INSTALL_DIR,
+	F_TM_SYSTEM,
 };
 
 struct dmg_flag {
@@ -133,6 +142,16 @@ static const struct dmg_flag dmg_flags[] = {
 	{F_TARGET_IDX, "target-idx", 0, true, "Target indices on the rank (e.g. 0,2-3)"},
 	{F_SHOW_ENABLED, "show-enabled", 'e', false, "Show the enabled ranks"},
 	{F_SHOW_DISABLED, "show-disabled", 'b', false, "Show the disabled ranks"},
+	{F_TM_HOST, "host", 'l', true, "DAOS server host to query (default: localhost)"},
+	{F_TM_PORT, "port", 'p', true, "Telemetry port of the server (default: 9191)"},
+	{F_TM_CFG_PORT, "port", 'p', true,
+	 "Telemetry port of every host (default: each server's telemetry_port, else 9191)"},
+	{F_TM_METRICS, "metrics", 'm', true,
+	 "Comma-separated list of metric names (default: all)"},
+	{F_TM_INSTALL_DIR, "install-dir", 'i', true,
+	 "Directory where prometheus is made available (default: the first writable "
+	 "directory of $PATH)"},
+	{F_TM_SYSTEM, "system", 's', true, "Telemetry system to configure (default: prometheus)"},
 };
 
 #define DMG_NFLAGS (sizeof(dmg_flags) / sizeof(dmg_flags[0]))
@@ -166,6 +185,9 @@ static const int pquery_flags[] = {F_SHOW_ENABLED, F_SHOW_DISABLED, 0};
 static const int pqt_flags[] = {F_RANK, F_TARGET_IDX, 0};
 static const int pdestroy_flags[] = {F_POOL_FORCE, F_RECURSIVE, 0};
 static const int ptgt_flags[] = {F_RANK, F_TARGET_IDX, 0};
+static const int tm_flags[] = {F_TM_HOST, F_TM_PORT, 0};
+static const int tm_query_flags[] = {F_TM_HOST, F_TM_PORT, F_TM_METRICS, 0};
+static const int tm_config_flags[] = {F_TM_INSTALL_DIR, F_TM_SYSTEM, F_TM_CFG_PORT, 0};
 
 static const struct dmg_node n_sys_erase = {
 	"erase", NULL, "Erase system metadata prior to reformat", DMG_CMD_SYSTEM_ERASE,
@@ -251,8 +273,27 @@ static const struct dmg_node *const pool_subs[] = {
 static const struct dmg_node n_pool = {
 	"pool", NULL, "Perform tasks related to DAOS pools", DMG_CMD_NONE, pool_subs, NULL, NULL};
 
+static const struct dmg_node n_tm_list = {
+	"list", NULL, "List the metrics a DAOS server publishes", DMG_CMD_TELEMETRY_METRICS_LIST,
+	NULL, tm_flags, NULL, 0};
+static const struct dmg_node n_tm_query = {
+	"query", NULL, "Query the values of a DAOS server's metrics",
+	DMG_CMD_TELEMETRY_METRICS_QUERY, NULL, tm_query_flags, NULL, 0};
+static const struct dmg_node *const tm_metrics_subs[] = {&n_tm_list, &n_tm_query, NULL};
+static const struct dmg_node n_tm_metrics = {
+	"metrics", NULL, "Retrieve the metrics of one DAOS server (telemetry_port)", DMG_CMD_NONE,
+	tm_metrics_subs, tm_flags, NULL, 0};
+static const struct dmg_node n_tm_config = {
+	"config", NULL,
+	"Configure Prometheus ($HOME/.prometheus.yml) to scrape the servers of the host list",
+	DMG_CMD_TELEMETRY_CONFIG, NULL, tm_config_flags, NULL, 0};
+static const struct dmg_node *const tm_subs[] = {&n_tm_config, &n_tm_metrics, NULL};
+static const struct dmg_node n_telemetry = {
+	"telemetry", "telem", "Perform telemetry operations", DMG_CMD_NONE, tm_subs, tm_flags,
+	NULL, 0};
+
 static const struct dmg_node *const root_subs[] = {&n_pool, &n_server, &n_storage, &n_system,
-						   NULL};
+						   &n_telemetry, NULL};
 static const struct dmg_node n_root = {
 	"dmg", NULL, "The DAOS management tool", DMG_CMD_NONE, root_subs, NULL, NULL};
 
@@ -278,6 +319,9 @@ static const char *const dmg_cmd_names[] = {
 	[DMG_CMD_POOL_SET_PROP]       = "pool set-prop",
 	[DMG_CMD_POOL_EXCLUDE]        = "pool exclude",
 	[DMG_CMD_POOL_REINTEGRATE]    = "pool reintegrate",
+	[DMG_CMD_TELEMETRY_METRICS_LIST]  = "telemetry metrics list",
+	[DMG_CMD_TELEMETRY_METRICS_QUERY] = "telemetry metrics query",
+	[DMG_CMD_TELEMETRY_CONFIG]        = "telemetry config",
 };
 
 const char *
@@ -753,6 +797,104 @@ parse_principal(const char *flag, const char *val, char *out, char *errbuf, size
 	return 0;
 }
 
+/* -l/--host of telemetry: one host name or IPv4 address, without a port. */
+static int
+parse_tm_host(struct dmg_args *a, const char *val, char *errbuf, size_t errlen)
+{
+	char   q[DA_QUOTE_MAX + 4];
+	size_t n = strlen(val);
+	bool   ok = n > 0 && n <= DMG_TM_HOST_MAX && val[0] != '-' && val[0] != '.';
+
+	for (const char *p = val; ok && *p != '\0'; p++)
+		ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		     (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' || *p == '_';
+	if (!ok) {
+		d_errbuf_printf(errbuf, errlen,
+				"invalid --host: '%s' (expected one host name or IPv4 address, "
+				"without a port: give the port with --port)",
+				d_errbuf_quote(q, val, n, DA_QUOTE_MAX));
+		return -DER_INVAL;
+	}
+	a->da_tm_host = val;
+	return 0;
+}
+
+/* A Prometheus metric name: [a-zA-Z_:][a-zA-Z0-9_:]*. */
+static bool
+tm_name_ok(const char *s, size_t n)
+{
+	if (n == 0 || n > DMG_TM_NAME_MAX || (s[0] >= '0' && s[0] <= '9'))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == ':'))
+			return false;
+	return true;
+}
+
+/* -m/--metrics: "name,name" into a new array (names checked, no repeats). */
+static int
+parse_tm_metrics(struct dmg_args *a, const char *val, char *errbuf, size_t errlen)
+{
+	char        q[DA_QUOTE_MAX + 4];
+	char        name[DMG_TM_NAME_MAX + 1];
+	const char *p = val;
+	json_t     *arr;
+	int         rc = 0;
+
+	if (a->da_tm_metrics != NULL) {
+		d_errbuf_printf(errbuf, errlen, "--metrics given more than once");
+		return -DER_INVAL;
+	}
+	arr = json_array();
+	if (arr == NULL)
+		return -DER_NOMEM;
+	for (;;) {
+		const char *c = strchr(p, ',');
+		size_t      n = c != NULL ? (size_t)(c - p) : strlen(p);
+
+		if (!tm_name_ok(p, n)) {
+			d_errbuf_printf(errbuf, errlen,
+					"invalid --metrics: '%s' is not a metric name "
+					"([a-zA-Z_:][a-zA-Z0-9_:]*, at most %d characters)",
+					d_errbuf_quote(q, p, n, DA_QUOTE_MAX), DMG_TM_NAME_MAX);
+			rc = -DER_INVAL;
+			break;
+		}
+		memcpy(name, p, n);
+		name[n] = '\0';
+		for (size_t i = 0; i < json_array_size(arr); i++)
+			if (strcmp(json_string_value(json_array_get(arr, i)), name) == 0) {
+				d_errbuf_printf(errbuf, errlen,
+						"invalid --metrics: '%s' is given twice",
+						d_errbuf_quote(q, name, n, DA_QUOTE_MAX));
+				rc = -DER_INVAL;
+				break;
+			}
+		if (rc != 0)
+			break;
+		if (json_array_size(arr) >= DMG_TM_QUERY_NAMES_MAX) {
+			d_errbuf_printf(errbuf, errlen, "invalid --metrics: more than %d names",
+					DMG_TM_QUERY_NAMES_MAX);
+			rc = -DER_INVAL;
+			break;
+		}
+		if (json_array_append_new(arr, json_string(name)) != 0) {
+			rc = -DER_NOMEM;
+			break;
+		}
+		if (c == NULL)
+			break;
+		p = c + 1;
+	}
+	if (rc != 0) {
+		json_decref(arr);
+		return rc;
+	}
+	a->da_tm_metrics = arr;
+	return 0;
+}
+
 /* Apply one flag and its value (NULL for booleans). */
 static int
 apply_flag(struct dmg_args *a, const struct dmg_flag *f, const char *typed, const char *val,
@@ -965,6 +1107,46 @@ apply_flag(struct dmg_args *a, const struct dmg_flag *f, const char *typed, cons
 	case F_SHOW_DISABLED:
 		a->da_show_disabled = true;
 		return 0;
+	case F_TM_HOST:
+		return parse_tm_host(a, val, errbuf, errlen);
+	case F_TM_PORT:
+	case F_TM_CFG_PORT: {
+		uint64_t v;
+		char     q[DA_QUOTE_MAX + 4];
+
+		if (parse_uint(val, 1, 65535, &v) != 0) {
+			d_errbuf_printf(errbuf, errlen, "invalid --port: '%s' (expected an "
+					"integer from 1 to 65535)",
+					d_errbuf_quote(q, val, strlen(val), DA_QUOTE_MAX));
+			return -DER_INVAL;
+		}
+		a->da_tm_port     = (uint32_t)v;
+		a->da_tm_port_set = true;
+		return 0;
+	}
+	case F_TM_METRICS:
+		return parse_tm_metrics(a, val, errbuf, errlen);
+	case F_TM_INSTALL_DIR:
+		if (*val == '\0' || strlen(val) >= DMG_TM_PATH_MAX - sizeof("/prometheus")) {
+			d_errbuf_printf(errbuf, errlen, "invalid --install-dir: %s",
+					*val == '\0' ? "empty path" : "path too long");
+			return -DER_INVAL;
+		}
+		a->da_tm_install_dir = val;
+		return 0;
+	case F_TM_SYSTEM: {
+		char q[DA_QUOTE_MAX + 4];
+
+		/* DAOS compares the name in lower case; Prometheus is the only one. */
+		if (strcasecmp(val, "prometheus") != 0) {
+			d_errbuf_printf(errbuf, errlen, "unsupported telemetry system: '%s' "
+					"(supported: prometheus)",
+					d_errbuf_quote(q, val, strlen(val), DA_QUOTE_MAX));
+			return -DER_INVAL;
+		}
+		a->da_tm_system = val;
+		return 0;
+	}
 	case F_TARGET_IDX: {
 		struct d_rankset tmpset;
 
@@ -1317,6 +1499,7 @@ dmg_args_parse(int argc, char **argv, struct dmg_args *a, char *errbuf, size_t e
 	d_rankset_init(&a->da_ranks);
 	d_hostset_init(&a->da_rank_hosts);
 	d_rankset_init(&a->da_tgt_idx);
+	a->da_tm_port = DMG_TM_DEFAULT_PORT;
 	a->da_path[0] = &n_root;
 	a->da_depth = 1;
 	d_errbuf_printf(errbuf, errlen, "%s", "");
@@ -1375,8 +1558,10 @@ dmg_args_fini(struct dmg_args *a)
 	d_rankset_fini(&a->da_tgt_idx);
 	json_decref(a->da_props);
 	json_decref(a->da_prop_names);
+	json_decref(a->da_tm_metrics);
 	a->da_props      = NULL;
 	a->da_prop_names = NULL;
+	a->da_tm_metrics = NULL;
 	free(a->da_hostlist);
 	a->da_hostlist = NULL;
 	a->da_hostlist_nr = 0;

@@ -54,6 +54,7 @@ main(int argc, char **argv)
 	char            err[DMG_MSG_MAX];
 	char            path[128];
 	bool            log_open = false;
+	bool            need_ctx;
 	int             ret = 0;
 	int             rc;
 
@@ -81,7 +82,12 @@ main(int argc, char **argv)
 			log_open = true;
 	}
 
-	rc = dmg_ctx_init(&ctx, &args, err, sizeof(err));
+	/* metrics list|query talk to one telemetry port, not to the control API:
+	 * no configuration or certificates are needed. */
+	need_ctx = args.da_cmd != DMG_CMD_TELEMETRY_METRICS_LIST &&
+		   args.da_cmd != DMG_CMD_TELEMETRY_METRICS_QUERY;
+	memset(&ctx, 0, sizeof(ctx));
+	rc = need_ctx ? dmg_ctx_init(&ctx, &args, err, sizeof(err)) : 0;
 	if (rc != 0) {
 		ret = report(&args, err, rc, false);
 		goto out_log;
@@ -115,6 +121,13 @@ main(int argc, char **argv)
 	case DMG_CMD_POOL_REINTEGRATE:
 		rc = dmg_pool_run(&ctx, &out, &response, err, sizeof(err));
 		break;
+	case DMG_CMD_TELEMETRY_METRICS_LIST:
+	case DMG_CMD_TELEMETRY_METRICS_QUERY:
+		rc = dmg_telemetry_metrics_run(&args, &out, &response, err, sizeof(err));
+		break;
+	case DMG_CMD_TELEMETRY_CONFIG:
+		rc = dmg_telemetry_config_run(&ctx, &out, &response, err, sizeof(err));
+		break;
 	default:
 		snprintf(err, sizeof(err), "no command");
 		rc = -DER_INVAL;
@@ -133,7 +146,8 @@ main(int argc, char **argv)
 			ret = report(&args, err, rc, true);
 	}
 	json_decref(response);
-	dmg_ctx_fini(&ctx);
+	if (need_ctx)
+		dmg_ctx_fini(&ctx);
 out_log:
 	if (log_open)
 		d_log_fini();
