@@ -171,6 +171,16 @@ struct bio_dev_info {
 /** Snapshot of a device's properties and failed state. */
 void bio_dev_query(const struct bio_dev *dev, struct bio_dev_info *info);
 
+/**
+ * Put a healthy device into the sticky FAILED state on purpose (an administrator
+ * set it faulty): from now on its writes, flushes and unmaps are refused with
+ * -DER_NVME_IO without reaching it and reads are served, as after a failed write
+ * (durability contract 3). The failure is recorded as a write with ECANCELED and
+ * counts no I/O error. Only closing and reopening the device clears it.
+ * eturn 0, or -DER_ALREADY when the device had failed already
+ */
+int bio_dev_set_failed(struct bio_dev *dev);
+
 /* ---- Counters ----------------------------------------------------------- */
 
 /**

@@ -75,6 +75,15 @@ bio_dev_fail(struct bio_dev *dev, enum bio_op op, int err)
 						memory_order_acq_rel, memory_order_acquire);
 }
 
+int
+bio_dev_set_failed(struct bio_dev *dev)
+{
+	if (atomic_load_explicit(&dev->bd_failed, memory_order_acquire) != 0)
+		return -DER_ALREADY;
+	bio_dev_fail(dev, BIO_OP_WRITE, ECANCELED);
+	return 0;
+}
+
 void
 bio_dev_query(const struct bio_dev *dev, struct bio_dev_info *info)
 {

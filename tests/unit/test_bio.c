@@ -764,6 +764,51 @@ bio10_fault_write_sticky(void **state)
 	tdir_rm(dir);
 }
 
+/* BIO27: a device failed on purpose behaves as after a failed write, counts no
+ * error, refuses a second failure and is healthy again after a reopen. */
+static void
+bio27_set_failed(void **state)
+{
+	char                dir[64], path[BIO_PATH_MAX];
+	struct bio_dev     *dev;
+	struct bio_ring    *ring;
+	struct bio_blob     bb;
+	struct bio_dev_info info;
+	char               *b = abuf(4096);
+
+	(void)state;
+	tdir_make("/var/tmp", dir, sizeof(dir));
+	pjoin(path, sizeof(path), dir, "bdev0");
+	dev = dev_make(dir, "bdev0", 4 * MiB, 0);
+	assert_int_equal(bio_ring_create(0, 8, &ring), 0);
+	assert_int_equal(bio_blob_init(&bb, dev, 1, 0, 4 * MiB), 0);
+	fill(b, 4096, 3);
+	assert_int_equal(bio_write(ring, &bb, 0, b, 4096), 0);
+	assert_int_equal(bio_flush(ring, dev), 0);
+
+	assert_int_equal(bio_dev_set_failed(dev), 0);
+	bio_dev_query(dev, &info);
+	assert_true(info.bdi_failed);
+	assert_int_equal(info.bdi_failed_op, BIO_OP_WRITE);
+	assert_int_equal(info.bdi_failed_errno, ECANCELED);
+	assert_int_equal(dctr(dev).bc_write_errs, 0);
+	assert_int_equal(bio_dev_set_failed(dev), -DER_ALREADY);
+	assert_int_equal(bio_write(ring, &bb, 0, b, 4096), -DER_NVME_IO);
+	assert_int_equal(bio_flush(ring, dev), -DER_NVME_IO);
+	memset(b, 0, 4096);
+	assert_int_equal(bio_read(ring, &bb, 0, b, 4096), 0);
+	assert_true(check(b, 4096, 3));
+
+	bio_dev_close(dev);
+	assert_int_equal(bio_dev_open(path, BIO_DEV_FILE, 0, &dev), 0);
+	bio_dev_query(dev, &info);
+	assert_false(info.bdi_failed);
+	bio_dev_close(dev);
+	bio_ring_destroy(ring);
+	free(b);
+	tdir_rm(dir);
+}
+
 /* BIO11: a failed flush is reported and makes the device FAILED; later flushes refused (fsyncgate). */
 static void
 bio11_fault_flush_sticky(void **state)
@@ -1899,6 +1944,7 @@ main(void)
 	    cmocka_unit_test_teardown(bio24_smd_corrupt, tdirs_teardown),
 	    cmocka_unit_test_teardown(bio25_smd_open_args, tdirs_teardown),
 	    cmocka_unit_test_teardown(bio26_smd_to_io, tdirs_teardown),
+	    cmocka_unit_test_teardown(bio27_set_failed, tdirs_teardown),
 	};
 
 	return cmocka_run_group_tests_name("bio", tests, NULL, NULL);
