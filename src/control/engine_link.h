@@ -41,6 +41,18 @@
  *                {"status":-DER_INVAL,"error":"<reason>","masks":"<kept masks>"}
  *   stop         {"op":"stop","force":false}: exit cleanly (status 0)
  *   map_update   {"op":"map_update",...}: reserved (membership for SWIM, later)
+ *   SSD management (engine/eng_smd_query.c; bad fields are answered
+ *   -DER_INVAL with the reason, not treated as a protocol error: they carry an
+ *   administrator's command and the engine stays up):
+ *   smd_query      {"op":"smd_query","id":N,"what":"devices"|"pools",
+ *                   "uuid"?:U,"tgt"?:T,"health"?:bool,"start"?:K}
+ *           reply  {"status":0,"devices"|"pools":[...],"next"?:K'} (a page of at
+ *                  most ENG_SMD_PAGE_BYTES; "next" when more entries remain)
+ *   dev_set_faulty {"op":"dev_set_faulty","id":N,"uuid":U}
+ *   dev_replace    {"op":"dev_replace","id":N,"old_uuid":U,"new_uuid":V}
+ *   dev_identify   {"op":"dev_identify","id":N,"uuid":U}
+ *           reply  {"status":0,"device":{...}} or {"status":-DER_*,"error":"..."}
+ *                  (-DER_NONEXIST: no such device on this engine)
  *
  * A packet larger than ENGINE_LINK_MSG_MAX, one that is not a JSON object
  * with a string "op", or a known op with wrong fields is a protocol error:
@@ -127,6 +139,10 @@
 #define ENGINE_OP_SET_LOGMASKS   "set_logmasks"
 #define ENGINE_OP_STOP           "stop"
 #define ENGINE_OP_MAP_UPDATE     "map_update"
+#define ENGINE_OP_SMD_QUERY      "smd_query"
+#define ENGINE_OP_DEV_SET_FAULTY "dev_set_faulty"
+#define ENGINE_OP_DEV_REPLACE    "dev_replace"
+#define ENGINE_OP_DEV_IDENTIFY   "dev_identify"
 
 /** daos_engine exit statuses (the harness names them in engine_died). */
 #define ENGINE_EXIT_OK           0 /**< stopped (stop message, SIGTERM, SIGINT) */

@@ -15,6 +15,13 @@
  * h_handles counts every open handle of the harness (engine timers, live
  * handles, h_defer, the link as one); srv_harness_close frees the harness
  * when it reaches 0.
+ *
+ * RAS events raised here: engine_died for every exit nobody asked for (its
+ * exit status or signal), and, when that exit was by SIGABRT (assert(),
+ * abort(), glibc's heap checks), engine_asserted as well, once the life's
+ * pipes are drained so that its message can quote the assertion the engine
+ * printed on stderr (glibc: "...: Assertion `expr' failed."). Both are
+ * STATE_CHANGE events with the rank and incarnation of the life that ended.
  */
 #define D_LOGFAC DD_FAC(control)
 
@@ -91,6 +98,9 @@ struct srv_engine {
 	bool                         he_join_pending; /* deliver ho_join from h_defer */
 	bool                         he_ras_pending;  /* deliver he_ras from h_defer */
 	struct d_ras_event           he_ras;
+	bool                         he_abort_pending; /* raise he_abort when the life is gone */
+	struct d_ras_event           he_abort;        /* engine_asserted of the life that ended */
+	char                         he_assert[D_RAS_MSG_MAX]; /* last assertion line on stderr */
 };
 
 struct srv_harness {
@@ -236,6 +246,19 @@ life_handle_closed(uv_handle_t *handle)
 		harness_maybe_free(h);
 		return;
 	}
+	if (e->he_abort_pending) {
+		/* Every pipe is drained: the assertion line, if any, has been read. */
+		char msg[D_RAS_MSG_MAX + 32];
+
+		e->he_abort_pending = false;
+		snprintf(msg, sizeof(msg), "DAOS engine %u asserted: %s", e->he_idx,
+			 e->he_assert[0] != '\0' ? e->he_assert
+						 : "killed by signal 6 (Aborted), no assertion "
+						   "message");
+		d_ras_event_set_msg(&e->he_abort, msg);
+		if (!h->h_closing && h->h_ops.ho_ras != NULL)
+			h->h_ops.ho_ras(h->h_arg, e->he_idx, &e->he_abort);
+	}
 	if (e->he_restart && !h->h_closing) {
 		e->he_restart = false;
 		if (engine_spawn(e, err, sizeof(err)) != 0)
@@ -249,10 +272,14 @@ line_emit(struct srv_engine *e, int stream, const char *line)
 {
 	struct srv_harness *h = e->he_h;
 
-	if (stream == 2)
+	if (stream == 2) {
 		D_NOTE("engine %u stderr: %s\n", e->he_idx, line);
-	else
+		/* glibc's assert(): "<prog>: <file>:<line>: <func>: Assertion `<expr>' failed." */
+		if (strstr(line, "Assertion") != NULL && strstr(line, "failed") != NULL)
+			snprintf(e->he_assert, sizeof(e->he_assert), "%s", line);
+	} else {
 		D_INFO("engine %u: %s\n", e->he_idx, line);
+	}
 	if (h->h_ops.ho_output != NULL && !h->h_closing)
 		h->h_ops.ho_output(h->h_arg, e->he_idx, stream, line);
 }
@@ -350,6 +377,18 @@ engine_exit_cb(uv_process_t *proc, int64_t status, int sig)
 			e->he_ras.ev_tid = 0;
 			if (h->h_ops.ho_ras != NULL)
 				h->h_ops.ho_ras(h->h_arg, e->he_idx, &e->he_ras);
+			/* Same rank, incarnation and pid; the message once stderr is read. */
+			if (sig == SIGABRT &&
+			    d_ras_event_init(&e->he_abort, RAS_ENGINE_ASSERTED, NULL) == 0) {
+				if (e->he_joined) {
+					d_ras_event_set_rank(&e->he_abort, e->he_rank);
+					d_ras_event_set_inc(&e->he_abort, e->he_inc);
+				}
+				(void)d_ras_event_set_pid(&e->he_abort, (int32_t)e->he_pid);
+				e->he_abort.ev_flags &= ~D_RAS_F_TID;
+				e->he_abort.ev_tid  = 0;
+				e->he_abort_pending = true;
+			}
 		}
 		set_state(e, SRV_ENGINE_ERRORED);
 	}
@@ -697,6 +736,8 @@ engine_spawn(struct srv_engine *e, char *errbuf, size_t errlen)
 	e->he_inc           = 0;
 	e->he_map_version   = 0;
 	e->he_error[0]      = '\0';
+	e->he_assert[0]     = '\0';
+	e->he_abort_pending = false;
 	e->he_line[0].ln_len = 0;
 	e->he_line[1].ln_len = 0;
 
@@ -1398,6 +1439,47 @@ srv_harness_set_logmasks(struct srv_harness *h, uint32_t idx, const char *masks,
 	json_decref(msg);
 	if (rc != 0)
 		free(lr);
+	return rc;
+}
+
+struct fwd_req {
+	uint32_t             fr_idx;
+	srv_harness_reply_cb fr_cb;
+	void                *fr_arg;
+};
+
+static void
+fwd_reply_cb(void *arg, int status, json_t *reply)
+{
+	struct fwd_req *fr = arg;
+
+	fr->fr_cb(fr->fr_arg, fr->fr_idx, status, reply);
+	free(fr);
+}
+
+int
+srv_harness_request(struct srv_harness *h, uint32_t idx, json_t *msg, uint32_t timeout_ms,
+		    srv_harness_reply_cb cb, void *arg)
+{
+	struct srv_engine *e;
+	struct fwd_req    *fr;
+	int                rc;
+
+	if (h == NULL || h->h_closing || idx >= h->h_engines_nr || cb == NULL ||
+	    !json_is_object(msg))
+		return -DER_INVAL;
+	e = &h->h_engines[idx];
+	if (e->he_conn == NULL)
+		return -DER_UNREACH;
+	fr = calloc(1, sizeof(*fr));
+	if (fr == NULL)
+		return -DER_NOMEM;
+	*fr = (struct fwd_req){.fr_idx = idx, .fr_cb = cb, .fr_arg = arg};
+	rc = engine_link_request(e->he_conn, msg,
+				 timeout_ms != 0 ? timeout_ms : h->h_opts.hopt_request_ms,
+				 fwd_reply_cb, fr);
+	if (rc != 0)
+		free(fr);
 	return rc;
 }
 

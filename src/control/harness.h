@@ -222,6 +222,21 @@ typedef void (*srv_harness_logmask_cb)(void *arg, uint32_t idx, int status, cons
 int srv_harness_set_logmasks(struct srv_harness *h, uint32_t idx, const char *masks,
 			     srv_harness_logmask_cb cb, void *arg);
 
+/** Answer of srv_harness_request(): @status is the reply's "status", or
+ *  -DER_TIMEDOUT / -DER_UNREACH (engine gone) / -DER_SHUTDOWN without a reply
+ *  (@reply NULL); @reply (borrowed, valid during the call) is the whole reply. */
+typedef void (*srv_harness_reply_cb)(void *arg, uint32_t idx, int status, json_t *reply);
+
+/**
+ * Forward request @msg (an object with "op"; borrowed, its "id" is set) to
+ * engine @idx over the engine link; @cb runs exactly once, from the loop, as
+ * for srv_harness_set_logmasks(). @timeout_ms 0 means hopt_request_ms.
+ * \return 0, -DER_INVAL, -DER_UNREACH (engine not connected), -DER_AGAIN,
+ *         -DER_NOMEM (then @cb is not called)
+ */
+int srv_harness_request(struct srv_harness *h, uint32_t idx, json_t *msg, uint32_t timeout_ms,
+			srv_harness_reply_cb cb, void *arg);
+
 /** Number of engines (the config's). */
 uint32_t srv_harness_engine_nr(const struct srv_harness *h);
 

@@ -24,6 +24,8 @@
  *   srv_cont.c      cont_* methods and the pool attribute methods (C4)
  *   srv_metrics.c   telemetry exporter: GET /metrics on telemetry_port (engines'
  *                   segments and the server's own figures), telemetry_info
+ *   srv_nvme.c      SSD management: smd_query, dev_set_faulty, dev_replace,
+ *                   dev_identify, forwarded to this server's engines
  *
  * Threads. One loop thread owns libuv, Raft, the harness, the MS database and
  * everything in struct srv_ctx not marked otherwise. libmicrohttpd threads
@@ -156,6 +158,12 @@
 /** Largest DAOS_TM_KEY_BASE accepted, as the engine (eng_telem_key): base plus
  *  an engine index (at most 15) stays a positive key_t. */
 #define SRV_METRICS_KEY_BASE_MAX  (0x7fffffffUL - 15)
+
+/** Pages of SMD tables one SSD management query reads from the engines (pages
+ *  hold up to 48 KiB of entries, ENG_SMD_PAGE_BYTES): 512 pages, 24 MiB, keep
+ *  the reply far below the client's CTL_HTTP_REPLY_MAX with every engine's
+ *  tables at their SMD limits for ordinary pool counts. */
+#define SRV_SMD_PAGES_MAX         512
 
 /** Who may call a method (certificate CN); insecure servers allow every caller. */
 #define SRV_AUTH_ADMIN            (1u << 0)
@@ -561,6 +569,14 @@ void srv_h_cont_alloc_oids(struct srv_ctx *ctx, struct srv_call *call, json_t *b
 void srv_h_pool_set_attr(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
 void srv_h_pool_get_attr(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
 void srv_h_pool_del_attr(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
+
+/*
+ * srv_nvme.c: SSD management (docs/design.md): each server asks its engines
+ */
+void srv_h_smd_query(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
+void srv_h_dev_set_faulty(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
+void srv_h_dev_replace(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
+void srv_h_dev_identify(struct srv_ctx *ctx, struct srv_call *call, json_t *body);
 
 /*
  * srv_metrics.c: the telemetry exporter (GET /metrics on telemetry_port)

@@ -121,6 +121,10 @@ static const struct srv_method srv_methods[] = {
 	{"cont_snap_destroy", srv_h_cont_snap_destroy, AUTH_AA | MS},
 	{"cont_alloc_oids", srv_h_cont_alloc_oids, AUTH_AA | MS},
 	{"telemetry_info", srv_h_telemetry_info, AUTH_ANY},
+	{"smd_query", srv_h_smd_query, SRV_AUTH_ADMIN},
+	{"dev_set_faulty", srv_h_dev_set_faulty, SRV_AUTH_ADMIN},
+	{"dev_replace", srv_h_dev_replace, SRV_AUTH_ADMIN},
+	{"dev_identify", srv_h_dev_identify, SRV_AUTH_ADMIN},
 };
 
 static const struct srv_method *

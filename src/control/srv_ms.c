@@ -25,6 +25,16 @@
  * (also when this server is the leader: one code path), starting with the
  * last server that answered as leader, then every access point in order,
  * following leader hints, round after round until a deadline.
+ *
+ * RAS: every event of this server (its engines', its harness's, and the
+ * leader's own) is written by srv_ras_log() to the control log and to syslog
+ * (facility daemon; ERROR -> err, WARNING -> warning, else notice);
+ * STATE_CHANGE events of the engines are also sent to the leader
+ * (system_event), which applies engine_died, engine_asserted and
+ * engine_self_terminated (Errored) and swim_rank_dead (Excluded) to the
+ * member of the event's rank and incarnation. The leader raises
+ * system_fabric_provider_changed when a known member joins again with
+ * another provider in its fabric URI.
  */
 #define D_LOGFAC DD_FAC(control)
 
@@ -865,14 +875,50 @@ srv_h_system_leader_query(struct srv_ctx *ctx, struct srv_call *call, json_t *bo
 
 /* ---- system_join ---- */
 
+/* A join in flight; jo_uri_old is set when the member had another provider. */
+struct join_op {
+	struct srv_call *jo_call;
+	char             jo_uri_old[MS_FABRIC_URI_MAX];
+	char             jo_uri_new[MS_FABRIC_URI_MAX];
+};
+
+/* The provider part of a fabric URI ("ofi+tcp;ofi_rxm" of "ofi+tcp;ofi_rxm://1.2.3.4:5"). */
+static void
+uri_provider(const char *uri, char *buf, size_t len)
+{
+	const char *sep = strstr(uri, "://");
+	size_t      n   = sep != NULL ? (size_t)(sep - uri) : strlen(uri);
+
+	snprintf(buf, len, "%.*s", (int)(n < len ? n : len - 1), uri);
+}
+
 static void
 join_cb(void *arg, int rc, const struct ms_db_result *res)
 {
-	struct srv_call *call = arg;
+	struct join_op  *op   = arg;
+	struct srv_call *call = op->jo_call;
 
 	if (rc == 0) {
 		D_NOTE("rank %u joined (incarnation %llu, map version %llu)\n", res->mr_rank,
 		       (unsigned long long)res->mr_inc, (unsigned long long)res->mr_map_version);
+		if (op->jo_uri_old[0] != '\0') {
+			struct d_ras_event ev;
+			char               po[MS_FABRIC_URI_MAX], pn[MS_FABRIC_URI_MAX];
+			char               text[2 * MS_FABRIC_URI_MAX + 64];
+
+			uri_provider(op->jo_uri_old, po, sizeof(po));
+			uri_provider(op->jo_uri_new, pn, sizeof(pn));
+			snprintf(text, sizeof(text), "System fabric provider changed: %s -> %s", po,
+				 pn);
+			if (d_ras_event_init(&ev, RAS_SYSTEM_FABRIC_PROVIDER_CHANGED, text) == 0) {
+				d_ras_event_set_rank(&ev, res->mr_rank);
+				d_ras_event_set_inc(&ev, res->mr_inc);
+				snprintf(text, sizeof(text), "rank %u fabric URI %s -> %s",
+					 res->mr_rank, op->jo_uri_old, op->jo_uri_new);
+				d_ras_event_set_data(&ev, text);
+				srv_ras_log(&ev);
+			}
+		}
 		srv_reply(call, json_pack("{s:I, s:I, s:I}", "rank", (json_int_t)res->mr_rank,
 					  "incarnation", (json_int_t)res->mr_inc, "map_version",
 					  (json_int_t)res->mr_map_version));
@@ -883,13 +929,16 @@ join_cb(void *arg, int rc, const struct ms_db_result *res)
 		srv_reply_error(call, rc, "MS leadership changed during the join: %s",
 				d_errdesc(rc));
 	}
+	free(op);
 }
 
 void
 srv_h_system_join(struct srv_ctx *ctx, struct srv_call *call, json_t *body)
 {
-	struct ms_cmd cmd = {.mc_op = MS_CMD_JOIN};
-	const char   *uuid = NULL;
+	struct ms_cmd    cmd = {.mc_op = MS_CMD_JOIN};
+	struct ms_member known;
+	struct join_op  *op;
+	const char      *uuid = NULL;
 	char          err[SRV_MSG_MAX];
 	int64_t       targets = 0, rank = 0;
 	bool          has_targets = false, has_rank = false, replace = false;
@@ -926,9 +975,28 @@ srv_h_system_join(struct srv_ctx *ctx, struct srv_call *call, json_t *body)
 	/* The incarnation comes from the leader's clock (ms_db keeps it growing). */
 	cmd.mc_inc  = d_hlc_get();
 	cmd.mc_time = d_hlc_get();
-	rc          = srv_ms_submit(ctx, &cmd, join_cb, call, err, sizeof(err));
-	if (rc != 0)
+	op          = calloc(1, sizeof(*op));
+	if (op == NULL) {
+		srv_reply_error(call, -DER_NOMEM, "out of memory");
+		return;
+	}
+	op->jo_call = call;
+	/* A known member coming back with another provider: raised once the join applies. */
+	if (ms_db_member_by_uuid(ctx->sc_db, cmd.mc_uuid, &known) == 0) {
+		char po[MS_FABRIC_URI_MAX], pn[MS_FABRIC_URI_MAX];
+
+		uri_provider(known.mm_fabric_uri, po, sizeof(po));
+		uri_provider(cmd.mc_fabric_uri, pn, sizeof(pn));
+		if (strcmp(po, pn) != 0) {
+			snprintf(op->jo_uri_old, sizeof(op->jo_uri_old), "%s", known.mm_fabric_uri);
+			snprintf(op->jo_uri_new, sizeof(op->jo_uri_new), "%s", cmd.mc_fabric_uri);
+		}
+	}
+	rc = srv_ms_submit(ctx, &cmd, join_cb, op, err, sizeof(err));
+	if (rc != 0) {
+		free(op);
 		srv_reply_error(call, rc, "%s", err);
+	}
 }
 
 /* ---- system_event ---- */

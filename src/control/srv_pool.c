@@ -25,6 +25,10 @@
  * Invariant: every operation owns its call until it replies, exactly once,
  * and is freed then; between its steps it waits for exactly one barrier, MS
  * apply or fan-out.
+ *
+ * RAS: a destroy (without --force) that cannot reach every target leaves the
+ * pool Destroying and raises pool_destroy_deferred (WARNING, the pool's UUID,
+ * the failures in data); a later destroy finishes it.
  */
 #define D_LOGFAC DD_FAC(mgmt)
 
@@ -313,9 +317,19 @@ pd_tgts_done(struct srv_ctx *ctx, struct srv_tgt_fan *f, void *arg)
 	int             rc;
 
 	if (f->tf_failed > 0 && !op->po_force) {
+		struct d_ras_event ev;
+		char               msg[D_RAS_MSG_MAX];
+
 		snprintf(err, sizeof(err),
 			 "pool destroy failed on %u of %u targets (the pool stays Destroying: "
 			 "retry, or use --force): %s", f->tf_failed, f->tf_nr, f->tf_err);
+		snprintf(msg, sizeof(msg), "Pool destroy deferred: %u of %u targets failed",
+			 f->tf_failed, f->tf_nr);
+		if (d_ras_event_init(&ev, RAS_POOL_DESTROY_DEFERRED, msg) == 0) {
+			d_ras_event_set_pool(&ev, op->po_uuid);
+			d_ras_event_set_data(&ev, err);
+			srv_ras_log(&ev);
+		}
 		pool_op_error(op, f->tf_rc, err);
 		return;
 	}

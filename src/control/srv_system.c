@@ -17,6 +17,13 @@
  * Replies: {results: [{rank, action, status, msg}]} sorted by rank. Ranks or
  * hosts asked for that match no member are an error (-DER_NONEXIST).
  *
+ * RAS: a stop or start whose fan-out leaves ranks failed (their server
+ * unreachable, or their engine refused) raises system_stop_failed ("System
+ * shutdown failed during stop action, <errors>") or system_start_failed
+ * ("System startup failed, <errors>") on this leader, <errors> naming the
+ * ranks with their reason ("ranks 3-4: <reason>; rank 6: <reason>"), the
+ * whole list in the event's data. INFO events: syslog and the log, no MS change.
+ *
  * Invariants of an operation (struct sys_op):
  *  1. It owns its call until it replies, exactly once, and is freed then.
  *  2. so_pending counts the jobs or Raft applies it still waits for; the next
@@ -335,6 +342,104 @@ sys_fanout(struct sys_op *op)
 		sys_fanout_done(op);
 }
 
+/* ---- RAS ---- */
+
+/* A result of the fan-out that failed, and its message ("failed" when it has none). */
+static bool
+result_failed(json_t *e)
+{
+	return json_integer_value(json_object_get(e, "status")) != 0;
+}
+
+static const char *
+result_msg(json_t *e)
+{
+	const char *msg = json_string_value(json_object_get(e, "msg"));
+
+	return msg != NULL && msg[0] != '\0' ? msg : "failed";
+}
+
+/*
+ * "<rank[s] set>: <msg>" for each distinct message of the failed ranks of
+ * @results, joined by "; ", into @buf (ending in "..." when cut). Returns the
+ * number of failed ranks. Without memory for the grouping, each failed rank
+ * gets its own entry.
+ */
+static uint32_t
+failed_ranks_text(json_t *results, char *buf, size_t len)
+{
+	size_t   n     = json_array_size(results);
+	size_t   off   = 0;
+	uint32_t nfail = 0;
+	bool    *done  = calloc(n + 1, sizeof(*done));
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		json_t          *e = json_array_get(results, i);
+		struct d_rankset set;
+		char            *text;
+
+		if (!result_failed(e) || (done != NULL && done[i]))
+			continue;
+		d_rankset_init(&set);
+		for (size_t j = i; j < n; j++) {
+			json_t *f = json_array_get(results, j);
+
+			if (j != i && (done == NULL || done[j] || !result_failed(f) ||
+				       strcmp(result_msg(f), result_msg(e)) != 0))
+				continue;
+			if (done != NULL)
+				done[j] = true;
+			nfail++;
+			(void)d_rankset_add(&set,
+					    (uint32_t)json_integer_value(json_object_get(f, "rank")));
+		}
+		text = srv_rankset_str(&set);
+		if (off < len) {
+			int w = snprintf(buf + off, len - off, "%s%s %s: %s", off > 0 ? "; " : "",
+					 d_rankset_count(&set) == 1 ? "rank" : "ranks",
+					 text != NULL ? text : "?", result_msg(e));
+
+			off = w < 0 ? len : off + (size_t)w;
+		}
+		free(text);
+		d_rankset_fini(&set);
+	}
+	free(done);
+	if (off >= len && len > 4)
+		memcpy(buf + len - 4, "...", 4);
+	return nfail;
+}
+
+/* system_stop_failed / system_start_failed when the fan-out left ranks failed. */
+static void
+sys_raise_failed(struct sys_op *op)
+{
+	struct d_ras_event ev;
+	char               errors[D_RAS_DATA_MAX];
+	char               msg[D_RAS_MSG_MAX * 2];
+	uint32_t           nfail;
+
+	if (op->so_kind == SYS_ERASE)
+		return;
+	nfail = failed_ranks_text(op->so_results, errors, sizeof(errors));
+	if (nfail == 0)
+		return;
+	if (op->so_kind == SYS_STOP)
+		snprintf(msg, sizeof(msg), "System shutdown failed during %s action, %s",
+			 sys_action(op->so_kind), errors);
+	else
+		snprintf(msg, sizeof(msg), "System startup failed, %s", errors);
+	if (d_ras_event_init(&ev, op->so_kind == SYS_STOP ? RAS_SYSTEM_STOP_FAILED
+							  : RAS_SYSTEM_START_FAILED, msg) != 0) {
+		D_ERROR("cannot build the RAS event of a failed system %s\n",
+			sys_action(op->so_kind));
+		return;
+	}
+	d_ras_event_set_data(&ev, errors);
+	srv_ras_log(&ev);
+}
+
 /* ---- Final MS changes ---- */
 
 static void
@@ -434,6 +539,7 @@ sys_fanout_done(struct sys_op *op)
 		sys_reply_error(op, -DER_NOMEM, "out of memory");
 		return;
 	}
+	sys_raise_failed(op);
 	op->so_pending = 1; /* until every change is proposed */
 	if (op->so_kind == SYS_STOP) {
 		final_set_state(op, &ok, MS_STATE_STOPPED, "");

@@ -1,8 +1,9 @@
 /*
  * eng_internal.h: the data path's internal structures, shared by
  * eng_nvme.c (storage), eng_tgt.c (threads and loops), eng_pool.c (pools and
- * TGT_* handlers), eng_obj.c (OBJ_* handlers and group commit) and
- * eng_telem.c (the engine's metrics in shared memory).
+ * TGT_* handlers), eng_obj.c (OBJ_* handlers and group commit),
+ * eng_telem.c (the engine's metrics in shared memory) and eng_dev.c (RAS
+ * events raised off the system thread, device failures).
  *
  * Ownership:
  *   struct eng_storage  one per engine, built by the system thread; its mutex
@@ -43,11 +44,25 @@ _Static_assert(ENG_SCM_PATH_MAX + 64 <= VOS_PATH_MAX, "pool paths must fit VOS_P
 
 /* ---- Storage shared by the targets (eng_nvme.c) ---- */
 
+/** Kinds of device errors reported by device_media_error (eng_dev.c). */
+enum eng_dev_err {
+	ENG_DEV_ERR_READ = 0,
+	ENG_DEV_ERR_WRITE,
+	ENG_DEV_ERR_FLUSH,
+	ENG_DEV_ERR_UNMAP,
+	ENG_DEV_ERR_CSUM,
+	ENG_DEV_ERR_NR,
+};
+
 /** A device of daos_nvme.json known to SMD; ed_dev is NULL when it is not usable. */
 struct eng_dev {
 	uuid_t          ed_uuid;
 	char            ed_path[BIO_PATH_MAX];
 	struct bio_dev *ed_dev;
+	/* bio error counts of ed_dev already reported, per enum eng_dev_err (eng_dev.c). */
+	_Atomic uint64_t ed_errs_seen[ENG_DEV_ERR_NR];
+	uint64_t        ed_led_until_ms; /* identify (VMD emulation): LED back to OFF then
+					  * (CLOCK_MONOTONIC ms; es_lock) */
 };
 
 /** A pool as the engine sees it: which targets hold it open, SCM they reserved. */
@@ -55,6 +70,25 @@ struct eng_spool {
 	uuid_t   sp_uuid;
 	uint64_t sp_tgts; /* bit t: target t holds the pool (BIO_TGT_MAX == 64) */
 	uint64_t sp_scm;  /* SCM bytes reserved by those targets */
+};
+
+/*
+ * Limits
+ */
+/** RAS events waiting for the system thread (eng_dev.c): a burst (a failed
+ *  device raises two, a start-up one per incompatible pool or container of
+ *  each target) fits; beyond it an event is logged where raised and dropped. */
+#define ENG_RAS_QUEUE_MAX 64
+
+/** Events raised off the system thread, waiting for it (eng_dev.c). */
+struct eng_ras_queue {
+	pthread_mutex_t    rq_lock;
+	uint32_t           rq_head;           /* oldest waiting event */
+	uint32_t           rq_nr;             /* events waiting */
+	uint32_t           rq_dropped;        /* dropped (queue full) since the last pop */
+	void             (*rq_notify)(void *arg); /* wakes the system thread; may be NULL */
+	void              *rq_arg;
+	struct d_ras_event rq_evs[ENG_RAS_QUEUE_MAX];
 };
 
 struct eng_storage {
@@ -67,6 +101,7 @@ struct eng_storage {
 	struct eng_spool es_pools[ENG_POOLS_MAX];
 	uint32_t         es_pool_nr;
 	uint64_t         es_scm_reserved; /* sum of sp_scm */
+	struct eng_ras_queue es_ras;      /* its own lock (eng_dev.c) */
 };
 
 /**
@@ -97,6 +132,83 @@ int eng_st_pool_hold(struct eng_storage *st, const uuid_t pool, uint32_t tgt, ui
  */
 void eng_st_pool_release(struct eng_storage *st, const uuid_t pool, uint32_t tgt, uint64_t scm,
 			 bool destroyed);
+
+/* ---- RAS events off the system thread; device failures (eng_dev.c) ---- */
+
+/** Set up and tear down st->es_ras (eng_storage_open/close). 0 or -DER_NOMEM. */
+int  eng_ras_init(struct eng_storage *st);
+void eng_ras_fini(struct eng_storage *st);
+
+/**
+ * Call @fn(@arg) (any thread, no lock held) after each event posted, to wake
+ * the thread that pops them. Set it before the targets start.
+ */
+void eng_ras_set_notify(struct eng_storage *st, void (*fn)(void *arg), void *arg);
+
+/** Queue a copy of @ev for the system thread (any thread); a full queue drops it (logged). */
+void eng_ras_post(struct eng_storage *st, const struct d_ras_event *ev);
+
+/**
+ * Take the oldest queued event (the system thread, which adds rank and
+ * incarnation, logs it and sends it to daos_server).
+ * \return 0, or -DER_AGAIN when none waits
+ */
+int eng_ras_pop(struct eng_storage *st, struct d_ras_event *ev);
+
+/**
+ * Build and queue event @id: message printf(@fmt) (NULL: the catalogue's),
+ * severity @sev (RAS_SEV_UNKNOWN: the catalogue's), optional pool, container,
+ * hardware id and data (NULL: not set). Any thread.
+ */
+void eng_ras_raise_async(struct eng_storage *st, enum d_ras_event_id id, enum d_ras_sev sev,
+			 const uuid_t pool, const uuid_t cont, const char *hwid, const char *data,
+			 const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+
+/** "read", "write", "flush", "unmap", "checksum"; NULL out of range. */
+const char *eng_dev_err_name(enum eng_dev_err kind);
+
+/**
+ * Record device @dev FAULTY in SMD and raise device_set_faulty: severity
+ * NOTICE when @manual (dmg storage set nvme-faulty), ERROR when automatic (a
+ * failed write or flush); hwid = the device's transport address, data =
+ * "manual"|"auto", its targets and @why (may be NULL). Any thread; takes
+ * es_lock (the caller must not hold it). Only the SMD state and the event:
+ * stopping the device's I/O is the caller's business (an automatic one is
+ * already FAILED in bio).
+ * \return 0 (recorded, event raised); -DER_ALREADY (already FAULTY: nothing
+ *         done, no event); -DER_INVAL (NULL argument, or the device is not
+ *         NORMAL: EVICTED, NEW, UNPLUGGED); -DER_NONEXIST (not in SMD); SMD
+ *         write errors (-DER_IO, -DER_NOSPACE: nothing changed, no event)
+ */
+int eng_dev_set_faulty(struct eng_storage *st, const uuid_t dev, bool manual, const char *why);
+
+struct eng_tgt;
+
+/**
+ * Target @t saw an I/O error (-DER_NVME_IO or -DER_CSUM) of device @dev (a
+ * pool's blob device; NULL is a no-op): raise one device_media_error per kind
+ * of error with occurrences not reported yet (operation, target), and when
+ * bio failed the device (write/flush), eng_dev_set_faulty(auto). Target thread.
+ */
+void eng_dev_io_check(struct eng_tgt *t, struct bio_dev *dev);
+
+/*
+ * Events of work this engine does not do yet (rebuild, SWIM): their builders
+ * live here so that their fields and renderings are fixed and tested now.
+ */
+
+/**
+ * Build pool_rebuild_started, _finished (@rc 0) or _failed (@rc the error:
+ * "Pool rebuild failed: DER_X(-n).") of @pool; data "map_ver=<v> op=<@op>"
+ * (the admin guide: map version and operation). -DER_INVAL: another id, NULL,
+ * or @rc not matching the id.
+ */
+int eng_ras_rebuild_event(struct d_ras_event *ev, enum d_ras_event_id id, const uuid_t pool,
+			  uint32_t map_ver, const char *op, int rc);
+
+/** Build swim_rank_alive or swim_rank_dead of @rank, incarnation @inc. -DER_INVAL otherwise. */
+int eng_ras_swim_event(struct d_ras_event *ev, enum d_ras_event_id id, uint32_t rank,
+		       uint64_t inc);
 
 /* ---- Telemetry (eng_telem.c) ---- */
 
@@ -334,14 +446,14 @@ struct eng_tgt {
 	daos_epoch_range_t  *t_eprs;
 	daos_obj_id_t       *t_oids;
 	struct eng_tgt_tm    t_tm;       /* its metrics (eng_telem.c) */
+	/* engine_clock_drift of this target (eng_obj.c): the next one is raised at
+	 * t_drift_next_ms (CLOCK_MONOTONIC) at the earliest; refusals meanwhile. */
+	uint64_t             t_drift_next_ms;
+	uint32_t             t_drift_quiet;
 };
 
 /** Post an event to the system thread (logged and dropped when the outbox is full). */
 void eng_tgt_post(struct eng_tgt *t, const struct eng_tgt_event *ev);
-
-/** Raise a RAS event from a target (through the system thread). */
-void eng_tgt_ras(struct eng_tgt *t, enum d_ras_event_id id, const uuid_t pool, const char *fmt,
-		 ...) __attribute__((format(printf, 4, 5)));
 
 /** Answer @req with the body encoded in t->t_msg (flattened when it has more
  *  iovecs than net accepts) and @status; resets t->t_msg. */
@@ -418,5 +530,65 @@ void eng_pool_flush(struct eng_tgt *t, struct eng_pool *p);
 
 /** eng_pool_flush() of every pool: the end of a loop turn. */
 void eng_pools_flush(struct eng_tgt *t);
+
+/* ---- SSD management requests of the engine link (eng_smd_query.c) ---- */
+
+/*
+ * Limits
+ */
+/** Bytes of device or pool entries in one smd_query reply: a page stays well
+ *  below ENGINE_LINK_MSG_MAX (64 KiB) with room for the reply's envelope;
+ *  larger tables are read in several pages ("start"/"next"). */
+#define ENG_SMD_PAGE_BYTES      (48U << 10)
+/** Default seconds an identified device blinks (DAOS's VMD_LED_PERIOD default). */
+#define ENG_SMD_LED_PERIOD_S    60
+/** Longest VMD_LED_PERIOD accepted: a day; longer is a typo. */
+#define ENG_SMD_LED_PERIOD_MAX  86400
+/** Environment switch: treat every device as behind an emulated VMD, so that
+ *  identify drives the SMD LED state instead of answering -DER_NOSYS. */
+#define ENG_SMD_VMD_EMU_ENV     "DAOS_NVME_VMD_EMULATE"
+
+/** What an SSD management request asks (validated by eng_smd_req_parse). */
+enum eng_smd_op {
+	ENG_SMD_LIST_DEVS = 1, /**< smd_query, what "devices" */
+	ENG_SMD_LIST_POOLS,    /**< smd_query, what "pools" */
+	ENG_SMD_SET_FAULTY,    /**< dev_set_faulty */
+	ENG_SMD_REPLACE,       /**< dev_replace */
+	ENG_SMD_IDENTIFY,      /**< dev_identify */
+};
+
+struct eng_smd_req {
+	enum eng_smd_op sr_op;
+	bool            sr_has_uuid; /**< device (pool for LIST_POOLS) filter or operand */
+	uuid_t          sr_uuid;
+	uuid_t          sr_new_uuid; /**< REPLACE: the replacement */
+	bool            sr_has_tgt;  /**< LIST_DEVS: the device of target sr_tgt */
+	uint32_t        sr_tgt;
+	bool            sr_health;   /**< LIST_DEVS: add each device's counters */
+	uint32_t        sr_start;    /**< LIST_*: first entry of the page */
+};
+
+/** Whether @op is one of the SSD management ops of the engine link. */
+bool eng_smd_op_known(const char *op);
+
+/**
+ * Check an SSD management request (a link message: untrusted) into @req:
+ * the op's fields only, with their types and ranges.
+ * \return 0, or -DER_INVAL with the reason in errbuf
+ */
+int eng_smd_req_parse(json_t *msg, struct eng_smd_req *req, char *errbuf, size_t errlen);
+
+/**
+ * Execute @req on @st (system thread; takes es_lock) and add its fields to
+ * @reply: "devices"/"pools" (+ "next" when a page is full) for the lists,
+ * "device" for the device operations. A refusal changes nothing.
+ * \return 0, -DER_NONEXIST (unknown device, no device for the target),
+ *         -DER_INVAL (target out of range, device in the wrong state),
+ *         -DER_ALREADY (already FAULTY), -DER_NOSYS (identify without VMD),
+ *         -DER_NOTSUPPORTED (replace by another device), -DER_NOMEM, SMD
+ *         write errors; the reason in errbuf
+ */
+int eng_smd_exec(struct eng_storage *st, const struct eng_smd_req *req, json_t *reply,
+		 char *errbuf, size_t errlen);
 
 #endif /* ENGINE_ENG_INTERNAL_H */

@@ -361,6 +361,18 @@ storage_dev(struct eng_storage *st, const struct eng_nvme_dev *nd, uint32_t pos,
 		for (uint32_t t = 0; t < st->es_tgt_nr; t++)
 			if (t % ndev == pos)
 				sd.sd_tgts[sd.sd_tgt_nr++] = t;
+		for (uint32_t i = 0; i < sd.sd_tgt_nr; i++) {
+			uuid_t owner;
+
+			if (bio_smd_tgt_dev(st->es_smd, sd.sd_tgts[i], owner) != 0)
+				continue;
+			/* Its targets are served already: a device added to the
+			 * configuration later is a spare, NEW and unused until
+			 * `dmg storage replace nvme` (docs/design.md, SSD management). */
+			sd.sd_tgt_nr = 0;
+			sd.sd_state  = BIO_STATE_NEW;
+			break;
+		}
 		rc = bio_smd_dev_add(st->es_smd, &sd);
 		if (rc != 0) {
 			D_ERROR("cannot add NVMe device %s to SMD: " DF_RC "; not used\n",
@@ -376,6 +388,14 @@ storage_dev(struct eng_storage *st, const struct eng_nvme_dev *nd, uint32_t pos,
 		uuid_copy(ed->ed_uuid, sd.sd_uuid);
 		snprintf(ed->ed_path, sizeof(ed->ed_path), "%s", nd->nd_path);
 		ed->ed_dev = dev;
+		if (sd.sd_state == BIO_STATE_NEW) {
+			/* Invariant 2: only NORMAL devices stay open. */
+			bio_dev_close(dev);
+			ed->ed_dev = NULL;
+			D_NOTE("NVMe device %s (%" PRIu64 " bytes) added to SMD as NEW (a spare: "
+			       "every target has a device)\n", nd->nd_path, info.bdi_size);
+			return 0;
+		}
 		D_NOTE("NVMe device %s (%" PRIu64 " bytes) added to SMD for %u target(s)\n",
 		       nd->nd_path, info.bdi_size, sd.sd_tgt_nr);
 	}
@@ -503,6 +523,12 @@ eng_storage_open(const char *scm_mount, uint32_t tgt_nr, struct eng_storage **ou
 		free(devs);
 		return -DER_NOMEM;
 	}
+	if (eng_ras_init(st) != 0) {
+		pthread_mutex_destroy(&st->es_lock);
+		free(st);
+		free(devs);
+		return -DER_NOMEM;
+	}
 
 	rc = conf_read(scm_mount, devs, &ndev, errbuf, errlen);
 	if (rc == -DER_NONEXIST) {
@@ -565,6 +591,7 @@ eng_storage_close(struct eng_storage *st)
 		bio_dev_close(st->es_devs[i].ed_dev);
 	if (st->es_smd != NULL)
 		bio_smd_close(st->es_smd);
+	eng_ras_fini(st);
 	pthread_mutex_destroy(&st->es_lock);
 	free(st);
 }

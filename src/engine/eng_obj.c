@@ -20,10 +20,19 @@
  *  3. Every decoded field is untrusted: counts and sizes are bounded against
  *     the protocol's and VOS's limits before anything is allocated, the target
  *     index and map version are checked before the pool is touched.
- *  4. Epoch 0 means "now" (the HLC) for a write and "latest" for a read.
+ *  4. Epoch 0 means "now" (the HLC) for a write and "latest" for a read. An
+ *     explicit write epoch is an HLC stamp of the client: one more than the
+ *     allowed skew (d_hlc_get_epsilon(), 1 s) ahead of this engine's clock is
+ *     refused with -DER_HLC_SYNC before anything is staged (accepted, it would
+ *     order the write after every later "now" write) and raises
+ *     engine_clock_drift, at most once per ENG_DRIFT_RAS_INTERVAL_MS per
+ *     target (the refusals in between are counted in the next event).
  *  5. Every request that decodes is measured (eng_telem.c) from its dispatch
  *     to its answer: a held write when its batch is answered, with the
  *     commit's result deciding whether its bytes count as moved.
+ *  6. A pool I/O that fails with a device error (-DER_NVME_IO, -DER_CSUM) is
+ *     reported to eng_dev_io_check() (device_media_error, and the device
+ *     FAULTY in SMD once bio failed it) before it is answered.
  */
 #define D_LOGFAC DD_FAC(object)
 
@@ -32,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <daos_errno.h>
 #include <daos_obj_class.h>
@@ -39,6 +49,19 @@
 #include "gurt/hlc.h"
 #include "gurt/log.h"
 #include "engine/eng_internal.h"
+
+/* Least time between two engine_clock_drift events of one target: a drifting
+ * client sends many requests, each refused and counted; one event a minute
+ * tells the operator without flooding syslog. */
+#define ENG_DRIFT_RAS_INTERVAL_MS 60000
+
+/* Invariant 6: the device of @p's blob failed an I/O that returned @rc. */
+static void
+obj_dev_error(struct eng_tgt *t, struct eng_pool *p, int rc)
+{
+	if ((rc == -DER_NVME_IO || rc == -DER_CSUM) && p->p_has_blob)
+		eng_dev_io_check(t, p->p_blob.bb_dev);
+}
 
 /* ---- Group commit ---- */
 
@@ -58,6 +81,7 @@ eng_pool_flush(struct eng_tgt *t, struct eng_pool *p)
 		uuid_unparse_lower(p->p_uuid, str);
 		D_ERROR("target %u: pool %s: commit of %u write(s) failed: " DF_RC "\n", t->t_idx,
 			str, p->p_batch_nr, DP_RC(rc));
+		obj_dev_error(t, p, rc);
 	}
 	/* Invariant 1. */
 	for (uint32_t i = 0; i < p->p_batch_nr; i++) {
@@ -139,14 +163,65 @@ read_epoch(daos_epoch_t e)
 	return e == 0 ? DAOS_EPOCH_MAX : e;
 }
 
-static daos_epoch_t
-write_epoch(daos_epoch_t e)
+static uint64_t
+mono_ms(void)
 {
-	if (e == 0)
-		return d_hlc_get();
-	/* Later "now" writes must order after a client's explicit epoch (within the skew). */
-	(void)d_hlc_recv(e, NULL, NULL);
-	return e;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Invariant 4: a write epoch too far ahead of our clock; engine_clock_drift, rate-limited. */
+static void
+clock_drift(struct eng_tgt *t, struct net_req *req, daos_epoch_t e, uint64_t ahead_ns)
+{
+	const struct proto_hdr *h   = net_req_hdr(req);
+	uint64_t                eps = d_hlc_get_epsilon();
+	uint64_t                now = mono_ms();
+	char                    data[D_RAS_DATA_MAX];
+
+	D_DEBUG("target %u: %s from %s: epoch %#" PRIx64 " is %" PRIu64 " ns ahead: refused\n",
+		t->t_idx, proto_opcode_name(h->ph_opcode), net_req_peer(req), e, ahead_ns);
+	if (t->t_drift_next_ms != 0 && now < t->t_drift_next_ms) {
+		t->t_drift_quiet++;
+		return;
+	}
+	snprintf(data, sizeof(data),
+		 "target %u: %s epoch %#" PRIx64 " from %s is %" PRIu64 ".%03" PRIu64
+		 " s ahead of this engine's clock (bound %" PRIu64 ".%03" PRIu64
+		 " s); refused with DER_HLC_SYNC; %u more refusal(s) since the last event",
+		 t->t_idx, proto_opcode_name(h->ph_opcode), e, net_req_peer(req),
+		 ahead_ns / UINT64_C(1000000000), ahead_ns / UINT64_C(1000000) % 1000,
+		 eps / UINT64_C(1000000000), eps / UINT64_C(1000000) % 1000, t->t_drift_quiet);
+	D_ERROR("clock drift: %s\n", data);
+	eng_ras_raise_async(t->t_st, RAS_ENGINE_CLOCK_DRIFT, RAS_SEV_UNKNOWN, NULL, NULL, NULL,
+			    data, NULL);
+	t->t_drift_quiet   = 0;
+	t->t_drift_next_ms = now + ENG_DRIFT_RAS_INTERVAL_MS;
+}
+
+/*
+ * The epoch of a write (invariant 4): 0 is "now"; an explicit one is merged
+ * into the clock so that later "now" writes order after it, unless it is too
+ * far ahead (-DER_HLC_SYNC, engine_clock_drift). DAOS_EPOCH_MAX is not a
+ * clock reading: VOS refuses it (-DER_INVAL).
+ */
+static int
+write_epoch(struct eng_tgt *t, struct net_req *req, daos_epoch_t in, daos_epoch_t *out)
+{
+	uint64_t ahead = 0;
+
+	if (in == 0) {
+		*out = d_hlc_get();
+		return 0;
+	}
+	if (in != DAOS_EPOCH_MAX && d_hlc_recv(in, NULL, &ahead) == -DER_HLC_SYNC) {
+		clock_drift(t, req, in, ahead);
+		return -DER_HLC_SYNC;
+	}
+	*out = in;
+	return 0;
 }
 
 /* Container (created on first write, C3) and open batch of a write. */
@@ -172,6 +247,7 @@ obj_update(struct eng_tgt *t, struct net_req *req, struct proto_obj_update *u)
 {
 	struct eng_pool *p;
 	struct vos_cont *c;
+	daos_epoch_t     e     = 0;
 	uint64_t         bytes = 0;
 	int              rc;
 
@@ -181,11 +257,14 @@ obj_update(struct eng_tgt *t, struct net_req *req, struct proto_obj_update *u)
 	t->t_tm.tt_cur_bytes = bytes;
 	if (obj_prep(t, req, &u->ou_req, &p) != 0)
 		return NULL;
-	rc = write_begin(t, p, u->ou_req.or_cont, &c);
+	rc = write_epoch(t, req, u->ou_req.or_epoch, &e);
 	if (rc == 0)
-		rc = vos_obj_update(c, u->ou_req.or_oid, write_epoch(u->ou_req.or_epoch),
-				    &u->ou_dkey, u->ou_iod_nr, u->ou_iods, u->ou_sgls);
+		rc = write_begin(t, p, u->ou_req.or_cont, &c);
+	if (rc == 0)
+		rc = vos_obj_update(c, u->ou_req.or_oid, e, &u->ou_dkey, u->ou_iod_nr, u->ou_iods,
+				    u->ou_sgls);
 	if (rc != 0) {
+		obj_dev_error(t, p, rc);
 		D_DEBUG("target %u: update refused: " DF_RC "\n", t->t_idx, DP_RC(rc));
 		eng_reply(req, rc);
 		return NULL;
@@ -204,9 +283,10 @@ obj_punch(struct eng_tgt *t, struct net_req *req, uint16_t op, struct proto_obj_
 	if (obj_prep(t, req, &pu->op_req, &p) != 0)
 		return NULL;
 	/* A punch is a write: it must hide older versions that arrive later. */
-	rc = write_begin(t, p, pu->op_req.or_cont, &c);
+	rc = write_epoch(t, req, pu->op_req.or_epoch, &e);
+	if (rc == 0)
+		rc = write_begin(t, p, pu->op_req.or_cont, &c);
 	if (rc == 0) {
-		e = write_epoch(pu->op_req.or_epoch);
 		if (op == PROTO_OP_OBJ_PUNCH)
 			rc = vos_obj_punch(c, pu->op_req.or_oid, e);
 		else if (op == PROTO_OP_OBJ_PUNCH_DKEYS)
@@ -366,6 +446,7 @@ obj_fetch(struct eng_tgt *t, struct net_req *req, struct proto_obj_fetch *f)
 		off += caps[i];
 	}
 	rc = vos_obj_fetch(c, f->of_req.or_oid, e, &f->of_dkey, nr, f->of_iods, sgls);
+	obj_dev_error(t, p, rc);
 	if (rc == 0 || rc == -DER_REC2BIG)
 		fetch_reply(t, req, rc, nr, f->of_iods, sgls);
 	else

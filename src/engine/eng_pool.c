@@ -20,6 +20,19 @@
  *  6. A served pool has this target's metrics (pool/<uuid>/.../tgt_N) from
  *     its create or open to its destroy; a close at stop keeps them (the
  *     segment goes with the engine).
+ *
+ * RAS events of a start (eng_pools_open_all), one per target that finds it:
+ * a pool VOS refuses for its layout version raises
+ * pool_durable_format_incompat ("incompatible layout version: V not in [MIN,
+ * MAX]", the pool UUID); a pool that cannot be opened for any other reason
+ * raises pool_start_failed (the error, the reason in data); each container of
+ * an opened pool whose record has a layout version VOS does not open raises
+ * container_durable_format_incompat (pool and container UUIDs) and its I/O is
+ * refused with -DER_DF_INCOMPT. Neither kind of pool is served by that target.
+ *
+ * The TGT_* requests are daos_server's management of the targets: each is
+ * logged at DEBUG in the mgmt facility (as DAOS's mgmt module logs its target
+ * requests), the rest of this file logs in the pool facility.
  */
 #define D_LOGFAC DD_FAC(pool)
 
@@ -40,6 +53,14 @@
 
 /* Tries of a create whose parent directory another target removed meanwhile. */
 #define POOL_MKDIR_TRIES 3
+
+/* A DEBUG line of the mgmt facility (this file's own facility is pool). */
+#define MGMT_DEBUG(fmt, ...)                                                                \
+	do {                                                                                \
+		if (d_log_enabled(DD_FAC(mgmt), D_LOG_DBUG))                                \
+			d_log_write(DD_FAC(mgmt), D_LOG_DBUG, __FILE__, __LINE__, __func__, \
+				    fmt, ##__VA_ARGS__);                                     \
+	} while (0)
 
 /* ---- Paths ---- */
 
@@ -296,49 +317,119 @@ eng_pool_cont(struct eng_tgt *t, struct eng_pool *p, const uuid_t uuid, bool cre
 
 /* ---- Open and close ---- */
 
-/* Open the pool found at start-up in pools/<uuid>/<t>; failures are logged. */
+/* A pool found at start-up is not served: log why and raise pool_start_failed. */
+static void
+pool_start_failed(struct eng_tgt *t, const uuid_t uuid, int rc, const char *why)
+{
+	char str[37];
+	char data[D_RAS_DATA_MAX];
+
+	uuid_unparse_lower(uuid, str);
+	D_ERROR("target %u: pool %s not served: %s (" DF_RC ")\n", t->t_idx, str, why,
+		DP_RC(rc));
+	snprintf(data, sizeof(data), "target %u: %s: %s", t->t_idx, why, d_errdesc(rc));
+	eng_ras_raise_async(t->t_st, RAS_POOL_START_FAILED, RAS_SEV_UNKNOWN, uuid, NULL, NULL,
+			    data, "failed to start pool on target %u: %s", t->t_idx, d_errstr(rc));
+}
+
+/* The pool's layout version is one VOS does not read: pool_durable_format_incompat. */
+static void
+pool_df_incompat(struct eng_tgt *t, struct eng_pool *p)
+{
+	char     str[37];
+	char     data[128];
+	uint32_t version;
+	int      rc;
+
+	uuid_unparse_lower(p->p_uuid, str);
+	snprintf(data, sizeof(data), "target %u: the pool is not served", t->t_idx);
+	rc = vos_pool_df_version(p->p_dir, &version);
+	if (rc != 0) {
+		D_ERROR("target %u: pool %s has a VOS layout this engine cannot read (supported "
+			"%d..%d); not served\n", t->t_idx, str, VOS_POOL_DF_VERSION_MIN,
+			VOS_POOL_DF_VERSION_MAX);
+		eng_ras_raise_async(t->t_st, RAS_POOL_DURABLE_FORMAT_INCOMPAT, RAS_SEV_UNKNOWN,
+				    p->p_uuid, NULL, NULL, data, "incompatible layout version");
+		return;
+	}
+	D_ERROR("target %u: pool %s has VOS layout version %u, this engine reads %d..%d; not "
+		"served\n", t->t_idx, str, version, VOS_POOL_DF_VERSION_MIN,
+		VOS_POOL_DF_VERSION_MAX);
+	eng_ras_raise_async(t->t_st, RAS_POOL_DURABLE_FORMAT_INCOMPAT, RAS_SEV_UNKNOWN, p->p_uuid,
+			    NULL, NULL, data, "incompatible layout version: %u not in [%u, %u]",
+			    version, VOS_POOL_DF_VERSION_MIN, VOS_POOL_DF_VERSION_MAX);
+}
+
+struct cont_check {
+	struct eng_tgt  *cc_t;
+	struct eng_pool *cc_p;
+	uint32_t         cc_bad;
+};
+
+/* vos_cont_iterate() callback: a container VOS will not open for its layout version. */
+static int
+cont_check_cb(const uuid_t cont, uint32_t version, void *arg)
+{
+	struct cont_check *cc = arg;
+	struct eng_tgt    *t  = cc->cc_t;
+	char               ps[37], cs[37];
+	char               data[128];
+
+	if (version - VOS_CONT_DF_VERSION_MIN <= VOS_CONT_DF_VERSION_MAX - VOS_CONT_DF_VERSION_MIN)
+		return 0;
+	cc->cc_bad++;
+	uuid_unparse_lower(cc->cc_p->p_uuid, ps);
+	uuid_unparse_lower(cont, cs);
+	D_ERROR("target %u: pool %s container %s has layout version %u, this engine reads "
+		"%u..%u: its I/O is refused\n", t->t_idx, ps, cs, version, VOS_CONT_DF_VERSION_MIN,
+		VOS_CONT_DF_VERSION_MAX);
+	snprintf(data, sizeof(data), "target %u: the container is not served", t->t_idx);
+	eng_ras_raise_async(t->t_st, RAS_CONTAINER_DURABLE_FORMAT_INCOMPAT, RAS_SEV_UNKNOWN,
+			    cc->cc_p->p_uuid, cont, NULL, data,
+			    "incompatible layout version: %u not in [%u, %u]", version,
+			    VOS_CONT_DF_VERSION_MIN, VOS_CONT_DF_VERSION_MAX);
+	return 0;
+}
+
+/* Open the pool found at start-up in pools/<uuid>/<t>; failures are logged and raised. */
 static void
 pool_open_found(struct eng_tgt *t, const uuid_t uuid)
 {
 	struct vos_pool_info info;
+	struct cont_check    cc = {.cc_t = t};
 	struct eng_pool     *p;
 	char                 str[37];
 	int                  rc;
 
 	uuid_unparse_lower(uuid, str);
 	if (t->t_pool_nr >= ENG_POOLS_MAX) {
-		D_ERROR("target %u: pool %s not opened: %u pools open, the most a target serves\n",
-			t->t_idx, str, ENG_POOLS_MAX);
+		char why[96];
+
+		snprintf(why, sizeof(why), "%u pools open, the most a target serves",
+			 ENG_POOLS_MAX);
+		pool_start_failed(t, uuid, -DER_OVERFLOW, why);
 		return;
 	}
 	p = calloc(1, sizeof(*p));
 	if (p == NULL) {
-		D_ERROR("target %u: pool %s not opened: out of memory\n", t->t_idx, str);
+		pool_start_failed(t, uuid, -DER_NOMEM, "out of memory");
 		return;
 	}
 	uuid_copy(p->p_uuid, uuid);
 	path_pool(t, uuid, p->p_dir, sizeof(p->p_dir));
 	rc = eng_st_blob_lookup(t->t_st, uuid, t->t_idx, &p->p_blob, &p->p_has_blob);
 	if (rc != 0) {
-		D_ERROR("target %u: pool %s not opened: the device of its NVMe blob is not "
-			"usable\n", t->t_idx, str);
+		pool_start_failed(t, uuid, rc, "the device of its NVMe blob is not usable");
 		goto fail;
 	}
 	rc = vos_pool_open(p->p_dir, uuid, p->p_has_blob ? t->t_ring : NULL,
 			   p->p_has_blob ? &p->p_blob : NULL, &p->p_vos);
 	if (rc == -DER_DF_INCOMPT) {
-		D_ERROR("target %u: pool %s has a VOS layout this engine cannot read "
-			"(supported %d..%d); not served\n", t->t_idx, str, VOS_POOL_DF_VERSION_MIN,
-			VOS_POOL_DF_VERSION_MAX);
-		eng_tgt_ras(t, RAS_POOL_DURABLE_FORMAT_INCOMPAT, uuid,
-			    "pool %s target %u: VOS layout version not supported (%d..%d): "
-			    "the pool is not served", str, t->t_idx, VOS_POOL_DF_VERSION_MIN,
-			    VOS_POOL_DF_VERSION_MAX);
+		pool_df_incompat(t, p);
 		goto fail;
 	}
 	if (rc != 0) {
-		D_ERROR("target %u: pool %s cannot be opened: " DF_RC "; not served\n", t->t_idx,
-			str, DP_RC(rc));
+		pool_start_failed(t, uuid, rc, "its VOS pool cannot be opened");
 		goto fail;
 	}
 	rc = vos_pool_query(p->p_vos, &info);
@@ -347,15 +438,22 @@ pool_open_found(struct eng_tgt *t, const uuid_t uuid)
 		rc       = eng_st_pool_hold(t->t_st, uuid, t->t_idx, p->p_scm);
 	}
 	if (rc != 0) {
-		D_ERROR("target %u: pool %s: " DF_RC "; not served\n", t->t_idx, str, DP_RC(rc));
+		pool_start_failed(t, uuid, rc, "its VOS pool cannot be queried or held");
 		(void)vos_pool_close(p->p_vos);
 		goto fail;
 	}
+	/* Containers VOS will refuse: raised now, at the start, not at their first I/O. */
+	cc.cc_p = p;
+	rc      = vos_cont_iterate(p->p_vos, cont_check_cb, &cc);
+	if (rc != 0)
+		D_ERROR("target %u: pool %s: the containers cannot be listed: " DF_RC "\n",
+			t->t_idx, str, DP_RC(rc));
 	map_load(t, p);
 	t->t_pools[t->t_pool_nr++] = p;
 	eng_telem_pool_init(t, p); /* invariant 6 */
-	D_INFO("target %u: pool %s opened (map version %u%s)\n", t->t_idx, str,
-	       p->p_map_version, p->p_has_blob ? ", with a blob" : "");
+	D_INFO("target %u: pool %s opened (map version %u%s%s)\n", t->t_idx, str,
+	       p->p_map_version, p->p_has_blob ? ", with a blob" : "",
+	       cc.cc_bad > 0 ? ", containers of an incompatible layout refused" : "");
 	return;
 fail:
 	free(p);
@@ -579,9 +677,11 @@ tgt_pool_destroy(struct eng_tgt *t, struct net_req *req, const uuid_t uuid)
 		if (p->p_has_blob) {
 			/* Advisory: gives the space of a file device back to its file system. */
 			rc = bio_unmap(t->t_ring, &p->p_blob, 0, p->p_blob.bb_size);
-			if (rc != 0 && rc != -DER_NOTSUPPORTED)
+			if (rc != 0 && rc != -DER_NOTSUPPORTED) {
 				D_WARN("target %u: pool %s: unmap of its blob: " DF_RC "\n",
 				       t->t_idx, str, DP_RC(rc));
+				eng_dev_io_check(t, p->p_blob.bb_dev);
+			}
 		}
 		eng_telem_pool_fini(t, uuid, p); /* invariant 6 */
 		pool_unlink(t, p);
@@ -722,6 +822,9 @@ eng_handle_tgt(struct eng_tgt *t, struct net_req *req)
 	char              err[NET_ERRMSG_MAX];
 	int               rc;
 
+	MGMT_DEBUG("target %u: %s from %s (%u bytes)\n", t->t_idx,
+		   proto_opcode_name(op) != NULL ? proto_opcode_name(op) : "?", net_req_peer(req),
+		   net_req_body_len(req));
 	rc = proto_body_dec(op, false, net_req_body(req), net_req_body_len(req), &b, err,
 			    sizeof(err));
 	if (rc == -DER_NOMEM) {

@@ -147,26 +147,6 @@ eng_tgt_post(struct eng_tgt *t, const struct eng_tgt_event *ev)
 }
 
 void
-eng_tgt_ras(struct eng_tgt *t, enum d_ras_event_id id, const uuid_t pool, const char *fmt, ...)
-{
-	struct eng_tgt_event ev;
-	va_list              ap;
-
-	memset(&ev, 0, sizeof(ev));
-	ev.te_type = ENG_EV_RAS;
-	ev.te_tgt  = t->t_idx;
-	ev.te_ras  = id;
-	if (pool != NULL) {
-		ev.te_has_pool = true;
-		uuid_copy(ev.te_pool, pool);
-	}
-	va_start(ap, fmt);
-	vsnprintf(ev.te_msg, sizeof(ev.te_msg), fmt, ap);
-	va_end(ap);
-	eng_tgt_post(t, &ev);
-}
-
-void
 eng_reply(struct net_req *req, int status)
 {
 	int rc = net_reply(req, status, NULL, 0);

@@ -69,8 +69,8 @@
 /** Messages queued from the system thread to one target (start, stop, later map
  *  updates): the system thread sends a handful per target life. */
 #define ENG_TGT_INBOX_MAX        16
-/** Messages queued from one target to the system thread (RAS events, state):
- *  a start-up that finds many incompatible pools raises one event per pool;
+/** Messages queued from one target to the system thread (its state; RAS events
+ *  have their own queue, ENG_RAS_QUEUE_MAX): a target posts one per start;
  *  beyond this they are logged by the target and dropped. */
 #define ENG_TGT_OUTBOX_MAX       64
 /** Pools one target serves: each open pool holds an LMDB map and, with a blob,
@@ -276,9 +276,9 @@ struct eng_tgts_cfg {
 	struct eng_telem *tc_telem;
 };
 
+/* RAS events of the targets go through the storage's queue (eng_dev.c, eng_ras_pop). */
 enum eng_tgt_ev_type {
-	ENG_EV_STARTED = 1, /**< te_rc: 0 serving, else the start failed */
-	ENG_EV_RAS,         /**< raise te_ras (te_pool set when te_has_pool) with te_msg */
+	ENG_EV_STARTED = 1, /**< te_rc: 0 serving, else the start failed (te_msg says why) */
 };
 
 /** A target's report to the system thread. */
@@ -286,9 +286,6 @@ struct eng_tgt_event {
 	enum eng_tgt_ev_type te_type;
 	uint32_t             te_tgt;
 	int                  te_rc;
-	enum d_ras_event_id  te_ras;
-	bool                 te_has_pool;
-	uuid_t               te_pool;
 	char                 te_msg[ENG_EVENT_MSG_MAX];
 };
 

@@ -27,7 +27,10 @@
  *   REGISTERING --no reply within ENG_REGISTER_TIMEOUT_MS--> ENGINE_EXIT_LINK
  *   any --link lost--> ENGINE_EXIT_LINK; protocol error--> ENGINE_EXIT_PROTO
  *   registration refused --> ENGINE_EXIT_REFUSED; join refused --> ENGINE_EXIT_JOIN
- * set_logmasks is served in every state after registration.
+ * set_logmasks and the SSD management requests (smd_query, dev_set_faulty,
+ * dev_replace, dev_identify: eng_smd_query.c) are served in every state after
+ * registration; the latter need the storage, so before it is open they are
+ * answered -DER_UNINIT.
  *
  * Without D_PORT (or with 0) the data path is disabled: no target runs, the
  * engine says so loudly (log and stderr) and otherwise behaves as above.
@@ -107,6 +110,7 @@ struct engine {
 	int64_t          e_next_id;
 	int64_t          e_reg_id;
 	uint32_t         e_rank;
+	uint32_t         e_sb_rank;             /* rank of the register reply (superblock) */
 	uint64_t         e_inc;
 	uint64_t         e_map_version;
 	char             e_host[256];
@@ -146,6 +150,9 @@ eng_ras_emit(struct engine *e, const struct d_ras_event *ev_in)
 	if (e->e_rank != D_RANK_NIL) {
 		d_ras_event_set_rank(&ev, e->e_rank);
 		d_ras_event_set_inc(&ev, e->e_inc);
+	} else if (e->e_sb_rank != D_RANK_NIL) {
+		/* Raised while starting (pools, containers): the rank the join will confirm. */
+		d_ras_event_set_rank(&ev, e->e_sb_rank);
 	}
 	if (d_ras_event_format(&ev, D_RAS_FORM_ENGINE, line, sizeof(line)) == 0) {
 		if (sev == RAS_SEV_ERROR)
@@ -185,6 +192,7 @@ eng_ras_raise(struct engine *e, enum d_ras_event_id id, enum d_ras_sev sev, cons
 
 static void handle_join_reply(struct engine *e, json_t *msg);
 static void timer_set(struct engine *e, unsigned ms);
+static void targets_notify(void *arg);
 
 /* Open the storage and start the targets (formatted storage); no data path: join. */
 static void
@@ -206,6 +214,8 @@ targets_start(struct engine *e)
 		return;
 	}
 	eng_telem_storage(e->e_tm, e->e_st);
+	/* Events raised off this thread (eng_dev.c) wake the loop like the targets' events. */
+	eng_ras_set_notify(e->e_st, targets_notify, e->e_loop);
 	rc = eng_tgts_start(e->e_tgts, e->e_st);
 	if (rc != 0) {
 		D_ERROR("cannot start the targets: " DF_RC "\n", DP_RC(rc));
@@ -226,17 +236,13 @@ targets_wake(void *arg)
 
 	if (e->e_tgts == NULL)
 		return;
-	while (!eng_loop_stopping(e->e_loop) && eng_tgts_event(e->e_tgts, &ev) == 0) {
-		if (ev.te_type == ENG_EV_RAS) {
-			struct d_ras_event rev;
+	if (e->e_st != NULL) {
+		struct d_ras_event rev;
 
-			if (d_ras_event_init(&rev, ev.te_ras, ev.te_msg) != 0)
-				continue;
-			if (ev.te_has_pool)
-				d_ras_event_set_pool(&rev, ev.te_pool);
+		while (!eng_loop_stopping(e->e_loop) && eng_ras_pop(e->e_st, &rev) == 0)
 			eng_ras_emit(e, &rev);
-			continue;
-		}
+	}
+	while (!eng_loop_stopping(e->e_loop) && eng_tgts_event(e->e_tgts, &ev) == 0) {
 		if (ev.te_rc != 0) {
 			D_ERROR("target %u failed to start: %s\n", ev.te_tgt, ev.te_msg);
 			fprintf(stderr, "daos_engine: target %u failed to start: %s\n", ev.te_tgt,
@@ -359,6 +365,8 @@ handle_register_reply(struct engine *e, json_t *msg, long long status)
 		eng_exit(e, ENGINE_EXIT_REFUSED);
 		return;
 	}
+	if (json_object_get(msg, "rank") != NULL)
+		e->e_sb_rank = (uint32_t)rank;
 	if (json_is_true(fmt)) {
 		D_INFO("registered with daos_server; storage formatted\n");
 		targets_start(e);
@@ -448,6 +456,47 @@ handle_set_logmasks(struct engine *e, json_t *msg, long long id)
 	reply_status(e, id, 0, NULL, cur);
 }
 
+/* An SSD management request (eng_smd_query.c): answered in every state; the
+ * storage is needed, so before it is open the answer is -DER_UNINIT. */
+static void
+handle_smd(struct engine *e, json_t *msg, long long id)
+{
+	struct eng_smd_req req;
+	char               err[ENGINE_LINK_ERR_MAX];
+	json_t            *rep;
+	int                rc;
+
+	rep = json_pack("{s:s, s:I}", "op", ENGINE_OP_REPLY, "id", (json_int_t)id);
+	if (rep == NULL) {
+		D_ERROR("cannot answer request %lld: out of memory\n", id);
+		eng_exit(e, ENGINE_EXIT_LINK);
+		return;
+	}
+	rc = eng_smd_req_parse(msg, &req, err, sizeof(err));
+	if (rc == 0 && e->e_st == NULL) {
+		snprintf(err, sizeof(err), "the engine's storage is not open (%s)",
+			 e->e_tgts == NULL ? "data path disabled: no D_PORT" : "not formatted yet");
+		rc = -DER_UNINIT;
+	}
+	if (rc == 0)
+		rc = eng_smd_exec(e->e_st, &req, rep, err, sizeof(err));
+	if (rc != 0) {
+		D_WARN("%s refused: %s (" DF_RC ")\n", json_string_value(json_object_get(msg, "op")),
+		       err, DP_RC(rc));
+		json_object_clear(rep);
+		if (json_object_set_new(rep, "op", json_string(ENGINE_OP_REPLY)) != 0 ||
+		    json_object_set_new(rep, "id", json_integer(id)) != 0 ||
+		    json_object_set_new(rep, "error", json_string(err)) != 0)
+			rc = -DER_NOMEM;
+	}
+	if (json_object_set_new(rep, "status", json_integer(rc)) != 0 ||
+	    eng_link_send(e->e_link_fd, rep) != 0) {
+		D_ERROR("cannot answer request %lld\n", id);
+		eng_exit(e, ENGINE_EXIT_LINK);
+	}
+	json_decref(rep);
+}
+
 static void
 handle_msg(struct engine *e, json_t *msg)
 {
@@ -500,6 +549,12 @@ handle_msg(struct engine *e, json_t *msg)
 	} else if (strcmp(op, ENGINE_OP_STOP) == 0) {
 		D_NOTE("stop requested by daos_server\n");
 		eng_exit(e, ENGINE_EXIT_OK);
+	} else if (eng_smd_op_known(op)) {
+		if (has_id != 0) {
+			proto_error(e, op, "needs an id");
+			return;
+		}
+		handle_smd(e, msg, id);
 	} else if (strcmp(op, ENGINE_OP_MAP_UPDATE) == 0) {
 		D_DEBUG("map_update ignored (no membership service yet)\n");
 	} else if (has_id == 0) {
@@ -870,6 +925,7 @@ main(int argc, char **argv)
 	e.e_timer_fd = -1;
 	e.e_tm_timer_fd = -1;
 	e.e_rank     = D_RANK_NIL;
+	e.e_sb_rank  = D_RANK_NIL;
 	e.e_next_id  = 1;
 	if (eng_args_parse(argc, argv, &e.e_args, why, sizeof(why)) != 0) {
 		fprintf(stderr, "daos_engine: %s\n", why);

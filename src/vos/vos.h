@@ -86,7 +86,8 @@
  *   -DER_EXIST       pool or container already exists
  *   -DER_BUSY        pool open elsewhere, container open or being destroyed
  *   -DER_DF_INVAL    not a VOS pool (bad magic, damaged record)
- *   -DER_DF_INCOMPT  layout version outside [MIN, MAX]
+ *   -DER_DF_INCOMPT  layout version outside [MIN, MAX] (pool header or
+ *                    container record)
  *   -DER_MISMATCH    pool UUID differs from the one asked for
  *   -DER_IO          sticky failure (see above)
  */
@@ -188,6 +189,13 @@
 #define VOS_POOL_DF_VERSION_MIN 1
 /** Newest layout version this build opens. */
 #define VOS_POOL_DF_VERSION_MAX 1
+/** Layout version of the container records written by this build. */
+#define VOS_CONT_DF_VERSION     1
+/** Oldest container layout version this build opens: 0 is the first layout,
+ *  whose records kept no version (the field was reserved, written as zero). */
+#define VOS_CONT_DF_VERSION_MIN 0
+/** Newest container layout version this build opens. */
+#define VOS_CONT_DF_VERSION_MAX 1
 
 /* ---- Pools -------------------------------------------------------------- */
 
@@ -261,6 +269,14 @@ struct vos_pool_info {
 int vos_pool_query(struct vos_pool *pool, struct vos_pool_info *info);
 
 /**
+ * Reads the layout version in the header of the pool in `dir`, whatever it
+ * is (so that a caller refused with -DER_DF_INCOMPT can say which version it
+ * found). The pool must not be open (-DER_BUSY). -DER_NONEXIST (no pool),
+ * -DER_DF_INVAL (no header, bad magic), -DER_INVAL, -DER_IO.
+ */
+int vos_pool_df_version(const char *dir, uint32_t *version);
+
+/**
  * Checks the committed state of the blob's space: the free extents (free
  * map, mirrored exactly by its by-size index and coalesced: no two adjacent),
  * the extents waiting to return to it (freed by a commit) and the extents
@@ -290,8 +306,23 @@ int vos_cont_create(struct vos_pool *pool, const uuid_t cont_uuid);
  */
 int vos_cont_destroy(struct vos_pool *pool, const uuid_t cont_uuid);
 
-/** Opens a container (handles are reference counted). -DER_NONEXIST, -DER_INVAL, -DER_NOMEM. */
+/** Opens a container (handles are reference counted). -DER_NONEXIST, -DER_INVAL, -DER_NOMEM,
+ *  -DER_DF_INCOMPT (its record's layout version is outside [VOS_CONT_DF_VERSION_MIN,
+ *  VOS_CONT_DF_VERSION_MAX]; it can still be destroyed). */
 int vos_cont_open(struct vos_pool *pool, const uuid_t cont_uuid, struct vos_cont **cont);
+
+/** Called by vos_cont_iterate() for each container; non-zero stops the walk. */
+typedef int (*vos_cont_iter_cb_t)(const uuid_t cont_uuid, uint32_t df_version, void *arg);
+
+/**
+ * Calls `cb` for every container of the pool (those being destroyed
+ * excepted), in UUID byte order, with the layout version of its record (which
+ * may lie outside the range this build opens). Reads committed state inside
+ * one read transaction: `cb` must not call VOS on this pool. Returns the first
+ * non-zero return of `cb`, else 0; -DER_INVAL, -DER_DF_INVAL (a damaged
+ * record), -DER_IO.
+ */
+int vos_cont_iterate(struct vos_pool *pool, vos_cont_iter_cb_t cb, void *arg);
 
 /** Releases a handle from vos_cont_open(). NULL: no-op. */
 void vos_cont_close(struct vos_cont *cont);

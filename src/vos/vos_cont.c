@@ -25,10 +25,15 @@
  *       free of every blob extent it deletes (vos_blob.c, B3) and, when it
  *       freed any, runs one more transaction so that they are free again
  *       when it returns.
+ *   C6. A record's cd_version is VOS_CONT_DF_VERSION from its create on
+ *       (every rewrite keeps the version it decoded); a container whose
+ *       version lies outside [VOS_CONT_DF_VERSION_MIN, VOS_CONT_DF_VERSION_MAX]
+ *       is never opened (-DER_DF_INCOMPT), but can be destroyed.
  */
 #define D_LOGFAC DD_FAC(vos)
 
 #include <assert.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "gurt/log.h"
@@ -137,7 +142,8 @@ vos_cont_create(struct vos_pool *pool, const uuid_t cont_uuid)
 		goto abort;
 
 	memset(&cd, 0, sizeof(cd));
-	cd.cd_id = hdr.hd_next_cont++;
+	cd.cd_id      = hdr.hd_next_cont++;
+	cd.cd_version = VOS_CONT_DF_VERSION; /* C6 */
 	rc       = cont_put(pool, cont_uuid, &cd);
 	if (rc == 0) {
 		vos_hdr_encode(&hdr, hbuf);
@@ -364,6 +370,17 @@ vos_cont_open(struct vos_pool *pool, const uuid_t cont_uuid, struct vos_cont **c
 		return rc;
 	if (cd.cd_flags & VOS_CONT_DESTROYING)
 		return -DER_NONEXIST; /* C1 */
+	/* Unsigned range check: below MIN wraps around above MAX - MIN. */
+	if (cd.cd_version - VOS_CONT_DF_VERSION_MIN >
+	    VOS_CONT_DF_VERSION_MAX - VOS_CONT_DF_VERSION_MIN) {
+		char str[37];
+
+		/* C6 */
+		uuid_unparse_lower(cont_uuid, str);
+		D_ERROR("%s: container %s has layout version %u, not in [%u, %u]\n", pool->vp_dir,
+			str, cd.cd_version, VOS_CONT_DF_VERSION_MIN, VOS_CONT_DF_VERSION_MAX);
+		return -DER_DF_INCOMPT;
+	}
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return -DER_NOMEM;
@@ -375,6 +392,45 @@ vos_cont_open(struct vos_pool *pool, const uuid_t cont_uuid, struct vos_cont **c
 	pool->vp_conts = c;
 	*contp         = c;
 	return 0;
+}
+
+int
+vos_cont_iterate(struct vos_pool *pool, vos_cont_iter_cb_t cb, void *arg)
+{
+	struct vos_cont_df cd;
+	struct vos_txh    *rtx;
+	MDB_cursor        *cur;
+	MDB_val            k;
+	MDB_val            v;
+	int                rc;
+
+	if (pool == NULL || cb == NULL)
+		return -DER_INVAL;
+	rc = vos_rtx_get(pool, &rtx);
+	if (rc == 0)
+		rc = vos_txh_cursor(pool, rtx, VOS_DB_CONT, &cur);
+	if (rc != 0)
+		return rc;
+	rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+	while (rc == 0) {
+		if (k.mv_size != 16 || vos_cont_decode(&v, &cd) != 0) {
+			D_ERROR("%s: damaged container record\n", pool->vp_dir);
+			rc = -DER_DF_INVAL;
+			goto out;
+		}
+		if (!(cd.cd_flags & VOS_CONT_DESTROYING)) {
+			uuid_t uuid;
+
+			memcpy(uuid, k.mv_data, 16);
+			rc = cb(uuid, cd.cd_version, arg);
+			if (rc != 0)
+				goto out;
+		}
+		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+	}
+	rc = rc == MDB_NOTFOUND ? 0 : vos_mdb2der(rc);
+out:
+	return rc;
 }
 
 void

@@ -10,7 +10,9 @@
  *                     32 scm_size u64 | 40 blob_id u64 | 48 blob_size u64 |
  *                     56 inline_max u32 | 60 next_cont u32
  *   container (40)    0 id u32 | 4 flags u32 | 8 scm_used u64 | 16 nvme_used u64 |
- *                     24 obj_nr u64 | 32 reserved u64
+ *                     24 obj_nr u64 | 32 version u32 | 36 reserved u32
+ *                     (version: VOS_CONT_DF_VERSION at create; records of the
+ *                     first layout have 0 there, the reserved bytes' value)
  *   object (24)       0 first u64 | 8 last u64 | 16 flags u32 (LOOSE) | 20 reserved u32
  *   akey (56)         0 type u8 | 1 flags u8 (LOOSE) | 2..7 reserved | 8 rsize u64 | 16 longest u64 |
  *                     24 first u64 | 32 last u64 | 40 minor u64 | 48 longest_hole u64
@@ -86,6 +88,7 @@ vos_cont_encode(const struct vos_cont_df *c, uint8_t *buf)
 	d_put_le64(buf + 8, c->cd_scm_used);
 	d_put_le64(buf + 16, c->cd_nvme_used);
 	d_put_le64(buf + 24, c->cd_obj_nr);
+	d_put_le32(buf + 32, c->cd_version);
 }
 
 int
@@ -100,6 +103,8 @@ vos_cont_decode(const MDB_val *v, struct vos_cont_df *c)
 	c->cd_scm_used  = d_get_le64(b + 8);
 	c->cd_nvme_used = d_get_le64(b + 16);
 	c->cd_obj_nr    = d_get_le64(b + 24);
+	/* Any version decodes: destroy and accounting work on every layout; open checks it. */
+	c->cd_version   = d_get_le32(b + 32);
 	if (c->cd_id == 0 || (c->cd_flags & ~VOS_CONT_DESTROYING) != 0)
 		return -DER_DF_INVAL;
 	return 0;

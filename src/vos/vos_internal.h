@@ -131,6 +131,7 @@ struct vos_cont_df {
 	uint64_t cd_scm_used;
 	uint64_t cd_nvme_used;
 	uint64_t cd_obj_nr;
+	uint32_t cd_version;  /**< layout version of the container (0: written before it was kept) */
 };
 #define VOS_CONT_DF_LEN 40
 

@@ -514,6 +514,54 @@ out:
 }
 
 int
+vos_pool_df_version(const char *dir, uint32_t *version)
+{
+	MDB_env *env     = NULL;
+	MDB_txn *txn     = NULL;
+	MDB_dbi  dbi;
+	MDB_val  k       = {.mv_size = sizeof(VOS_HDR_KEY) - 1, .mv_data = VOS_HDR_KEY};
+	MDB_val  v;
+	int      lock_fd = -1;
+	int      rc;
+
+	rc = check_dir_arg(dir);
+	if (rc != 0 || version == NULL)
+		return -DER_INVAL;
+	rc = dir_lock(dir, &lock_fd);
+	if (rc != 0)
+		return rc;
+	rc = data_file_exists(dir);
+	if (rc == 0)
+		rc = env_open(dir, 0, &env);
+	if (rc != 0)
+		goto out;
+	rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn);
+	if (rc != 0) {
+		rc = vos_mdb2der(rc);
+		goto out;
+	}
+	rc = mdb_dbi_open(txn, vos_db_names[VOS_DB_HDR], 0, &dbi);
+	if (rc == 0)
+		rc = mdb_get(txn, dbi, &k, &v);
+	if (rc == MDB_NOTFOUND) {
+		rc = -DER_DF_INVAL;
+	} else if (rc != 0) {
+		rc = vos_mdb2der(rc);
+	} else if (v.mv_size < 12 || d_get_le64(v.mv_data) != VOS_POOL_MAGIC) {
+		rc = -DER_DF_INVAL;
+	} else {
+		/* P2: magic and version keep their place in every layout. */
+		*version = d_get_le32((const uint8_t *)v.mv_data + 8);
+	}
+	mdb_txn_abort(txn);
+out:
+	if (env != NULL)
+		mdb_env_close(env);
+	dir_unlock(lock_fd);
+	return rc;
+}
+
+int
 vos_pool_query(struct vos_pool *pool, struct vos_pool_info *info)
 {
 	struct vos_txh *rtx;

@@ -287,10 +287,14 @@ def test_leader_killed(cluster):
     victim.killed = False
     victim.start()
     victim.wait_ready()
-    back = by_rank(c.wait_members(6))
+    # the killed server's ranks still read Joined from before: wait for the new lives
+    def rejoined():
+        m = by_rank(c.wait_members(6))
+        return m if all(m[r]["incarnation"] > by_rank(members)[r]["incarnation"]
+                        for r in ranks_of(members, victim.addr)) else None
+    back = wait_for("the killed server's ranks to rejoin", rejoined, 30)
     for rank in ranks_of(members, victim.addr):
         assert back[rank]["uuid"] == by_rank(members)[rank]["uuid"]
-        assert back[rank]["incarnation"] > by_rank(members)[rank]["incarnation"]
     assert c.dmg_ok("system", "leader-query", "-N").stdout.endswith(" Down Replicas: N/A\n")
 
 

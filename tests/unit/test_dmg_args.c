@@ -189,15 +189,17 @@ dmga03_bad_commands(void **state)
 	expect_bad("dmg system",
 		   "Please specify one command of: erase, leader-query, list-pools, query, start "
 		   "or stop");
-	expect_bad("dmg storage query", "Please specify the usage command");
+	expect_bad("dmg storage query", "Please specify one command of: device-health, "
+					"list-devices, list-pools, target-health or usage");
 	expect_bad("dmg systme query", "Unknown command `systme', did you mean `system'?");
 	expect_bad("dmg system qurey", "Unknown command `qurey', did you mean `query'?");
 	expect_bad("dmg pol list", "Unknown command `pol', did you mean `pool'?");
 	expect_bad("dmg system xyzzy",
 		   "Unknown command `xyzzy'. Please specify one command of: erase, "
 		   "leader-query, list-pools, query, start or stop");
-	expect_bad("dmg storage query list-devices",
-		   "Unknown command `list-devices'. Please specify one command of: usage");
+	expect_bad("dmg storage query disks",
+		   "Unknown command `disks'. Please specify one command of: device-health, "
+		   "list-devices, list-pools, target-health or usage");
 	expect_bad("dmg system query extra", "unexpected argument `extra' for `dmg system query'");
 	expect_bad("dmg server set-logmasks ERR INFO",
 		   "unexpected argument `INFO' for `dmg server set-logmasks'");
@@ -2654,6 +2656,563 @@ dmga39_prom_config(void **state)
 	assert_string_equal(err, path);
 }
 
+/*
+ * SSD management (dmg_nvme.c)
+ */
+
+#define U1 "5bd91603-d3c7-4fb7-9a71-76bc25690c19"
+#define U2 "80c9f1be-84b9-4318-a1be-c416c96ca48b"
+#define U3 "051b77e4-1524-4662-9f32-f8e4d2542c2d"
+#define U4 "81905b24-be44-4106-8ff9-03002e9dd86a"
+#define U5 "2ccb8afb-5d32-454e-86e3-762ec5dca7be"
+#define PU "08d6839b-c71a-4af6-901c-28e141b2b429"
+
+/* Parse a command line, render fake results, check the outcome and the text. */
+static void
+expect_render(const char *line, const struct fake_host *hosts, uint32_t nr, int rc,
+	      const char *text, const char *msg)
+{
+	struct dmg_host_result *res;
+	struct dmg_args         a;
+	struct dmg_out          out;
+	char                    err[DMG_MSG_MAX];
+
+	assert_int_equal(parse(line, &a, err, sizeof(err)), 0);
+	res = make_results(hosts, nr);
+	dmg_out_init(&out);
+	assert_int_equal(dmg_render_nvme(res, nr, &a, 10001, &out, err, sizeof(err)), rc);
+	assert_string_equal(out.o_buf != NULL ? out.o_buf : "", text);
+	assert_string_equal(err, msg);
+	dmg_out_fini(&out);
+	dmg_results_free(res, nr);
+	dmg_args_fini(&a);
+}
+
+/* DMGA40: the SSD management commands and their flags */
+static void
+dmga40_nvme_args(void **state)
+{
+	struct dmg_args a;
+	char            err[DMG_MSG_MAX];
+
+	(void)state;
+	expect_cmd("dmg storage query list-devices", DMG_CMD_STORAGE_LIST_DEVICES);
+	expect_cmd("dmg sto query list-pools", DMG_CMD_STORAGE_LIST_POOLS);
+	expect_cmd("dmg storage query device-health -u " U1, DMG_CMD_STORAGE_DEVICE_HEALTH);
+	expect_cmd("dmg storage query target-health -r 0 -t 3", DMG_CMD_STORAGE_TARGET_HEALTH);
+	expect_cmd("dmg storage set nvme-faulty --uuid=" U1, DMG_CMD_STORAGE_SET_FAULTY);
+	expect_cmd("dmg storage replace nvme --old-uuid " U1 " --new-uuid " U2,
+		   DMG_CMD_STORAGE_REPLACE_NVME);
+	expect_cmd("dmg storage identify vmd --uuid " U1, DMG_CMD_STORAGE_IDENTIFY_VMD);
+	assert_string_equal(dmg_cmd_name(DMG_CMD_STORAGE_SET_FAULTY), "storage set nvme-faulty");
+	assert_string_equal(dmg_cmd_name(DMG_CMD_STORAGE_IDENTIFY_VMD), "storage identify vmd");
+
+	assert_int_equal(parse("dmg -j storage query list-devices -r 1 -u " U2 " -b", &a, err,
+			       sizeof(err)), 0);
+	assert_true(a.da_json && a.da_rank_set && a.da_health);
+	assert_int_equal(a.da_rank, 1);
+	assert_string_equal(a.da_uuid, U2);
+	assert_true(dmg_nvme_cmd(&a));
+	dmg_args_fini(&a);
+
+	assert_int_equal(parse("dmg storage query list-pools --rank=2 --uuid=" PU " -v", &a, err,
+			       sizeof(err)), 0);
+	assert_true(a.da_verbose && a.da_rank_set);
+	assert_string_equal(a.da_uuid, PU);
+	dmg_args_fini(&a);
+
+	assert_int_equal(parse("dmg storage query target-health --rank 4 --tgtid=63", &a, err,
+			       sizeof(err)), 0);
+	assert_int_equal(a.da_rank, 4);
+	assert_int_equal(a.da_tgtid, 63);
+	assert_true(a.da_tgtid_set);
+	dmg_args_fini(&a);
+
+	assert_int_equal(parse("dmg storage set nvme-faulty -u " U1 " -f", &a, err, sizeof(err)),
+			 0);
+	assert_true(a.da_dev_force);
+	dmg_args_fini(&a);
+
+	assert_int_equal(parse("dmg storage replace nvme --new-uuid=" U2 " --old-uuid=" U1, &a,
+			       err, sizeof(err)), 0);
+	assert_string_equal(a.da_uuid, U1);
+	assert_string_equal(a.da_new_uuid, U2);
+	dmg_args_fini(&a);
+
+	/* scan: the metadata or health views are dmg_nvme's; plain scan is not */
+	assert_int_equal(parse("dmg storage scan -m", &a, err, sizeof(err)), 0);
+	assert_true(a.da_nvme_meta && dmg_nvme_cmd(&a));
+	dmg_args_fini(&a);
+	assert_int_equal(parse("dmg storage scan --nvme-health", &a, err, sizeof(err)), 0);
+	assert_true(a.da_nvme_health && dmg_nvme_cmd(&a));
+	dmg_args_fini(&a);
+	assert_int_equal(parse("dmg storage scan -v", &a, err, sizeof(err)), 0);
+	assert_false(dmg_nvme_cmd(&a));
+	dmg_args_fini(&a);
+
+	/* the new groups in the tree, and their help */
+	expect_bad("dmg storage", "Please specify one command of: format, identify, query, "
+				  "replace, scan or set");
+	expect_bad("dmg storage set", "Please specify the nvme-faulty command");
+	expect_bad("dmg storage replace", "Please specify the nvme command");
+	expect_bad("dmg storage identify", "Please specify the vmd command");
+	assert_int_equal(parse("dmg storage query list-devices --help", &a, err, sizeof(err)), 0);
+	assert_true(a.da_help);
+	{
+		struct dmg_out out;
+
+		dmg_out_init(&out);
+		assert_int_equal(dmg_args_usage(&a, &out), 0);
+		assert_non_null(strstr(out.o_buf, "dmg [OPTIONS] storage query list-devices "
+						  "[list-devices-OPTIONS]"));
+		assert_non_null(strstr(out.o_buf, "-b, --health"));
+		dmg_out_fini(&out);
+	}
+	dmg_args_fini(&a);
+}
+
+/* DMGA41: every class of bad SSD management argument, with its message */
+static void
+dmga41_nvme_bad_args(void **state)
+{
+	(void)state;
+	expect_bad("dmg storage query list-devices --uuid 1234",
+		   "invalid --uuid: '1234' is not a UUID");
+	expect_bad("dmg storage query list-devices -u 5bd91603-d3c7-4fb7-9a71-76bc25690c1g",
+		   "invalid --uuid: '5bd91603-d3c7-4fb7-9a71-76bc25690c1g' is not a UUID");
+	expect_bad("dmg storage query list-pools -u x", "invalid --uuid: 'x' is not a UUID");
+	expect_bad("dmg storage replace nvme --old-uuid=zz --new-uuid=" U1,
+		   "invalid --old-uuid: 'zz' is not a UUID");
+	expect_bad("dmg storage replace nvme --old-uuid=" U1 " --new-uuid=" U1 "0",
+		   "invalid --new-uuid: '" U1 "0' is not a UUID");
+	expect_bad("dmg storage query list-devices --rank -1",
+		   "expected argument for flag `-r, --rank'");
+	expect_bad("dmg storage query list-devices --rank x",
+		   "invalid --rank: 'x' (expected an integer from 0 to 4294967294)");
+	expect_bad("dmg storage query list-devices --rank 4294967295",
+		   "invalid --rank: '4294967295' (expected an integer from 0 to 4294967294)");
+	expect_bad("dmg storage query target-health -r 0 -t 64",
+		   "invalid --tgtid: '64' (expected an integer from 0 to 63)");
+	expect_bad("dmg storage query target-health -r 0 -t x",
+		   "invalid --tgtid: 'x' (expected an integer from 0 to 63)");
+	/* required flags */
+	expect_bad("dmg storage query device-health",
+		   "the required flag `-u, --uuid' was not specified");
+	expect_bad("dmg storage query target-health -t 1",
+		   "the required flag `-r, --rank' was not specified");
+	expect_bad("dmg storage query target-health -r 1",
+		   "the required flag `-t, --tgtid' was not specified");
+	expect_bad("dmg storage set nvme-faulty -f",
+		   "the required flag `-u, --uuid' was not specified");
+	expect_bad("dmg storage identify vmd", "the required flag `-u, --uuid' was not specified");
+	expect_bad("dmg storage replace nvme --new-uuid " U1,
+		   "the required flag `--old-uuid' was not specified");
+	expect_bad("dmg storage replace nvme --old-uuid " U1,
+		   "the required flag `--new-uuid' was not specified");
+	/* flags of other commands, positional arguments, conflicts */
+	expect_bad("dmg storage query list-pools -b", "unknown flag `-b'");
+	expect_bad("dmg storage query device-health -u " U1 " --rank 0", "unknown flag `--rank'");
+	expect_bad("dmg storage set nvme-faulty " U1,
+		   "unexpected argument `" U1 "' for `dmg storage set nvme-faulty'");
+	expect_bad("dmg storage scan -m -n",
+		   "--nvme-meta and --nvme-health cannot be used together");
+	expect_bad("dmg storage scan -v --nvme-meta",
+		   "--verbose cannot be used with --nvme-meta or --nvme-health");
+}
+
+/* DMGA42: the requests of the SSD management commands */
+static void
+dmga42_nvme_requests(void **state)
+{
+	static const struct {
+		const char *line;
+		const char *method;
+		const char *json;
+	} cases[] = {
+		{"dmg storage query list-devices", "smd_query", "{\"what\": \"devices\"}"},
+		{"dmg storage query list-devices -r 3 -b -u 5BD91603-D3C7-4FB7-9A71-76BC25690C19",
+		 "smd_query", "{\"what\": \"devices\", \"rank\": 3, \"uuid\": \"" U1 "\", "
+			      "\"health\": true}"},
+		{"dmg storage query list-pools -r 0 -u " PU " -v", "smd_query",
+		 "{\"what\": \"pools\", \"rank\": 0, \"uuid\": \"" PU "\"}"},
+		{"dmg storage query device-health -u " U1, "smd_query",
+		 "{\"what\": \"devices\", \"uuid\": \"" U1 "\", \"health\": true}"},
+		{"dmg storage query target-health -r 1 -t 2", "smd_query",
+		 "{\"what\": \"devices\", \"rank\": 1, \"tgt\": 2, \"health\": true}"},
+		{"dmg storage scan --nvme-meta", "smd_query", "{\"what\": \"devices\"}"},
+		{"dmg storage scan --nvme-health", "smd_query",
+		 "{\"what\": \"devices\", \"health\": true}"},
+		{"dmg storage set nvme-faulty -u " U1 " --force", "dev_set_faulty",
+		 "{\"uuid\": \"" U1 "\"}"},
+		{"dmg storage replace nvme --old-uuid " U1 " --new-uuid " U2, "dev_replace",
+		 "{\"old_uuid\": \"" U1 "\", \"new_uuid\": \"" U2 "\"}"},
+		{"dmg storage identify vmd -u " U3, "dev_identify", "{\"uuid\": \"" U3 "\"}"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct dmg_args a;
+		const char     *method = NULL;
+		char            err[DMG_MSG_MAX];
+		json_t         *req, *want = load(cases[i].json);
+
+		assert_int_equal(parse(cases[i].line, &a, err, sizeof(err)), 0);
+		req = dmg_nvme_request(&a, &method);
+		assert_non_null(req);
+		assert_string_equal(method, cases[i].method);
+		if (!json_equal(req, want)) {
+			char *got = json_dumps(req, JSON_SORT_KEYS);
+
+			fail_msg("%s: got %s", cases[i].line, got);
+		}
+		json_decref(req);
+		json_decref(want);
+		dmg_args_fini(&a);
+	}
+}
+
+/* The administration guide's list-devices host (boro-11), devices out of rank order. */
+static const char seed_devs[] =
+	"{\"host\": \"boro-11\", \"ranks\": [1, 0], \"engine_errors\": [], \"devices\": ["
+	"{\"uuid\": \"" U4 "\", \"tr_addr\": \"5d0505:01:00.0\", \"targets\": [0, 2], "
+	"\"state\": \"EVICTED\", \"rank\": 1},"
+	"{\"uuid\": \"" U5 "\", \"tr_addr\": \"5d0505:03:00.0\", \"targets\": [1, 3], "
+	"\"state\": \"NORMAL\", \"rank\": 1},"
+	"{\"uuid\": \"" U1 "\", \"tr_addr\": \"0000:8a:00.0\", \"targets\": [0, 2], "
+	"\"state\": \"NORMAL\", \"rank\": 0, \"class\": \"file\", \"size\": 1000000000},"
+	"{\"uuid\": \"" U2 "\", \"tr_addr\": \"0000:8b:00.0\", \"targets\": [1, 3], "
+	"\"state\": \"NORMAL\", \"rank\": 0, \"led\": \"OFF\"},"
+	"{\"uuid\": \"" U3 "\", \"tr_addr\": \"0000:8c:00.0\", \"targets\": [], "
+	"\"state\": \"NEW\", \"rank\": 0}]}";
+
+/* DMGA43: list-devices reproduces the administration guide's output */
+static void
+dmga43_list_devices_seed(void **state)
+{
+	static const struct fake_host hosts[] = {{"boro-11:10001", seed_devs, 0, NULL}};
+
+	(void)state;
+	expect_render("dmg storage query list-devices", hosts, 1, 0,
+		      "-------\n"
+		      "boro-11\n"
+		      "-------\n"
+		      "  Devices\n"
+		      "    UUID:5bd91603-d3c7-4fb7-9a71-76bc25690c19 [TrAddr:0000:8a:00.0]\n"
+		      "      Targets:[0 2] Rank:0 State:NORMAL\n"
+		      "    UUID:80c9f1be-84b9-4318-a1be-c416c96ca48b [TrAddr:0000:8b:00.0]\n"
+		      "      Targets:[1 3] Rank:0 State:NORMAL\n"
+		      "    UUID:051b77e4-1524-4662-9f32-f8e4d2542c2d [TrAddr:0000:8c:00.0]\n"
+		      "      Targets:[] Rank:0 State:NEW\n"
+		      "    UUID:81905b24-be44-4106-8ff9-03002e9dd86a [TrAddr:5d0505:01:00.0]\n"
+		      "      Targets:[0 2] Rank:1 State:EVICTED\n"
+		      "    UUID:2ccb8afb-5d32-454e-86e3-762ec5dca7be [TrAddr:5d0505:03:00.0]\n"
+		      "      Targets:[1 3] Rank:1 State:NORMAL\n",
+		      "");
+}
+
+/* DMGA44: list-pools and list-pools --verbose reproduce the guide's output */
+static void
+dmga44_list_pools_seed(void **state)
+{
+	static const char pools[] =
+		"{\"ranks\": [0, 1], \"pools\": ["
+		"{\"uuid\": \"" PU "\", \"rank\": 1, \"targets\": [0, 1, 2, 3], "
+		"\"blobs\": [4294967410, 4294967411, 4294967413, 4294967412]},"
+		"{\"uuid\": \"" PU "\", \"rank\": 0, \"targets\": [0, 1, 2, 3], "
+		"\"blobs\": [4294967404, 4294967405, 4294967407, 4294967406]},"
+		"{\"uuid\": \"" U1 "\", \"rank\": 0, \"targets\": [1], \"blobs\": [0]}]}";
+	static const struct fake_host hosts[] = {{"boro-11:10001", pools, 0, NULL}};
+	static const struct fake_host empty[] = {
+		{"boro-11:10001", "{\"ranks\": [0], \"pools\": []}", 0, NULL}};
+
+	(void)state;
+	expect_render("dmg storage query list-pools", hosts, 1, 0,
+		      "-------\n"
+		      "boro-11\n"
+		      "-------\n"
+		      "  Pools\n"
+		      "    UUID:08d6839b-c71a-4af6-901c-28e141b2b429\n"
+		      "      Rank:0 Targets:[0 1 2 3]\n"
+		      "      Rank:1 Targets:[0 1 2 3]\n"
+		      "    UUID:5bd91603-d3c7-4fb7-9a71-76bc25690c19\n"
+		      "      Rank:0 Targets:[1]\n",
+		      "");
+	expect_render("dmg storage query list-pools --verbose", hosts, 1, 0,
+		      "-------\n"
+		      "boro-11\n"
+		      "-------\n"
+		      "  Pools\n"
+		      "    UUID:08d6839b-c71a-4af6-901c-28e141b2b429\n"
+		      "      Rank:0 Targets:[0 1 2 3] Blobs:[4294967404 4294967405 4294967407 "
+		      "4294967406]\n"
+		      "      Rank:1 Targets:[0 1 2 3] Blobs:[4294967410 4294967411 4294967413 "
+		      "4294967412]\n"
+		      "    UUID:5bd91603-d3c7-4fb7-9a71-76bc25690c19\n"
+		      "      Rank:0 Targets:[1] Blobs:[0]\n",
+		      "");
+	expect_render("dmg storage query list-pools", empty, 1, 0,
+		      "-------\nboro-11\n-------\n  Pools\n    No pools found\n", "");
+}
+
+/* DMGA45: device-health: no SMART for emulated devices, the counters, their absence */
+static void
+dmga45_health(void **state)
+{
+	static const char h[] =
+		"{\"ranks\": [0], \"devices\": [{\"uuid\": \"" U1 "\", \"tr_addr\": "
+		"\"/var/tmp/bdev0\", \"targets\": [0, 1], \"state\": \"NORMAL\", \"rank\": 0, "
+		"\"health\": {\"timestamp\": \"2021-09-13T11:12:34.000+00:00\", \"smart\": false, "
+		"\"counters\": true, \"read_errs\": 1, \"write_errs\": 2, \"unmap_errs\": 3, "
+		"\"csum_errs\": 4, \"flush_errs\": 5, \"read_ops\": 6, \"write_ops\": 7, "
+		"\"flush_ops\": 8, \"unmap_ops\": 9, \"bytes_read\": 4096, \"bytes_written\": 8192, "
+		"\"io_failed\": true, \"io_failed_op\": \"flush\"}}]}";
+	static const char closed[] =
+		"{\"ranks\": [0], \"devices\": [{\"uuid\": \"" U1 "\", \"tr_addr\": "
+		"\"/var/tmp/bdev0\", \"targets\": [0, 1], \"state\": \"FAULTY\", \"rank\": 0, "
+		"\"health\": {\"timestamp\": \"2021-09-13T11:12:34.000+00:00\", \"smart\": false, "
+		"\"counters\": false}}]}";
+	static const struct fake_host hosts[] = {{"boro-11:10001", h, 0, NULL}};
+	static const struct fake_host hosts2[] = {{"boro-11:10001", closed, 0, NULL}};
+
+	(void)state;
+	expect_render("dmg storage query device-health --uuid=" U1, hosts, 1, 0,
+		      "-------\n"
+		      "boro-11\n"
+		      "-------\n"
+		      "  Devices\n"
+		      "    UUID:5bd91603-d3c7-4fb7-9a71-76bc25690c19 [TrAddr:/var/tmp/bdev0]\n"
+		      "      Targets:[0 1] Rank:0 State:NORMAL\n"
+		      "      Health Stats:\n"
+		      "        Timestamp:2021-09-13T11:12:34.000+00:00\n"
+		      "        SMART data is not available for emulated devices\n"
+		      "        Read Errors:1\n"
+		      "        Write Errors:2\n"
+		      "        Unmap Errors:3\n"
+		      "        Checksum Errors:4\n"
+		      "        Flush Errors:5\n"
+		      "        Read Ops:6\n"
+		      "        Write Ops:7\n"
+		      "        Flush Ops:8\n"
+		      "        Unmap Ops:9\n"
+		      "        Bytes Read:4096\n"
+		      "        Bytes Written:8192\n"
+		      "        I/O Failed:YES (flush error; writes are refused)\n",
+		      "");
+	expect_render("dmg storage query target-health -r 0 -t 1", hosts2, 1, 0,
+		      "-------\n"
+		      "boro-11\n"
+		      "-------\n"
+		      "  Devices\n"
+		      "    UUID:5bd91603-d3c7-4fb7-9a71-76bc25690c19 [TrAddr:/var/tmp/bdev0]\n"
+		      "      Targets:[0 1] Rank:0 State:FAULTY\n"
+		      "      Health Stats:\n"
+		      "        Timestamp:2021-09-13T11:12:34.000+00:00\n"
+		      "        SMART data is not available for emulated devices\n"
+		      "        I/O counters are not available: the engine does not have the device "
+		      "open\n",
+		      "");
+	/* list-devices shows the health only with -b; scan --nvme-health per controller */
+	expect_render("dmg storage query list-devices", hosts, 1, 0,
+		      "-------\nboro-11\n-------\n  Devices\n"
+		      "    UUID:5bd91603-d3c7-4fb7-9a71-76bc25690c19 [TrAddr:/var/tmp/bdev0]\n"
+		      "      Targets:[0 1] Rank:0 State:NORMAL\n", "");
+	expect_render("dmg storage scan --nvme-health", hosts2, 1, 0,
+		      "-------\nboro-11\n-------\n"
+		      "TrAddr:/var/tmp/bdev0 Class:N/A Capacity:0 B\n"
+		      "  Health Stats:\n"
+		      "    Timestamp:2021-09-13T11:12:34.000+00:00\n"
+		      "    SMART data is not available for emulated devices\n"
+		      "    I/O counters are not available: the engine does not have the device "
+		      "open\n", "");
+	expect_render("dmg storage scan --nvme-meta", hosts2, 1, 0,
+		      "-------\nboro-11\n-------\n"
+		      "TrAddr:/var/tmp/bdev0 Class:N/A Capacity:0 B\n"
+		      "  SMD Devices\n"
+		      "    UUID:5bd91603-d3c7-4fb7-9a71-76bc25690c19 [TrAddr:/var/tmp/bdev0]\n"
+		      "      Targets:[0 1] Rank:0 State:FAULTY\n", "");
+}
+
+/* DMGA46: set nvme-faulty, replace nvme and identify vmd as the guide shows them */
+static void
+dmga46_device_ops(void **state)
+{
+	static const char faulty[] =
+		"{\"host\": \"boro-11\", \"engine_errors\": [], \"devices\": [{\"uuid\": \"" U1 "\", "
+		"\"tr_addr\": \"0000:8a:00.0\", \"targets\": [0, 2], \"state\": \"FAULTY\", "
+		"\"rank\": 1, \"led\": \"ON\"}]}";
+	static const char normal[] =
+		"{\"host\": \"boro-11\", \"devices\": [{\"uuid\": \"" U2 "\", "
+		"\"tr_addr\": \"0000:8b:00.0\", \"targets\": [1, 3], \"state\": \"NORMAL\", "
+		"\"rank\": 1}]}";
+	static const char blink[] =
+		"{\"host\": \"boro-11\", \"devices\": [{\"uuid\": \"" U1 "\", "
+		"\"tr_addr\": \"0000:8a:00.0\", \"targets\": [0, 2], \"state\": \"NORMAL\", "
+		"\"rank\": 0, \"led\": \"QUICK_BLINK\"}]}";
+	static const struct fake_host f[] = {{"boro-11:10001", faulty, 0, NULL}};
+	static const struct fake_host n[] = {{"boro-11:10001", normal, 0, NULL}};
+	static const struct fake_host b[] = {{"boro-11:10001", blink, 0, NULL}};
+	/* the device is on the second host: the first has none (not an error) */
+	static const struct fake_host two[] = {
+		{"boro-10:10001", NULL, -DER_NONEXIST, "boro-10:10001: no NVMe device " U1 " on x"},
+		{"boro-11:10001", faulty, 0, NULL}};
+	static const struct fake_host nosys[] = {
+		{"localhost:10001", NULL, -DER_NOSYS, "localhost:10001: "}};
+	static const struct fake_host nosys2[] = {
+		{"localhost:10001", NULL, -DER_NOSYS,
+		 "localhost:10001: device " U1 " (0000:8a:00.0) is not behind a VMD"}};
+
+	(void)state;
+	expect_render("dmg storage set nvme-faulty --uuid=" U1, f, 1, 0,
+		      "-------\n"
+		      "boro-11\n"
+		      "-------\n"
+		      "  Devices\n"
+		      "    UUID:5bd91603-d3c7-4fb7-9a71-76bc25690c19 Targets:[] Rank:1 State:FAULTY\n",
+		      "");
+	expect_render("dmg storage replace nvme --old-uuid=" U1 " --new-uuid=" U2, n, 1, 0,
+		      "-------\n"
+		      "boro-11\n"
+		      "-------\n"
+		      "  Devices\n"
+		      "    UUID:80c9f1be-84b9-4318-a1be-c416c96ca48b Targets:[] Rank:1 State:NORMAL\n",
+		      "");
+	expect_render("dmg storage set nvme-faulty --uuid=" U1, two, 2, 0,
+		      "-------\nboro-11\n-------\n  Devices\n"
+		      "    UUID:5bd91603-d3c7-4fb7-9a71-76bc25690c19 Targets:[] Rank:1 State:FAULTY\n",
+		      "");
+	expect_render("dmg storage identify vmd --uuid=" U1, b, 1, 0,
+		      "-------\nboro-11\n-------\n  Devices\n"
+		      "    UUID:5bd91603-d3c7-4fb7-9a71-76bc25690c19 [TrAddr:0000:8a:00.0] "
+		      "LED:QUICK_BLINK\n", "");
+	/* the guide's error, with and without the server's reason */
+	expect_render("dmg storage identify vmd --uuid=" U1, nosys, 1, -DER_NOSYS, "",
+		      "localhost DAOS error (-1010): DER_NOSYS");
+	expect_render("dmg storage identify vmd --uuid=" U1, nosys2, 1, -DER_NOSYS, "",
+		      "localhost DAOS error (-1010): DER_NOSYS: device " U1
+		      " (0000:8a:00.0) is not behind a VMD");
+}
+
+/* DMGA47: malformed replies fail their host with the field named */
+static void
+dmga47_nvme_bad_replies(void **state)
+{
+	static const struct {
+		const char *reply;
+		const char *msg;
+	} cases[] = {
+		{"{\"ranks\": [0]}",
+		 "devices: missing"},
+		{"{\"devices\": []}",
+		 "ranks: missing"},
+		{"{\"ranks\": [0], \"devices\": [7]}",
+		 "devices[0]: expected an object, got integer"},
+		{"{\"ranks\": [0], \"devices\": [{\"uuid\": \"x\", \"tr_addr\": \"a\", "
+		 "\"targets\": [], \"state\": \"NORMAL\"}]}",
+		 "devices[0].uuid: not a UUID"},
+		{"{\"ranks\": [0], \"devices\": [{\"uuid\": \"" U1 "\", \"tr_addr\": \"a\", "
+		 "\"targets\": [], \"state\": \"BROKEN\"}]}",
+		 "devices[0].state: not a device state"},
+		{"{\"ranks\": [0], \"devices\": [{\"uuid\": \"" U1 "\", \"tr_addr\": \"a\", "
+		 "\"targets\": [64], \"state\": \"NORMAL\"}]}",
+		 "devices[0].targets: expected integers in range"},
+		{"{\"ranks\": [0], \"devices\": [{\"uuid\": \"" U1 "\", \"tr_addr\": \"a\", "
+		 "\"targets\": [], \"state\": \"NORMAL\", \"led\": \"PINK\"}]}",
+		 "devices[0].led: not a LED state"},
+		{"{\"ranks\": [0], \"devices\": [{\"uuid\": \"" U1 "\", \"tr_addr\": \"a\", "
+		 "\"targets\": [], \"state\": \"NORMAL\", \"rank\": -1}]}",
+		 "devices[0].rank: -1 is out of range [0, 4294967294]"},
+		{"{\"ranks\": [0], \"devices\": [{\"uuid\": \"" U1 "\", \"tr_addr\": \"a\", "
+		 "\"targets\": [], \"state\": \"NORMAL\", \"health\": {\"timestamp\": \"t\", "
+		 "\"counters\": true}}]}",
+		 "devices[0].read_errs: missing"},
+		{"{\"ranks\": [\"0\"], \"devices\": []}",
+		 ".ranks: expected ranks"},
+		{"{\"ranks\": [0], \"devices\": [], \"engine_errors\": [{\"status\": 5}]}",
+		 "engine_errors[0].status: 5 is out of range [-501000, -1]"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fake_host hosts[] = {{"boro-11:10001", cases[i].reply, 0, NULL}};
+		char             msg[DMG_MSG_MAX];
+
+		snprintf(msg, sizeof(msg), "boro-11 DAOS error (-1014): DER_PROTO: invalid reply "
+			 "from boro-11:10001: %s", cases[i].msg);
+		expect_render("dmg storage query list-devices", hosts, 1, -DER_PROTO, "", msg);
+	}
+	/* pools: one blob per target */
+	{
+		struct fake_host hosts[] = {
+			{"boro-11:10001", "{\"ranks\": [0], \"pools\": [{\"uuid\": \"" PU "\", "
+					  "\"targets\": [0, 1], \"blobs\": [1]}]}", 0, NULL}};
+
+		expect_render("dmg storage query list-pools", hosts, 1, -DER_PROTO, "",
+			      "boro-11 DAOS error (-1014): DER_PROTO: invalid reply from "
+			      "boro-11:10001: pools[0].blobs: not one blob ID per target");
+	}
+}
+
+/* DMGA48: filters that match nothing, engine errors, several failing hosts */
+static void
+dmga48_nvme_errors(void **state)
+{
+	static const char none[] = "{\"ranks\": [], \"devices\": []}";
+	static const char r0[] = "{\"ranks\": [0], \"devices\": []}";
+	static const char one[] =
+		"{\"ranks\": [1], \"devices\": [{\"uuid\": \"" U4 "\", \"tr_addr\": "
+		"\"5d0505:01:00.0\", \"targets\": [0, 2], \"state\": \"EVICTED\", \"rank\": 1}]}";
+	static const char engerr[] =
+		"{\"ranks\": [0], \"devices\": [], \"engine_errors\": [{\"idx\": 0, \"rank\": 0, "
+		"\"status\": -1003, \"msg\": \"engine 0: target 5 is out of range: this engine has "
+		"2 targets (0-1)\"}]}";
+	static const struct fake_host norank[] = {{"h1:10001", none, 0, NULL},
+						  {"h2:10001", none, 0, NULL}};
+	static const struct fake_host nouuid[] = {{"h1:10001", r0, 0, NULL}};
+	static const struct fake_host nopool[] = {
+		{"h1:10001", "{\"ranks\": [0], \"pools\": []}", 0, NULL}};
+	static const struct fake_host tgt[] = {{"h1:10001", engerr, 0, NULL}};
+	static const struct fake_host many[] = {
+		{"h1:10001", NULL, -DER_UNREACH, "cannot connect to h1:10001"},
+		{"h2:10001", engerr, 0, NULL},
+		{"h3:10001", one, 0, NULL}};
+	static const struct fake_host ghost[] = {
+		{"h1:10001", NULL, -DER_NONEXIST, "h1:10001: no NVMe device " U1 " on h1"},
+		{"h2:10001", NULL, -DER_NONEXIST, "h2:10001: no NVMe device " U1 " on h2"}};
+	static const struct fake_host ghost1[] = {
+		{"h1:10001", NULL, -DER_NONEXIST, "h1:10001: no NVMe device " U1 " on h1"}};
+
+	(void)state;
+	expect_render("dmg storage query list-devices --rank 7", norank, 2, -DER_NONEXIST, "",
+		      "DAOS error (-1005): DER_NONEXIST: rank 7 is not a rank of the hosts queried");
+	expect_render("dmg storage query device-health -u " U1, nouuid, 1, -DER_NONEXIST, "",
+		      "DAOS error (-1005): DER_NONEXIST: no NVMe device " U1
+		      " on the host queried");
+	expect_render("dmg storage query list-pools -u " U1, nopool, 1, -DER_NONEXIST, "",
+		      "DAOS error (-1005): DER_NONEXIST: no pool " U1 " on the host queried");
+	expect_render("dmg storage query list-devices", nouuid, 1, 0,
+		      "--\nh1\n--\n  Devices\n    No devices found\n", "");
+	expect_render("dmg storage query target-health -r 0 -t 5", tgt, 1, -DER_INVAL, "",
+		      "h1 DAOS error (-1003): DER_INVAL: engine 0: target 5 is out of range: this "
+		      "engine has 2 targets (0-1)");
+	expect_render("dmg storage query list-devices --rank=1", many, 3, -DER_UNREACH,
+		      "Errors:\n"
+		      "  h1 DAOS error (-1006): DER_UNREACH: cannot connect to h1:10001\n"
+		      "  h2 DAOS error (-1003): DER_INVAL: engine 0: target 5 is out of range: "
+		      "this engine has 2 targets (0-1)\n"
+		      "\n"
+		      "--\nh3\n--\n  Devices\n"
+		      "    UUID:81905b24-be44-4106-8ff9-03002e9dd86a [TrAddr:5d0505:01:00.0]\n"
+		      "      Targets:[0 2] Rank:1 State:EVICTED\n",
+		      "DAOS error (-1006): DER_UNREACH: storage query list-devices failed on 2 of "
+		      "3 hosts (errors listed above)");
+	expect_render("dmg storage replace nvme --old-uuid " U1 " --new-uuid " U1, ghost, 2,
+		      -DER_NONEXIST, "",
+		      "DAOS error (-1005): DER_NONEXIST: no NVMe device " U1
+		      " on any of the 2 hosts");
+	expect_render("dmg storage set nvme-faulty -u " U1, ghost1, 1, -DER_NONEXIST, "",
+		      "h1 DAOS error (-1005): DER_NONEXIST: no NVMe device " U1 " on h1");
+}
+
 int
 main(void)
 {
@@ -2697,6 +3256,15 @@ main(void)
 	    cmocka_unit_test(dmga37_prom_values),
 	    cmocka_unit_test(dmga38_metrics_render),
 	    cmocka_unit_test(dmga39_prom_config),
+	    cmocka_unit_test(dmga40_nvme_args),
+	    cmocka_unit_test(dmga41_nvme_bad_args),
+	    cmocka_unit_test(dmga42_nvme_requests),
+	    cmocka_unit_test(dmga43_list_devices_seed),
+	    cmocka_unit_test(dmga44_list_pools_seed),
+	    cmocka_unit_test(dmga45_health),
+	    cmocka_unit_test(dmga46_device_ops),
+	    cmocka_unit_test(dmga47_nvme_bad_replies),
+	    cmocka_unit_test(dmga48_nvme_errors),
 	};
 
 	return cmocka_run_group_tests_name("dmg_args", tests, NULL, NULL);

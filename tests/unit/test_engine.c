@@ -31,11 +31,13 @@
 #include <daos_errno.h>
 #include <daos_obj_class.h>
 #include "gurt/byteorder.h"
+#include "gurt/hlc.h"
 #include "net/net.h"
 #include "placement/placement.h"
 #include "proto/proto.h"
 #include "vos/vos.h"
 #include "engine/engine.h"
+#include "engine/eng_internal.h"
 
 #define LOCALHOST "127.0.0.1"
 #define WAIT_MS   20000            /* upper bound of any wait */
@@ -57,6 +59,8 @@ struct ectx {
 	struct net_client   *cl;
 	struct eng_tgt_event evs[EVS_MAX]; /* RAS events seen while starting */
 	int                  ev_nr;
+	struct d_ras_event   ras[EVS_MAX]; /* events of the storage's RAS queue (eng_dev.c) */
+	int                  ras_nr;
 };
 
 static struct ectx *g;
@@ -168,6 +172,10 @@ targets_up(struct ectx *c)
 			c->evs[c->ev_nr++] = ev;
 		}
 	}
+	/* A target queues its start-up events before it says it started. */
+	c->ras_nr = 0;
+	while (c->ras_nr < EVS_MAX && eng_ras_pop(c->st, &c->ras[c->ras_nr]) == 0)
+		c->ras_nr++;
 }
 
 static void
@@ -1504,7 +1512,7 @@ vos_set_version(const char *dir, uint32_t version)
 	mdb_env_close(env);
 }
 
-/* ENG15: a pool VOS refuses with -DER_DF_INCOMPT raises pool_durable_format_incompat; the rest is served */
+/* ENG15: a pool VOS refuses with -DER_DF_INCOMPT raises pool_durable_format_incompat (current, min, max); the rest is served */
 static void
 eng15_df_incompat(void **state)
 {
@@ -1527,13 +1535,14 @@ eng15_df_incompat(void **state)
 	snprintf(dir, sizeof(dir), "%s/pools/%s/0", c->dir, str);
 	vos_set_version(dir, VOS_POOL_DF_VERSION_MAX + 1);
 	targets_up(c);
-	assert_int_equal(c->ev_nr, 1);
-	assert_int_equal(c->evs[0].te_type, ENG_EV_RAS);
-	assert_int_equal(c->evs[0].te_ras, RAS_POOL_DURABLE_FORMAT_INCOMPAT);
-	assert_int_equal(c->evs[0].te_tgt, 0);
-	assert_true(c->evs[0].te_has_pool);
-	assert_int_equal(uuid_compare(c->evs[0].te_pool, bad.to_pool), 0);
-	assert_non_null(strstr(c->evs[0].te_msg, "VOS layout version not supported"));
+	assert_int_equal(c->ev_nr, 0);
+	assert_int_equal(c->ras_nr, 1);
+	assert_int_equal(c->ras[0].ev_id, RAS_POOL_DURABLE_FORMAT_INCOMPAT);
+	assert_int_equal(c->ras[0].ev_sev, RAS_SEV_ERROR);
+	assert_true(c->ras[0].ev_flags & D_RAS_F_POOL);
+	assert_int_equal(uuid_compare(c->ras[0].ev_pool, bad.to_pool), 0);
+	assert_string_equal(c->ras[0].ev_msg, "incompatible layout version: 2 not in [1, 1]");
+	assert_string_equal(c->ras[0].ev_data, "target 0: the pool is not served");
 	/* Not served on target 0; served on target 1; the other pool everywhere. */
 	assert_int_equal(get(c, 0, &bad, 0, "d", "a", 0, 0, 0, out, 8, 0, &size, &got),
 			 -DER_NO_HDL);
@@ -2484,6 +2493,935 @@ eng27_tm_provider(void **state)
 	assert_int_equal(tm_wait(tc, false, 1, "net/unknown/req_recv/tgt_0"), 1);
 }
 
+/* ---- ENG28.. RAS events of the data path (eng_dev.c, eng_pool.c, eng_obj.c) ---- */
+
+/* Append what the storage's RAS queue holds now to c->ras. */
+static void
+ras_drain(struct ectx *c)
+{
+	while (c->ras_nr < EVS_MAX && eng_ras_pop(c->st, &c->ras[c->ras_nr]) == 0)
+		c->ras_nr++;
+}
+
+/* Set the layout version of container @cont in the VOS pool in @dir (offset 32 of its record). */
+static void
+vos_set_cont_version(const char *dir, const uuid_t cont, uint32_t version)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi  dbi;
+	MDB_val  k = {.mv_size = 16, .mv_data = (void *)cont};
+	MDB_val  v;
+	uint8_t  rec[40]; /* VOS_CONT_DF_LEN */
+
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 16), 0);
+	assert_int_equal(mdb_env_open(env, dir, MDB_NOTLS, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "cont", 0, &dbi), 0);
+	assert_int_equal(mdb_get(txn, dbi, &k, &v), 0);
+	assert_int_equal(v.mv_size, sizeof(rec));
+	memcpy(rec, v.mv_data, sizeof(rec));
+	/* A record written by this build carries VOS_CONT_DF_VERSION. */
+	assert_int_equal(d_get_le32(rec + 32), VOS_CONT_DF_VERSION);
+	d_put_le32(rec + 32, version);
+	v.mv_data = rec;
+	assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+}
+
+/* ENG28: a container whose VOS record has a layout version out of range raises container_durable_format_incompat at start; its I/O is refused, it can be destroyed */
+static void
+eng28_cont_df_incompat(void **state)
+{
+	struct ectx *c = *state;
+	struct tobj  bad, old, good;
+	char         str[37], dir[256];
+	uint64_t     size, got;
+	char         out[8];
+
+	tobj_init(&bad, 0);
+	tobj_pool(c, &bad, 0);
+	old  = bad;
+	good = bad;
+	uuid_generate(old.to_cont);
+	uuid_generate(good.to_cont);
+	for (uint32_t t = 0; t < c->nr; t++) {
+		assert_int_equal(put_sv(c, t, &bad, 0, "d", "a", "b", 1), 0);
+		assert_int_equal(put_sv(c, t, &old, 0, "d", "a", "o", 1), 0);
+		assert_int_equal(put_sv(c, t, &good, 0, "d", "a", "g", 1), 0);
+	}
+	targets_down(c);
+	uuid_unparse_lower(bad.to_pool, str);
+	snprintf(dir, sizeof(dir), "%s/pools/%s/1", c->dir, str);
+	vos_set_cont_version(dir, bad.to_cont, 7);
+	/* Version 0: a record of the first layout (no version kept) is still read. */
+	vos_set_cont_version(dir, old.to_cont, 0);
+	targets_up(c);
+	assert_int_equal(c->ev_nr, 0);
+	assert_int_equal(c->ras_nr, 1);
+	assert_int_equal(c->ras[0].ev_id, RAS_CONTAINER_DURABLE_FORMAT_INCOMPAT);
+	assert_string_equal(c->ras[0].ev_id_str, "container_durable_format_incompat");
+	assert_int_equal(c->ras[0].ev_type, RAS_TYPE_INFO);
+	assert_int_equal(c->ras[0].ev_sev, RAS_SEV_ERROR);
+	assert_int_equal(c->ras[0].ev_flags & (D_RAS_F_POOL | D_RAS_F_CONT),
+			 D_RAS_F_POOL | D_RAS_F_CONT);
+	assert_int_equal(uuid_compare(c->ras[0].ev_pool, bad.to_pool), 0);
+	assert_int_equal(uuid_compare(c->ras[0].ev_cont, bad.to_cont), 0);
+	assert_string_equal(c->ras[0].ev_msg, "incompatible layout version: 7 not in [0, 1]");
+	assert_string_equal(c->ras[0].ev_data, "target 1: the container is not served");
+	/* Its I/O on target 1 is refused; target 0 and the other containers are served. */
+	assert_int_equal(get(c, 1, &bad, 0, "d", "a", 0, 0, 0, out, 8, 0, &size, &got),
+			 -DER_DF_INCOMPT);
+	assert_int_equal(put_sv(c, 1, &bad, 0, "d", "a", "x", 1), -DER_DF_INCOMPT);
+	assert_int_equal(get(c, 0, &bad, 0, "d", "a", 0, 0, 0, out, 8, 0, &size, &got), 0);
+	assert_int_equal(out[0], 'b');
+	assert_int_equal(get(c, 1, &old, 0, "d", "a", 0, 0, 0, out, 8, 0, &size, &got), 0);
+	assert_int_equal(out[0], 'o');
+	assert_int_equal(get(c, 1, &good, 0, "d", "a", 0, 0, 0, out, 8, 0, &size, &got), 0);
+	assert_int_equal(out[0], 'g');
+	/* Destroy works on any layout; a new container of that UUID is of this build's. */
+	assert_int_equal(cont_op(c, 1, PROTO_OP_TGT_CONT_DESTROY, bad.to_pool, bad.to_cont), 0);
+	assert_int_equal(put_sv(c, 1, &bad, 0, "d", "a", "n", 1), 0);
+	assert_int_equal(get(c, 1, &bad, 0, "d", "a", 0, 0, 0, out, 8, 0, &size, &got), 0);
+	assert_int_equal(out[0], 'n');
+	/* A restart raises nothing any more. */
+	targets_down(c);
+	targets_up(c);
+	assert_int_equal(c->ras_nr, 0);
+}
+
+/* ENG29: a pool a target cannot open at start raises pool_start_failed with the error; the other target serves it */
+static void
+eng29_pool_start_failed(void **state)
+{
+	struct ectx *c = *state;
+	struct tobj  o;
+	char         str[37], path[256];
+	uint64_t     size, got;
+	char         out[8];
+	int          fd;
+
+	tobj_init(&o, 0);
+	tobj_pool(c, &o, 0);
+	for (uint32_t t = 0; t < c->nr; t++)
+		assert_int_equal(put_sv(c, t, &o, 0, "d", "a", "p", 1), 0);
+	targets_down(c);
+	uuid_unparse_lower(o.to_pool, str);
+	snprintf(path, sizeof(path), "%s/pools/%s/0/data.mdb", c->dir, str);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "not an LMDB file", 16), 16);
+	close(fd);
+	targets_up(c);
+	assert_int_equal(c->ras_nr, 1);
+	assert_int_equal(c->ras[0].ev_id, RAS_POOL_START_FAILED);
+	assert_int_equal(c->ras[0].ev_sev, RAS_SEV_ERROR);
+	assert_true(c->ras[0].ev_flags & D_RAS_F_POOL);
+	assert_int_equal(uuid_compare(c->ras[0].ev_pool, o.to_pool), 0);
+	assert_string_equal(c->ras[0].ev_msg, "failed to start pool on target 0: DER_DF_INVAL");
+	assert_non_null(strstr(c->ras[0].ev_data, "target 0: its VOS pool cannot be opened: "));
+	assert_int_equal(get(c, 0, &o, 0, "d", "a", 0, 0, 0, out, 8, 0, &size, &got),
+			 -DER_NO_HDL);
+	assert_int_equal(get(c, 1, &o, 0, "d", "a", 0, 0, 0, out, 8, 0, &size, &got), 0);
+	assert_int_equal(out[0], 'p');
+}
+
+/* ENG30: a write epoch more than the HLC skew ahead is refused with -DER_HLC_SYNC and raises engine_clock_drift, at most once a minute per target */
+static void
+eng30_clock_drift(void **state)
+{
+	struct ectx *c = *state;
+	struct tobj  o;
+	uint64_t     future = d_hlc_get() + 3600ULL * 1000000000ULL;
+	uint64_t     size, got;
+	char         out[8];
+
+	tobj_init(&o, 0);
+	tobj_pool(c, &o, 0);
+	assert_int_equal(put_sv(c, 0, &o, future, "d", "a", "f", 1), -DER_HLC_SYNC);
+	ras_drain(c);
+	assert_int_equal(c->ras_nr, 1);
+	assert_int_equal(c->ras[0].ev_id, RAS_ENGINE_CLOCK_DRIFT);
+	assert_int_equal(c->ras[0].ev_type, RAS_TYPE_INFO);
+	assert_int_equal(c->ras[0].ev_sev, RAS_SEV_ERROR);
+	assert_string_equal(c->ras[0].ev_msg, "clock drift detected");
+	assert_true(c->ras[0].ev_flags & D_RAS_F_DATA);
+	assert_non_null(strstr(c->ras[0].ev_data, "target 0: obj_update epoch 0x"));
+	assert_non_null(strstr(c->ras[0].ev_data, "s ahead of this engine's clock (bound 1.000 s)"));
+	assert_non_null(strstr(c->ras[0].ev_data, "0 more refusal(s) since the last event"));
+	/* Nothing was written. */
+	assert_int_equal(get(c, 0, &o, 0, "d", "a", 0, 0, 0, out, 8, 0, &size, &got), 0);
+	assert_int_equal(size, 0);
+	/* Refused again (a punch too), but no second event within the interval. */
+	assert_int_equal(put_sv(c, 0, &o, future, "d", "a", "f", 1), -DER_HLC_SYNC);
+	assert_int_equal(punch(c, 0, &o, PROTO_OP_OBJ_PUNCH, future, NULL, 0, NULL), -DER_HLC_SYNC);
+	ras_drain(c);
+	assert_int_equal(c->ras_nr, 1);
+	/* Another target has its own interval. */
+	assert_int_equal(put_sv(c, 1, &o, future, "d", "a", "f", 1), -DER_HLC_SYNC);
+	ras_drain(c);
+	assert_int_equal(c->ras_nr, 2);
+	assert_non_null(strstr(c->ras[1].ev_data, "target 1: obj_update epoch"));
+	/* Within the skew, in the past, "now": served. DAOS_EPOCH_MAX is VOS's refusal. */
+	assert_int_equal(put_sv(c, 0, &o, d_hlc_get() + 500000000ULL, "d", "a", "s", 1), 0);
+	assert_int_equal(put_sv(c, 0, &o, 100, "d", "b", "p", 1), 0);
+	assert_int_equal(put_sv(c, 0, &o, 0, "d", "a", "n", 1), 0);
+	assert_int_equal(put_sv(c, 0, &o, DAOS_EPOCH_MAX, "d", "a", "m", 1), -DER_INVAL);
+	assert_int_equal(get(c, 0, &o, 0, "d", "a", 0, 0, 0, out, 8, 0, &size, &got), 0);
+	assert_int_equal(out[0], 'n');
+	ras_drain(c);
+	assert_int_equal(c->ras_nr, 2);
+}
+
+/* The SMD record of the device of target 0. */
+static void
+tgt0_dev(struct ectx *c, struct bio_smd_dev *sd)
+{
+	uuid_t uuid;
+
+	pthread_mutex_lock(&c->st->es_lock);
+	assert_int_equal(bio_smd_tgt_dev(c->st->es_smd, 0, uuid), 0);
+	assert_int_equal(bio_smd_dev_get(c->st->es_smd, uuid, sd), 0);
+	pthread_mutex_unlock(&c->st->es_lock);
+}
+
+/* Restart the targets with D_BIO_FAULT=dev=<bdev>,op=<op>,count=1. */
+static void
+restart_with_fault(struct ectx *c, const char *op)
+{
+	char env[256];
+
+	targets_down(c);
+	snprintf(env, sizeof(env), "dev=%s,op=%s,count=1", c->bdev, op);
+	setenv("D_BIO_FAULT", env, 1);
+	targets_up(c);
+	unsetenv("D_BIO_FAULT");
+}
+
+/* ENG31: a failed write raises device_media_error (write, target) and device_set_faulty (auto, ERROR), records FAULTY in SMD once; at the next start the pools of the device fail to start */
+static void
+eng31_dev_write_error(void **state)
+{
+	struct ectx        *c = *state;
+	struct tobj         o;
+	struct bio_smd_dev  sd;
+	static uint8_t      big[64 << 10];
+	char                str[37], data[256];
+
+	restart_with_fault(c, "write");
+	tobj_init(&o, 0);
+	tobj_pool(c, &o, NVME_SIZE);
+	assert_int_equal(put_sv(c, 0, &o, 0, "d", "a", big, sizeof(big)), -DER_NVME_IO);
+	ras_drain(c);
+	assert_int_equal(c->ras_nr, 2);
+	tgt0_dev(c, &sd);
+	uuid_unparse_lower(sd.sd_uuid, str);
+	assert_int_equal(sd.sd_state, BIO_STATE_FAULTY);
+	/* device_media_error: the operation and the target. */
+	assert_int_equal(c->ras[0].ev_id, RAS_DEVICE_MEDIA_ERROR);
+	assert_int_equal(c->ras[0].ev_sev, RAS_SEV_ERROR);
+	snprintf(data, sizeof(data), "Device: %s write error logged from tgt_id:0", str);
+	assert_string_equal(c->ras[0].ev_msg, data);
+	assert_string_equal(c->ras[0].ev_hwid, c->bdev);
+	assert_string_equal(c->ras[0].ev_data, "op=write tgt=0 new_errors=1 total=1");
+	/* device_set_faulty, automatic. */
+	assert_int_equal(c->ras[1].ev_id, RAS_DEVICE_SET_FAULTY);
+	assert_int_equal(c->ras[1].ev_type, RAS_TYPE_INFO);
+	assert_int_equal(c->ras[1].ev_sev, RAS_SEV_ERROR);
+	snprintf(data, sizeof(data), "Device: %s set faulty", str);
+	assert_string_equal(c->ras[1].ev_msg, data);
+	assert_string_equal(c->ras[1].ev_hwid, c->bdev);
+	assert_string_equal(c->ras[1].ev_data,
+			    "auto; targets 0,1; write failed on target 0: Input/output error");
+	/* The device is failed: writes are refused without reaching it: no new event. */
+	assert_int_equal(put_sv(c, 1, &o, 0, "d", "a", big, sizeof(big)), -DER_NVME_IO);
+	ras_drain(c);
+	assert_int_equal(c->ras_nr, 2);
+	/* Next start: FAULTY in SMD, the device is not used; its pools cannot start. */
+	targets_down(c);
+	targets_up(c);
+	tgt0_dev(c, &sd);
+	assert_int_equal(sd.sd_state, BIO_STATE_FAULTY);
+	assert_int_equal(c->ras_nr, 2);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(c->ras[i].ev_id, RAS_POOL_START_FAILED);
+		assert_int_equal(uuid_compare(c->ras[i].ev_pool, o.to_pool), 0);
+		assert_non_null(strstr(c->ras[i].ev_data,
+				       "the device of its NVMe blob is not usable"));
+	}
+}
+
+/* ENG32: a failed read raises device_media_error (read) only: the device stays NORMAL and serves */
+static void
+eng32_dev_read_error(void **state)
+{
+	struct ectx        *c = *state;
+	struct tobj         o;
+	struct bio_smd_dev  sd;
+	static uint8_t      big[64 << 10];
+	static uint8_t      out[64 << 10];
+	uint64_t            size, got;
+
+	restart_with_fault(c, "read");
+	tobj_init(&o, 0);
+	tobj_pool(c, &o, NVME_SIZE);
+	fill(big, sizeof(big), 3);
+	assert_int_equal(put_sv(c, 1, &o, 0, "d", "a", big, sizeof(big)), 0);
+	assert_int_equal(get(c, 1, &o, 0, "d", "a", 0, 0, 0, out, sizeof(out), 0, &size, &got),
+			 -DER_NVME_IO);
+	ras_drain(c);
+	assert_int_equal(c->ras_nr, 1);
+	assert_int_equal(c->ras[0].ev_id, RAS_DEVICE_MEDIA_ERROR);
+	assert_non_null(strstr(c->ras[0].ev_msg, " read error logged from tgt_id:1"));
+	assert_string_equal(c->ras[0].ev_data, "op=read tgt=1 new_errors=1 total=1");
+	tgt0_dev(c, &sd);
+	assert_int_equal(sd.sd_state, BIO_STATE_NORMAL);
+	assert_int_equal(get(c, 1, &o, 0, "d", "a", 0, 0, 0, out, sizeof(out), 0, &size, &got),
+			 0);
+	assert_memory_equal(out, big, sizeof(big));
+	ras_drain(c);
+	assert_int_equal(c->ras_nr, 1);
+}
+
+/* ENG33: eng_dev_set_faulty (manual): FAULTY in SMD and device_set_faulty NOTICE; already FAULTY, other states, unknown devices, SMD write failures: refused, no event */
+static void
+eng33_dev_set_faulty(void **state)
+{
+	struct ectx        *c = *state;
+	struct bio_smd_dev  sd;
+	uuid_t              unknown;
+	char                str[37], msg[128];
+
+	tgt0_dev(c, &sd);
+	uuid_unparse_lower(sd.sd_uuid, str);
+	uuid_generate(unknown);
+	assert_int_equal(eng_dev_set_faulty(NULL, sd.sd_uuid, true, NULL), -DER_INVAL);
+	assert_int_equal(eng_dev_set_faulty(c->st, NULL, true, NULL), -DER_INVAL);
+	assert_int_equal(eng_dev_set_faulty(c->st, unknown, true, NULL), -DER_NONEXIST);
+	/* An SMD write that fails changes nothing and raises nothing. */
+	pthread_mutex_lock(&c->st->es_lock);
+	bio_smd_fault_inject(c->st->es_smd, BIO_SMD_FAULT_WRITE);
+	pthread_mutex_unlock(&c->st->es_lock);
+	assert_int_equal(eng_dev_set_faulty(c->st, sd.sd_uuid, true, "test"), -DER_IO);
+	tgt0_dev(c, &sd);
+	assert_int_equal(sd.sd_state, BIO_STATE_NORMAL);
+	ras_drain(c);
+	assert_int_equal(c->ras_nr, 0);
+	/* Manual. */
+	assert_int_equal(eng_dev_set_faulty(c->st, sd.sd_uuid, true, "set by dmg"), 0);
+	tgt0_dev(c, &sd);
+	assert_int_equal(sd.sd_state, BIO_STATE_FAULTY);
+	ras_drain(c);
+	assert_int_equal(c->ras_nr, 1);
+	assert_int_equal(c->ras[0].ev_id, RAS_DEVICE_SET_FAULTY);
+	assert_int_equal(c->ras[0].ev_sev, RAS_SEV_NOTICE);
+	snprintf(msg, sizeof(msg), "Device: %s set faulty", str);
+	assert_string_equal(c->ras[0].ev_msg, msg);
+	assert_string_equal(c->ras[0].ev_hwid, c->bdev);
+	assert_string_equal(c->ras[0].ev_data, "manual; targets 0,1; set by dmg");
+	/* Twice: -DER_ALREADY, no event (the automatic path relies on it). */
+	assert_int_equal(eng_dev_set_faulty(c->st, sd.sd_uuid, false, NULL), -DER_ALREADY);
+	/* Only from NORMAL. */
+	pthread_mutex_lock(&c->st->es_lock);
+	assert_int_equal(bio_smd_dev_set_state(c->st->es_smd, sd.sd_uuid, BIO_STATE_EVICTED), 0);
+	pthread_mutex_unlock(&c->st->es_lock);
+	assert_int_equal(eng_dev_set_faulty(c->st, sd.sd_uuid, true, NULL), -DER_INVAL);
+	ras_drain(c);
+	assert_int_equal(c->ras_nr, 1);
+}
+
+static int g_notified;
+
+static void
+notify_cb(void *arg)
+{
+	assert_ptr_equal(arg, &g_notified);
+	g_notified++;
+}
+
+/* ENG34: the RAS queue keeps order, wakes its reader per event, drops beyond ENG_RAS_QUEUE_MAX */
+static void
+eng34_ras_queue(void **state)
+{
+	struct ectx        *c = *state;
+	struct d_ras_event  ev;
+	uuid_t              pool;
+	char                msg[32];
+
+	uuid_generate(pool);
+	g_notified = 0;
+	eng_ras_set_notify(c->st, notify_cb, &g_notified);
+	assert_int_equal(eng_ras_pop(c->st, &ev), -DER_AGAIN);
+	for (int i = 0; i < ENG_RAS_QUEUE_MAX + 3; i++)
+		eng_ras_raise_async(c->st, RAS_POOL_START_FAILED, RAS_SEV_WARNING, pool, NULL,
+				    "hw", "data", "event %d", i);
+	assert_int_equal(g_notified, ENG_RAS_QUEUE_MAX);
+	for (int i = 0; i < ENG_RAS_QUEUE_MAX; i++) {
+		assert_int_equal(eng_ras_pop(c->st, &ev), 0);
+		snprintf(msg, sizeof(msg), "event %d", i);
+		assert_string_equal(ev.ev_msg, msg);
+		assert_int_equal(ev.ev_sev, RAS_SEV_WARNING);
+		assert_int_equal(uuid_compare(ev.ev_pool, pool), 0);
+		assert_string_equal(ev.ev_hwid, "hw");
+		assert_string_equal(ev.ev_data, "data");
+		assert_false(ev.ev_flags & D_RAS_F_CONT);
+	}
+	assert_int_equal(eng_ras_pop(c->st, &ev), -DER_AGAIN);
+	/* The catalogue's message and severity when none is given. */
+	eng_ras_raise_async(c->st, RAS_ENGINE_CLOCK_DRIFT, RAS_SEV_UNKNOWN, NULL, NULL, NULL, NULL,
+			    NULL);
+	assert_int_equal(eng_ras_pop(c->st, &ev), 0);
+	assert_string_equal(ev.ev_msg, "clock drift detected");
+	assert_int_equal(ev.ev_sev, RAS_SEV_ERROR);
+	assert_int_equal(ev.ev_flags & (D_RAS_F_POOL | D_RAS_F_DATA | D_RAS_F_HWID), 0);
+	eng_ras_set_notify(c->st, NULL, NULL);
+	assert_string_equal(eng_dev_err_name(ENG_DEV_ERR_CSUM), "checksum");
+	assert_null(eng_dev_err_name(ENG_DEV_ERR_NR));
+}
+
+/* ---- SSD management requests (eng_smd_query.c) ---- */
+
+#define SMD_DEV_SIZE (16 * MiB)
+
+/* Storage only (no targets): n file bdevs, 2 targets. */
+struct sctx {
+	char                dir[64];
+	struct eng_storage *st;
+};
+
+static void
+smd_storage(struct sctx *s, uint32_t ndev, uint64_t size)
+{
+	char   path[128], dev[96], why[512];
+	char  *text;
+	size_t off = 0, cap = 256 + (size_t)ndev * 160;
+
+	strcpy(s->dir, "/tmp/engsmd.XXXXXX");
+	assert_non_null(mkdtemp(s->dir));
+	text = malloc(cap);
+	assert_non_null(text);
+	off += (size_t)snprintf(text + off, cap - off, "{\"version\":1,\"devices\":[");
+	for (uint32_t i = 0; i < ndev; i++) {
+		snprintf(dev, sizeof(dev), "%s/d%u.img", s->dir, i);
+		assert_int_equal(bio_dev_create_file(dev, size), 0);
+		off += (size_t)snprintf(text + off, cap - off,
+					"%s{\"path\":\"%s\",\"class\":\"file\",\"size\":%llu}",
+					i == 0 ? "" : ",", dev, (unsigned long long)size);
+	}
+	snprintf(text + off, cap - off, "]}");
+	snprintf(path, sizeof(path), "%s/%s", s->dir, ENG_NVME_CONF_FILE);
+	write_file(path, text);
+	free(text);
+	if (eng_storage_open(s->dir, 2, &s->st, why, sizeof(why)) != 0)
+		fail_msg("storage: %s", why);
+}
+
+static void
+smd_storage_fini(struct sctx *s)
+{
+	char cmd[128];
+
+	eng_storage_close(s->st);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", s->dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* Parse @text as a link request and execute it; the status, the reply in *rep. */
+static int
+smd_do(struct sctx *s, const char *text, json_t **rep, char *err, size_t errlen)
+{
+	struct eng_smd_req req;
+	json_error_t       jerr;
+	json_t            *msg = json_loads(text, 0, &jerr);
+	int                rc;
+
+	assert_non_null(msg);
+	*rep = json_object();
+	assert_non_null(*rep);
+	rc = eng_smd_req_parse(msg, &req, err, errlen);
+	json_decref(msg);
+	if (rc == 0)
+		rc = eng_smd_exec(s->st, &req, *rep, err, errlen);
+	return rc;
+}
+
+static void
+smd_parse_bad(const char *text, const char *msg)
+{
+	struct eng_smd_req req;
+	json_error_t       jerr;
+	json_t            *m = json_loads(text, 0, &jerr);
+	char               err[256];
+
+	assert_non_null(m);
+	assert_int_equal(eng_smd_req_parse(m, &req, err, sizeof(err)), -DER_INVAL);
+	assert_string_equal(err, msg);
+	json_decref(m);
+}
+
+/* SMD01: SSD management requests are checked field by field; every class of bad
+ * field is refused with -DER_INVAL and the reason */
+static void
+smd01_req_parse(void **state)
+{
+	struct eng_smd_req req;
+	json_error_t       jerr;
+	json_t            *m;
+	char               err[256];
+	uuid_t             u;
+
+	(void)state;
+	assert_true(eng_smd_op_known("smd_query") && eng_smd_op_known("dev_set_faulty") &&
+		    eng_smd_op_known("dev_replace") && eng_smd_op_known("dev_identify"));
+	assert_false(eng_smd_op_known("set_logmasks") || eng_smd_op_known(NULL));
+
+	m = json_loads("{\"op\":\"smd_query\",\"id\":3,\"what\":\"devices\",\"tgt\":7,"
+		       "\"health\":true,\"start\":5}", 0, &jerr);
+	assert_int_equal(eng_smd_req_parse(m, &req, err, sizeof(err)), 0);
+	assert_int_equal(req.sr_op, ENG_SMD_LIST_DEVS);
+	assert_true(req.sr_has_tgt && req.sr_health && !req.sr_has_uuid);
+	assert_int_equal(req.sr_tgt, 7);
+	assert_int_equal(req.sr_start, 5);
+	json_decref(m);
+
+	m = json_loads("{\"op\":\"dev_replace\",\"id\":1,\"old_uuid\":"
+		       "\"5bd91603-d3c7-4fb7-9a71-76bc25690c19\",\"new_uuid\":"
+		       "\"80C9F1BE-84B9-4318-A1BE-C416C96CA48B\"}", 0, &jerr);
+	assert_int_equal(eng_smd_req_parse(m, &req, err, sizeof(err)), 0);
+	assert_int_equal(req.sr_op, ENG_SMD_REPLACE);
+	uuid_parse("80c9f1be-84b9-4318-a1be-c416c96ca48b", u);
+	assert_int_equal(uuid_compare(req.sr_new_uuid, u), 0);
+	json_decref(m);
+
+	smd_parse_bad("[1]", "not a request object with a string 'op'");
+	smd_parse_bad("{\"op\":1}", "not a request object with a string 'op'");
+	smd_parse_bad("{\"op\":\"dev_eject\",\"uuid\":\"x\"}",
+		      "dev_eject: not an SSD management request");
+	smd_parse_bad("{\"op\":\"smd_query\",\"what\":\"devices\",\"color\":1}",
+		      "smd_query: unknown key 'color'");
+	smd_parse_bad("{\"op\":\"smd_query\"}",
+		      "smd_query: 'what' must be \"devices\" or \"pools\"");
+	smd_parse_bad("{\"op\":\"smd_query\",\"what\":\"blobs\"}",
+		      "smd_query: 'what' must be \"devices\" or \"pools\"");
+	smd_parse_bad("{\"op\":\"smd_query\",\"what\":\"devices\",\"uuid\":7}",
+		      "smd_query: 'uuid' is integer, not a UUID string");
+	smd_parse_bad("{\"op\":\"smd_query\",\"what\":\"devices\",\"uuid\":\"\\u001b[2J\"}",
+		      "smd_query: 'uuid' is not a UUID: '?[2J'");
+	smd_parse_bad("{\"op\":\"smd_query\",\"what\":\"devices\",\"tgt\":-1}",
+		      "smd_query: 'tgt' must be an integer in [0, 2147483647]");
+	smd_parse_bad("{\"op\":\"smd_query\",\"what\":\"devices\",\"tgt\":\"1\"}",
+		      "smd_query: 'tgt' must be an integer in [0, 2147483647]");
+	smd_parse_bad("{\"op\":\"smd_query\",\"what\":\"devices\",\"start\":4097}",
+		      "smd_query: 'start' must be an integer in [0, 4096]");
+	smd_parse_bad("{\"op\":\"smd_query\",\"what\":\"devices\",\"health\":1}",
+		      "smd_query: 'health' must be a boolean");
+	smd_parse_bad("{\"op\":\"smd_query\",\"what\":\"pools\",\"health\":true}",
+		      "smd_query: 'tgt' and 'health' apply to devices only");
+	smd_parse_bad("{\"op\":\"smd_query\",\"what\":\"devices\",\"tgt\":1,"
+		      "\"uuid\":\"5bd91603-d3c7-4fb7-9a71-76bc25690c19\"}",
+		      "smd_query: 'tgt' and 'uuid' cannot both be given");
+	smd_parse_bad("{\"op\":\"dev_set_faulty\"}", "dev_set_faulty: 'uuid' is missing");
+	smd_parse_bad("{\"op\":\"dev_identify\",\"uuid\":\"5bd91603\"}",
+		      "dev_identify: 'uuid' is not a UUID: '5bd91603'");
+	smd_parse_bad("{\"op\":\"dev_replace\",\"old_uuid\":"
+		      "\"5bd91603-d3c7-4fb7-9a71-76bc25690c19\"}",
+		      "dev_replace: 'new_uuid' is missing");
+	smd_parse_bad("{\"op\":\"dev_replace\",\"uuid\":\"5bd91603-d3c7-4fb7-9a71-76bc25690c19\"}",
+		      "dev_replace: unknown key 'uuid'");
+}
+
+/* The uuid of device @i of the reply's "devices". */
+static const char *
+smd_dev_uuid(json_t *rep, size_t i)
+{
+	return json_string_value(json_object_get(json_array_get(json_object_get(rep, "devices"),
+								 i), "uuid"));
+}
+
+/* SMD02: the device and pool lists: targets, state, counters, filters, ranges */
+static void
+smd02_lists(void **state)
+{
+	struct sctx         s;
+	struct bio_smd_blob b;
+	json_t             *rep, *d, *h;
+	char                err[256], q[160];
+	uuid_t              pool, dev1;
+
+	(void)state;
+	smd_storage(&s, 2, SMD_DEV_SIZE);
+	assert_int_equal(smd_do(&s, "{\"op\":\"smd_query\",\"what\":\"devices\",\"health\":true}",
+				&rep, err, sizeof(err)), 0);
+	assert_int_equal(json_array_size(json_object_get(rep, "devices")), 2);
+	assert_null(json_object_get(rep, "next"));
+	for (size_t i = 0; i < 2; i++) {
+		char path[96];
+
+		d = json_array_get(json_object_get(rep, "devices"), i);
+		snprintf(path, sizeof(path), "%s/d%zu.img", s.dir, i);
+		assert_string_equal(json_string_value(json_object_get(d, "tr_addr")), path);
+		assert_string_equal(json_string_value(json_object_get(d, "state")), "NORMAL");
+		assert_string_equal(json_string_value(json_object_get(d, "class")), "file");
+		assert_int_equal(json_integer_value(json_object_get(d, "size")), SMD_DEV_SIZE);
+		assert_int_equal(json_array_size(json_object_get(d, "targets")), 1);
+		assert_int_equal(json_integer_value(json_array_get(json_object_get(d, "targets"),
+								   0)), i);
+		assert_true(json_is_true(json_object_get(d, "open")));
+		h = json_object_get(d, "health");
+		assert_true(json_is_false(json_object_get(h, "smart")));
+		assert_true(json_is_true(json_object_get(h, "counters")));
+		assert_int_equal(json_integer_value(json_object_get(h, "read_errs")), 0);
+		assert_true(json_is_false(json_object_get(h, "io_failed")));
+		assert_int_equal(strlen(json_string_value(json_object_get(h, "timestamp"))), 29);
+	}
+	uuid_parse(smd_dev_uuid(rep, 1), dev1);
+	json_decref(rep);
+
+	/* the device of target 1; a target out of range; a uuid no device has */
+	assert_int_equal(smd_do(&s, "{\"op\":\"smd_query\",\"what\":\"devices\",\"tgt\":1}", &rep,
+				err, sizeof(err)), 0);
+	assert_int_equal(json_array_size(json_object_get(rep, "devices")), 1);
+	assert_null(json_object_get(json_array_get(json_object_get(rep, "devices"), 0),
+				    "health"));
+	uuid_unparse_lower(dev1, q);
+	assert_string_equal(smd_dev_uuid(rep, 0), q);
+	json_decref(rep);
+	assert_int_equal(smd_do(&s, "{\"op\":\"smd_query\",\"what\":\"devices\",\"tgt\":2}", &rep,
+				err, sizeof(err)), -DER_INVAL);
+	assert_string_equal(err, "target 2 is out of range: this engine has 2 targets (0-1)");
+	json_decref(rep);
+	assert_int_equal(smd_do(&s, "{\"op\":\"smd_query\",\"what\":\"devices\",\"uuid\":"
+				    "\"11111111-2222-3333-4444-555555555555\"}", &rep, err,
+				sizeof(err)), 0);
+	assert_int_equal(json_array_size(json_object_get(rep, "devices")), 0);
+	json_decref(rep);
+
+	/* pools: SMD's blobs, target by target */
+	uuid_generate(pool);
+	assert_int_equal(bio_smd_blob_alloc(s.st->es_smd, pool, 1, dev1, 1 * MiB, &b), 0);
+	assert_int_equal(smd_do(&s, "{\"op\":\"smd_query\",\"what\":\"pools\"}", &rep, err,
+				sizeof(err)), 0);
+	d = json_array_get(json_object_get(rep, "pools"), 0);
+	assert_int_equal(json_array_size(json_object_get(rep, "pools")), 1);
+	uuid_unparse_lower(pool, q);
+	assert_string_equal(json_string_value(json_object_get(d, "uuid")), q);
+	assert_int_equal(json_integer_value(json_array_get(json_object_get(d, "targets"), 0)), 1);
+	assert_int_equal(json_integer_value(json_array_get(json_object_get(d, "blobs"), 0)),
+			 b.sb_id);
+	json_decref(rep);
+	assert_int_equal(smd_do(&s, "{\"op\":\"smd_query\",\"what\":\"pools\",\"uuid\":"
+				    "\"11111111-2222-3333-4444-555555555555\"}", &rep, err,
+				sizeof(err)), 0);
+	assert_int_equal(json_array_size(json_object_get(rep, "pools")), 0);
+	json_decref(rep);
+	smd_storage_fini(&s);
+}
+
+/* The SMD file's bytes (a refusal must leave them as they were). */
+static char *
+smd_file(struct sctx *s)
+{
+	char  path[128];
+	FILE *f;
+	char *buf = calloc(1, 1 << 20);
+
+	assert_non_null(buf);
+	snprintf(path, sizeof(path), "%s/%s", s->dir, BIO_SMD_FILE);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_true(fread(buf, 1, (1 << 20) - 1, f) > 0);
+	fclose(f);
+	return buf;
+}
+
+static void
+smd_refused(struct sctx *s, const char *req, int rc, const char *msg)
+{
+	char   *before = smd_file(s), *after;
+	json_t *rep;
+	char    err[512];
+
+	assert_int_equal(smd_do(s, req, &rep, err, sizeof(err)), rc);
+	assert_string_equal(err, msg);
+	after = smd_file(s);
+	assert_string_equal(before, after);
+	json_decref(rep);
+	free(before);
+	free(after);
+}
+
+/* SMD03: set faulty, replace, identify: the states, bio's failed state, the LED
+ * (VMD emulation), and every refusal changes nothing */
+static void
+smd03_device_ops(void **state)
+{
+	struct sctx         s;
+	struct bio_dev_info info;
+	struct bio_smd_dev  sd;
+	json_t             *rep;
+	char                err[512], req[512], msg[512], u0[37], u1[37];
+	uuid_t              dev0;
+
+	(void)state;
+	unsetenv(ENG_SMD_VMD_EMU_ENV);
+	smd_storage(&s, 2, SMD_DEV_SIZE);
+	uuid_copy(dev0, s.st->es_devs[0].ed_uuid);
+	uuid_unparse_lower(dev0, u0);
+	uuid_unparse_lower(s.st->es_devs[1].ed_uuid, u1);
+
+	snprintf(req, sizeof(req), "{\"op\":\"dev_set_faulty\",\"uuid\":\"%s\"}", u0);
+	assert_int_equal(smd_do(&s, req, &rep, err, sizeof(err)), 0);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(rep, "device"),
+							      "state")), "FAULTY");
+	json_decref(rep);
+	assert_int_equal(bio_smd_dev_get(s.st->es_smd, dev0, &sd), 0);
+	assert_int_equal(sd.sd_state, BIO_STATE_FAULTY);
+	assert_int_equal(sd.sd_led, BIO_LED_NA);
+	/* writes refused from now on, reads served (bio's failed state) */
+	bio_dev_query(s.st->es_devs[0].ed_dev, &info);
+	assert_true(info.bdi_failed);
+	assert_int_equal(info.bdi_failed_errno, ECANCELED);
+	bio_dev_query(s.st->es_devs[1].ed_dev, &info);
+	assert_false(info.bdi_failed);
+
+	snprintf(msg, sizeof(msg), "device %s is already FAULTY", u0);
+	smd_refused(&s, req, -DER_ALREADY, msg);
+	snprintf(req, sizeof(req), "{\"op\":\"dev_set_faulty\",\"uuid\":"
+		 "\"11111111-2222-3333-4444-555555555555\"}");
+	smd_refused(&s, req, -DER_NONEXIST,
+		    "no NVMe device 11111111-2222-3333-4444-555555555555 on this engine");
+	snprintf(req, sizeof(req), "{\"op\":\"dev_replace\",\"old_uuid\":\"%s\",\"new_uuid\":"
+		 "\"%s\"}", u1, u1);
+	snprintf(msg, sizeof(msg), "device %s is NORMAL: only a FAULTY or EVICTED device can be "
+		 "replaced (dmg storage set nvme-faulty first)", u1);
+	smd_refused(&s, req, -DER_INVAL, msg);
+	snprintf(req, sizeof(req), "{\"op\":\"dev_replace\",\"old_uuid\":\"%s\",\"new_uuid\":"
+		 "\"%s\"}", u0, u1);
+	snprintf(msg, sizeof(msg), "device %s is NORMAL: the replacement must be a NEW device (a "
+		 "bdev added to the engine's configuration)", u1);
+	smd_refused(&s, req, -DER_INVAL, msg);
+	snprintf(req, sizeof(req), "{\"op\":\"dev_identify\",\"uuid\":\"%s\"}", u1);
+	snprintf(msg, sizeof(msg), "device %s (%s/d1.img) is not behind a VMD: identification "
+		 "needs Intel VMD", u1, s.dir);
+	smd_refused(&s, req, -DER_NOSYS, msg);
+
+	/* reuse: NORMAL again (the engine opens it again at its next start) */
+	snprintf(req, sizeof(req), "{\"op\":\"dev_replace\",\"old_uuid\":\"%s\",\"new_uuid\":"
+		 "\"%s\"}", u0, u0);
+	assert_int_equal(smd_do(&s, req, &rep, err, sizeof(err)), 0);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(rep, "device"),
+							      "state")), "NORMAL");
+	json_decref(rep);
+	assert_int_equal(bio_smd_dev_get(s.st->es_smd, dev0, &sd), 0);
+	assert_int_equal(sd.sd_state, BIO_STATE_NORMAL);
+
+	/* the VMD emulation: identify blinks, the period's end turns the LED off */
+	setenv(ENG_SMD_VMD_EMU_ENV, "1", 1);
+	setenv("VMD_LED_PERIOD", "5", 1);
+	snprintf(req, sizeof(req), "{\"op\":\"dev_identify\",\"uuid\":\"%s\"}", u1);
+	assert_int_equal(smd_do(&s, req, &rep, err, sizeof(err)), 0);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(rep, "device"),
+							      "led")), "QUICK_BLINK");
+	json_decref(rep);
+	assert_true(s.st->es_devs[1].ed_led_until_ms > 0);
+	s.st->es_devs[1].ed_led_until_ms = 1; /* the period is over */
+	assert_int_equal(smd_do(&s, "{\"op\":\"smd_query\",\"what\":\"devices\"}", &rep, err,
+				sizeof(err)), 0);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+				    json_object_get(rep, "devices"), 1), "led")), "OFF");
+	json_decref(rep);
+	/* an emulated VMD's evicted device is solidly on */
+	snprintf(req, sizeof(req), "{\"op\":\"dev_set_faulty\",\"uuid\":\"%s\"}", u1);
+	assert_int_equal(smd_do(&s, req, &rep, err, sizeof(err)), 0);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(rep, "device"),
+							      "led")), "ON");
+	json_decref(rep);
+	unsetenv(ENG_SMD_VMD_EMU_ENV);
+	unsetenv("VMD_LED_PERIOD");
+	smd_storage_fini(&s);
+}
+
+/* SMD04: a list larger than a page comes in pages that together hold every entry once */
+static void
+smd04_pages(void **state)
+{
+	struct sctx s;
+	json_t     *rep, *seen = json_object();
+	char        err[256], req[128];
+	uint32_t    start = 0, pages = 0;
+
+	(void)state;
+	/* 128 small devices with their health: more than ENG_SMD_PAGE_BYTES of entries */
+	smd_storage(&s, BIO_SMD_DEV_MAX, BIO_ALIGN);
+	for (;;) {
+		json_t *devs, *next;
+		size_t  i;
+		char   *text;
+
+		snprintf(req, sizeof(req), "{\"op\":\"smd_query\",\"what\":\"devices\","
+			 "\"health\":true,\"start\":%u}", start);
+		assert_int_equal(smd_do(&s, req, &rep, err, sizeof(err)), 0);
+		text = json_dumps(rep, JSON_COMPACT);
+		assert_true(strlen(text) <= ENG_SMD_PAGE_BYTES + 64);
+		free(text);
+		devs = json_object_get(rep, "devices");
+		assert_true(json_array_size(devs) > 0);
+		for (i = 0; i < json_array_size(devs); i++) {
+			const char *u = smd_dev_uuid(rep, i);
+
+			assert_null(json_object_get(seen, u));
+			json_object_set_new(seen, u, json_true());
+		}
+		pages++;
+		next = json_object_get(rep, "next");
+		if (next == NULL) {
+			json_decref(rep);
+			break;
+		}
+		assert_int_equal(json_integer_value(next), start + json_array_size(devs));
+		start = (uint32_t)json_integer_value(next);
+		json_decref(rep);
+	}
+	assert_true(pages >= 2);
+	assert_int_equal(json_object_size(seen), BIO_SMD_DEV_MAX);
+	/* past the end: an empty page */
+	assert_int_equal(smd_do(&s, "{\"op\":\"smd_query\",\"what\":\"devices\",\"start\":4000}",
+				&rep, err, sizeof(err)), 0);
+	assert_int_equal(json_array_size(json_object_get(rep, "devices")), 0);
+	assert_null(json_object_get(rep, "next"));
+	json_decref(rep);
+	json_decref(seen);
+	smd_storage_fini(&s);
+}
+
+/* SMD05: a device added to daos_nvme.json after the first start is NEW, with no
+ * targets and not opened; replacing a device by it is refused and changes nothing */
+static void
+smd05_new_device(void **state)
+{
+	struct sctx        s;
+	struct bio_smd_dev sd;
+	json_t            *rep;
+	char               path[128], text[512], err[512], req[256], msg[512], u0[37], u1[37];
+
+	(void)state;
+	smd_storage(&s, 1, SMD_DEV_SIZE);
+	uuid_unparse_lower(s.st->es_devs[0].ed_uuid, u0);
+	eng_storage_close(s.st);
+	snprintf(path, sizeof(path), "%s/d1.img", s.dir);
+	assert_int_equal(bio_dev_create_file(path, SMD_DEV_SIZE), 0);
+	snprintf(text, sizeof(text),
+		 "{\"version\":1,\"devices\":[{\"path\":\"%s/d0.img\",\"class\":\"file\","
+		 "\"size\":%llu},{\"path\":\"%s\",\"class\":\"file\",\"size\":%llu}]}", s.dir,
+		 (unsigned long long)SMD_DEV_SIZE, path, (unsigned long long)SMD_DEV_SIZE);
+	snprintf(path, sizeof(path), "%s/%s", s.dir, ENG_NVME_CONF_FILE);
+	write_file(path, text);
+	assert_int_equal(eng_storage_open(s.dir, 2, &s.st, err, sizeof(err)), 0);
+	assert_int_equal(s.st->es_dev_nr, 2);
+	assert_null(s.st->es_devs[1].ed_dev);
+	assert_int_equal(bio_smd_dev_get(s.st->es_smd, s.st->es_devs[1].ed_uuid, &sd), 0);
+	assert_int_equal(sd.sd_state, BIO_STATE_NEW);
+	assert_int_equal(sd.sd_tgt_nr, 0);
+	assert_int_equal(bio_smd_dev_get(s.st->es_smd, s.st->es_devs[0].ed_uuid, &sd), 0);
+	assert_int_equal(sd.sd_state, BIO_STATE_NORMAL);
+	assert_int_equal(sd.sd_tgt_nr, 2);
+	uuid_unparse_lower(s.st->es_devs[1].ed_uuid, u1);
+
+	snprintf(req, sizeof(req), "{\"op\":\"dev_set_faulty\",\"uuid\":\"%s\"}", u0);
+	assert_int_equal(smd_do(&s, req, &rep, err, sizeof(err)), 0);
+	json_decref(rep);
+	snprintf(req, sizeof(req), "{\"op\":\"dev_replace\",\"old_uuid\":\"%s\",\"new_uuid\":"
+		 "\"%s\"}", u0, u1);
+	snprintf(msg, sizeof(msg), "replacing device %s by another device (%s) is not supported "
+		 "yet: moving its targets needs an SMD target remap and rebuild; a FAULTY device "
+		 "can be reused (same UUID for --old-uuid and --new-uuid)", u0, u1);
+	smd_refused(&s, req, -DER_NOTSUPPORTED, msg);
+	snprintf(req, sizeof(req), "{\"op\":\"dev_set_faulty\",\"uuid\":\"%s\"}", u1);
+	snprintf(msg, sizeof(msg), "device %s is NEW: only a NORMAL device can be set faulty", u1);
+	smd_refused(&s, req, -DER_INVAL, msg);
+	smd_storage_fini(&s);
+}
+
+/* Fix the varying fields of @ev (time, host, pid, tid) and render it in @form. */
+static void
+render(struct d_ras_event *ev, int form, char *buf, size_t len)
+{
+	assert_int_equal(d_ras_event_set_ts(ev, 1637501551, 747408, 0), 0);
+	d_ras_event_set_host(ev, "wolf-112");
+	assert_int_equal(d_ras_event_set_pid(ev, 253454), 0);
+	assert_int_equal(d_ras_event_set_tid(ev, 1), 0);
+	assert_int_equal(d_ras_event_format(ev, form, buf, len), 0);
+}
+
+/* ENG35: rebuild and SWIM events (no rebuild, no SWIM yet): fields and renderings as the admin guide's table and example */
+static void
+eng35_rebuild_swim_renderings(void **state)
+{
+	struct d_ras_event ev;
+	uuid_t             pool;
+	char               buf[D_RAS_LINE_MAX];
+
+	(void)state;
+	assert_int_equal(uuid_parse("8724f26f-7f40-4ee7-902b-e9ab7d07fdc5", pool), 0);
+	assert_int_equal(eng_ras_rebuild_event(&ev, RAS_POOL_REBUILD_STARTED, pool, 5, "Rebuild",
+					       0), 0);
+	render(&ev, D_RAS_FORM_ENGINE, buf, sizeof(buf));
+	assert_string_equal(buf, "&&& RAS EVENT id: [pool_rebuild_started] ts: "
+			    "[2021-11-21T13:32:31.747408+0000] host: [wolf-112] type: [INFO] "
+			    "sev: [NOTICE] msg: [Pool rebuild started.] pid: [253454] tid: [1] "
+			    "pool: [8724f26f-7f40-4ee7-902b-e9ab7d07fdc5] data: [map_ver=5 "
+			    "op=Rebuild]");
+	assert_int_equal(eng_ras_rebuild_event(&ev, RAS_POOL_REBUILD_FINISHED, pool, 6, "Reclaim",
+					       0), 0);
+	render(&ev, D_RAS_FORM_CONTROL, buf, sizeof(buf));
+	assert_string_equal(buf, "id: [pool_rebuild_finished] ts: [2021-11-21T13:32:31.747408+0000]"
+			    " host: [wolf-112] type: [INFO] sev: [NOTICE] msg: [Pool rebuild "
+			    "finished.] pid: [253454] tid: [1] pool: "
+			    "[8724f26f-7f40-4ee7-902b-e9ab7d07fdc5] data: [map_ver=6 op=Reclaim]");
+	assert_int_equal(eng_ras_rebuild_event(&ev, RAS_POOL_REBUILD_FAILED, pool, 7, "Rebuild",
+					       -DER_NOSPACE), 0);
+	render(&ev, D_RAS_FORM_ENGINE, buf, sizeof(buf));
+	assert_string_equal(buf, "&&& RAS EVENT id: [pool_rebuild_failed] ts: "
+			    "[2021-11-21T13:32:31.747408+0000] host: [wolf-112] type: [INFO] "
+			    "sev: [ERROR] msg: [Pool rebuild failed: DER_NOSPACE(-1007).] pid: "
+			    "[253454] tid: [1] pool: [8724f26f-7f40-4ee7-902b-e9ab7d07fdc5] "
+			    "data: [map_ver=7 op=Rebuild]");
+	/* The admin guide's example line, byte for byte. */
+	assert_int_equal(eng_ras_swim_event(&ev, RAS_SWIM_RANK_DEAD, 6, 0x63a058833280000ULL), 0);
+	d_ras_event_set_msg(&ev, "SWIM marked rank as dead.");
+	d_ras_event_set_host(&ev, "wolf-112.wolf.hpdd.intel.com");
+	assert_int_equal(d_ras_event_set_ts(&ev, 1637501551, 747408, 0), 0);
+	assert_int_equal(d_ras_event_set_pid(&ev, 253454), 0);
+	assert_int_equal(d_ras_event_set_tid(&ev, 1), 0);
+	assert_int_equal(d_ras_event_format(&ev, D_RAS_FORM_ENGINE, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "&&& RAS EVENT id: [swim_rank_dead] ts: "
+			    "[2021-11-21T13:32:31.747408+0000] host: [wolf-112.wolf.hpdd.intel.com] "
+			    "type: [STATE_CHANGE] sev: [NOTICE] msg: [SWIM marked rank as dead.] "
+			    "pid: [253454] tid: [1] rank: [6] inc: [63a058833280000]");
+	assert_int_equal(eng_ras_swim_event(&ev, RAS_SWIM_RANK_ALIVE, 2, 9), 0);
+	render(&ev, D_RAS_FORM_CONTROL, buf, sizeof(buf));
+	assert_string_equal(buf, "id: [swim_rank_alive] ts: [2021-11-21T13:32:31.747408+0000] "
+			    "host: [wolf-112] type: [STATE_CHANGE] sev: [NOTICE] msg: [SWIM rank "
+			    "marked as alive.] pid: [253454] tid: [1] rank: [2] incarnation: [9]");
+	/* Refusals. */
+	assert_int_equal(eng_ras_rebuild_event(&ev, RAS_POOL_REBUILD_FAILED, pool, 1, "Rebuild", 0),
+			 -DER_INVAL);
+	assert_int_equal(eng_ras_rebuild_event(&ev, RAS_POOL_REBUILD_STARTED, pool, 1, "Rebuild",
+					       -DER_IO), -DER_INVAL);
+	assert_int_equal(eng_ras_rebuild_event(&ev, RAS_SWIM_RANK_DEAD, pool, 1, "Rebuild", 0),
+			 -DER_INVAL);
+	assert_int_equal(eng_ras_rebuild_event(&ev, RAS_POOL_REBUILD_STARTED, NULL, 1, "x", 0),
+			 -DER_INVAL);
+	assert_int_equal(eng_ras_rebuild_event(&ev, RAS_POOL_REBUILD_STARTED, pool, 1, NULL, 0),
+			 -DER_INVAL);
+	assert_int_equal(eng_ras_swim_event(&ev, RAS_POOL_REBUILD_STARTED, 1, 1), -DER_INVAL);
+	assert_int_equal(eng_ras_swim_event(&ev, RAS_SWIM_RANK_DEAD, D_RAS_NO_RANK, 1),
+			 -DER_INVAL);
+	assert_int_equal(eng_ras_swim_event(NULL, RAS_SWIM_RANK_DEAD, 1, 1), -DER_INVAL);
+}
+
 int
 main(void)
 {
@@ -2515,6 +3453,19 @@ main(void)
 		cmocka_unit_test_setup_teardown(eng25_tm_engine, tm_setup, tm_teardown),
 		cmocka_unit_test(eng26_tm_segment),
 		cmocka_unit_test_setup_teardown(eng27_tm_provider, tm_setup, tm_teardown),
+		cmocka_unit_test_setup_teardown(eng28_cont_df_incompat, setup, teardown),
+		cmocka_unit_test_setup_teardown(eng29_pool_start_failed, setup, teardown),
+		cmocka_unit_test_setup_teardown(eng30_clock_drift, setup, teardown),
+		cmocka_unit_test_setup_teardown(eng31_dev_write_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(eng32_dev_read_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(eng33_dev_set_faulty, setup, teardown),
+		cmocka_unit_test_setup_teardown(eng34_ras_queue, setup, teardown),
+		cmocka_unit_test(eng35_rebuild_swim_renderings),
+		cmocka_unit_test(smd01_req_parse),
+		cmocka_unit_test(smd02_lists),
+		cmocka_unit_test(smd03_device_ops),
+		cmocka_unit_test(smd04_pages),
+		cmocka_unit_test(smd05_new_device),
 	};
 
 	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);

@@ -14,6 +14,9 @@
  *   dmg_pool.c    pool create|destroy|list|query|query-targets|get-prop|
  *                 set-prop|exclude|reintegrate, system list-pools
  *   dmg_server.c  server set-logmasks
+ *   dmg_nvme.c    storage query list-devices|list-pools|device-health|
+ *                 target-health, set nvme-faulty, replace nvme, identify vmd,
+ *                 scan --nvme-meta|--nvme-health (SSD management)
  *   dmg_telemetry.c telemetry metrics list|query (plain HTTP GET of a
  *                 server's /metrics) and telemetry config
  *                 ($HOME/.prometheus.yml, the prometheus binary)
@@ -91,6 +94,17 @@
 #define DMG_POOLS_MAX           4096
 /** Most targets in a query-targets reply: an engine's most (MS_TARGETS_MAX). */
 #define DMG_TARGETS_MAX         64
+/** Most NVMe devices of one host in an SSD management reply: every engine
+ *  (SRV_ENGINES_MAX, 16) at the SMD device limit (BIO_SMD_DEV_MAX, 128). */
+#define DMG_NVME_DEVS_MAX       (16 * 128)
+/** Most pool entries (pool x rank) of one host: 16 engines x 4096 SMD pools. */
+#define DMG_NVME_POOLS_MAX      (16 * 4096)
+/** Targets of one engine a device or pool entry may list (BIO_TGT_MAX). */
+#define DMG_NVME_TGTS_MAX       64
+/** Longest transport address (a device path: bio's BIO_PATH_MAX - 1). */
+#define DMG_NVME_ADDR_MAX       1023
+/** Most engine errors one host reply may carry (one per engine, with room). */
+#define DMG_NVME_ERRORS_MAX     64
 /** Most properties in a get-prop reply or a -P/set-prop list (MS_PROPS_MAX). */
 #define DMG_PROPS_MAX           64
 /** Positional arguments of a command (get-prop: pool and names). */
@@ -178,6 +192,14 @@ enum dmg_cmd {
 	DMG_CMD_TELEMETRY_METRICS_LIST,
 	DMG_CMD_TELEMETRY_METRICS_QUERY,
 	DMG_CMD_TELEMETRY_CONFIG,
+	/* SSD management (dmg_nvme.c) */
+	DMG_CMD_STORAGE_LIST_DEVICES,
+	DMG_CMD_STORAGE_LIST_POOLS,
+	DMG_CMD_STORAGE_DEVICE_HEALTH,
+	DMG_CMD_STORAGE_TARGET_HEALTH,
+	DMG_CMD_STORAGE_SET_FAULTY,
+	DMG_CMD_STORAGE_REPLACE_NVME,
+	DMG_CMD_STORAGE_IDENTIFY_VMD,
 };
 
 /** A node of the command tree (static tables in dmg_args.c). */
@@ -252,6 +274,16 @@ struct dmg_args {
 	json_t                *da_tm_metrics; /**< -m: [names] or NULL (all) */
 	const char            *da_tm_install_dir; /**< -i/--install-dir; NULL: from $PATH */
 	const char            *da_tm_system;  /**< -s/--system (only "prometheus") */
+	/* SSD management (--rank is da_rank) */
+	const char            *da_uuid;       /**< -u/--uuid (device, or pool for list-pools),
+					       *  --old-uuid of replace; a valid UUID */
+	const char            *da_new_uuid;   /**< replace --new-uuid; a valid UUID */
+	bool                   da_health;     /**< list-devices -b/--health */
+	uint32_t               da_tgtid;      /**< target-health -t/--tgtid */
+	bool                   da_tgtid_set;
+	bool                   da_dev_force;  /**< set nvme-faulty -f/--force (no prompt) */
+	bool                   da_nvme_meta;  /**< scan -m/--nvme-meta */
+	bool                   da_nvme_health; /**< scan -n/--nvme-health */
 };
 
 /**
@@ -491,6 +523,32 @@ int dmg_server_run(struct dmg_ctx *ctx, struct dmg_out *out, json_t **response, 
  *  reintegrate and system list-pools (dmg_pool.c). */
 int dmg_pool_run(struct dmg_ctx *ctx, struct dmg_out *out, json_t **response, char *errbuf,
 		 size_t errlen);
+
+/*
+ * SSD management (dmg_nvme.c): storage query list-devices|list-pools|
+ * device-health|target-health, storage set nvme-faulty, storage replace nvme,
+ * storage identify vmd, storage scan --nvme-meta|--nvme-health. One call per
+ * host (smd_query, dev_set_faulty, dev_replace, dev_identify); every error
+ * message names its code as DAOS's does ("<host> DAOS error (-1010):
+ * DER_NOSYS: <reason>"), so dmg_main prints it without another code.
+ */
+int dmg_nvme_run(struct dmg_ctx *ctx, struct dmg_out *out, json_t **response, char *errbuf,
+		 size_t errlen);
+/** Whether @cmd is one of dmg_nvme_run's (scan with --nvme-meta/--nvme-health too). */
+bool dmg_nvme_cmd(const struct dmg_args *args);
+/** The request of an SSD management command (no I/O); new reference or NULL. */
+json_t *dmg_nvme_request(const struct dmg_args *args, const char **method);
+/**
+ * Render the fan-out results of an SSD management command (replies untrusted:
+ * a malformed one fails its host with the field named). Hosts with entries
+ * get DAOS's banner and blocks; errors (failed hosts, engines' errors) are
+ * counted, and listed under "Errors:" first when there are several.
+ * \return the command's outcome: 0, the status of the error (message in
+ *         errbuf), -DER_NONEXIST when nothing matched a filter, -DER_NOMEM /
+ *         -DER_OVERFLOW (output)
+ */
+int dmg_render_nvme(struct dmg_host_result *res, uint32_t nr, const struct dmg_args *args,
+		    uint32_t default_port, struct dmg_out *out, char *errbuf, size_t errlen);
 
 /*
  * Telemetry (dmg_telemetry.c, dmg_prom.c). metrics list|query need no configuration (no

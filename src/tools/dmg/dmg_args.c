@@ -91,6 +91,17 @@ enum dmg_flag_id {
 	F_TM_METRICS,
 	F_TM_INSTALL_DIR,
 	F_TM_SYSTEM,
+	/* SSD management */
+	F_SMD_RANK,
+	F_DEV_UUID,
+	F_POOL_UUID,
+	F_OLD_UUID,
+	F_NEW_UUID,
+	F_HEALTH,
+	F_TGTID,
+	F_DEV_FORCE,
+	F_NVME_META,
+	F_NVME_HEALTH,
 };
 
 struct dmg_flag {
@@ -152,6 +163,18 @@ static const struct dmg_flag dmg_flags[] = {
 	 "Directory where prometheus is made available (default: the first writable "
 	 "directory of $PATH)"},
 	{F_TM_SYSTEM, "system", 's', true, "Telemetry system to configure (default: prometheus)"},
+	{F_SMD_RANK, "rank", 'r', true, "Engine rank (default: every rank of the hosts)"},
+	{F_DEV_UUID, "uuid", 'u', true, "Device UUID"},
+	{F_POOL_UUID, "uuid", 'u', true, "Pool UUID"},
+	{F_OLD_UUID, "old-uuid", 0, true, "UUID of the FAULTY or EVICTED device to replace"},
+	{F_NEW_UUID, "new-uuid", 0, true,
+	 "UUID of the NEW device replacing it (the same UUID reuses the device)"},
+	{F_HEALTH, "health", 'b', false, "Include each device's health (I/O counters)"},
+	{F_TGTID, "tgtid", 't', true, "VOS target index on the rank"},
+	{F_DEV_FORCE, "force", 'f', false, "Do not require confirmation"},
+	{F_NVME_META, "nvme-meta", 'm', false,
+	 "Show the SMD metadata (device UUIDs, targets, states) of each NVMe device"},
+	{F_NVME_HEALTH, "nvme-health", 'n', false, "Show the health of each NVMe device"},
 };
 
 #define DMG_NFLAGS (sizeof(dmg_flags) / sizeof(dmg_flags[0]))
@@ -174,7 +197,14 @@ static const int sysq_flags[] = {F_RANKS, F_RANK_HOSTS, F_HOST_RANKS, F_VERBOSE,
 static const int sysstop_flags[] = {F_RANKS, F_RANK_HOSTS, F_HOST_RANKS, F_FORCE, 0};
 static const int sysstart_flags[] = {F_RANKS, F_RANK_HOSTS, F_HOST_RANKS, 0};
 static const int leader_flags[] = {F_DOWN_REPLICAS, 0};
-static const int scan_flags[] = {F_VERBOSE, 0};
+static const int scan_flags[] = {F_VERBOSE, F_NVME_META, F_NVME_HEALTH, 0};
+static const int lsdev_flags[] = {F_SMD_RANK, F_DEV_UUID, F_HEALTH, 0};
+static const int lspool_flags[] = {F_SMD_RANK, F_POOL_UUID, F_VERBOSE, 0};
+static const int devhealth_flags[] = {F_DEV_UUID, 0};
+static const int tgthealth_flags[] = {F_SMD_RANK, F_TGTID, 0};
+static const int faulty_flags[] = {F_DEV_UUID, F_DEV_FORCE, 0};
+static const int replace_flags[] = {F_OLD_UUID, F_NEW_UUID, 0};
+static const int identify_flags[] = {F_DEV_UUID, 0};
 static const int format_flags[] = {F_VERBOSE, F_FORCE, F_REPLACE, 0};
 static const int slm_flags[] = {F_MASKS, 0};
 static const int pcreate_flags[] = {F_SIZE,  F_TIER_RATIO, F_SCM_SIZE,   F_NVME_SIZE,
@@ -215,7 +245,20 @@ static const struct dmg_node n_system = {
 static const struct dmg_node n_sto_usage = {
 	"usage", NULL, "Show SCM and NVMe space use per storage server",
 	DMG_CMD_STORAGE_QUERY_USAGE, NULL, NULL, NULL};
-static const struct dmg_node *const stoq_subs[] = {&n_sto_usage, NULL};
+static const struct dmg_node n_sto_devhealth = {
+	"device-health", NULL, "Query the health of an NVMe device (I/O counters)",
+	DMG_CMD_STORAGE_DEVICE_HEALTH, NULL, devhealth_flags, NULL};
+static const struct dmg_node n_sto_lsdev = {
+	"list-devices", NULL, "List the NVMe devices in the engines' SMD, their targets and state",
+	DMG_CMD_STORAGE_LIST_DEVICES, NULL, lsdev_flags, NULL};
+static const struct dmg_node n_sto_lspool = {
+	"list-pools", NULL, "List the pools in the engines' SMD, their targets (and blob IDs)",
+	DMG_CMD_STORAGE_LIST_POOLS, NULL, lspool_flags, NULL};
+static const struct dmg_node n_sto_tgthealth = {
+	"target-health", NULL, "Query the health of the NVMe device of a VOS target",
+	DMG_CMD_STORAGE_TARGET_HEALTH, NULL, tgthealth_flags, NULL};
+static const struct dmg_node *const stoq_subs[] = {&n_sto_devhealth, &n_sto_lsdev, &n_sto_lspool,
+						   &n_sto_tgthealth, &n_sto_usage, NULL};
 static const struct dmg_node n_sto_query = {
 	"query", NULL, "Query the storage of the servers", DMG_CMD_NONE, stoq_subs, NULL, NULL};
 static const struct dmg_node n_sto_format = {
@@ -224,8 +267,27 @@ static const struct dmg_node n_sto_format = {
 static const struct dmg_node n_sto_scan = {
 	"scan", NULL, "Scan the SCM and NVMe storage of the servers", DMG_CMD_STORAGE_SCAN, NULL,
 	scan_flags, NULL};
-static const struct dmg_node *const sto_subs[] = {&n_sto_format, &n_sto_query, &n_sto_scan,
-						  NULL};
+static const struct dmg_node n_sto_faulty = {
+	"nvme-faulty", NULL, "Set an NVMe device FAULTY: its targets stop using it",
+	DMG_CMD_STORAGE_SET_FAULTY, NULL, faulty_flags, NULL};
+static const struct dmg_node *const stoset_subs[] = {&n_sto_faulty, NULL};
+static const struct dmg_node n_sto_set = {
+	"set", NULL, "Set the state of storage devices", DMG_CMD_NONE, stoset_subs, NULL, NULL};
+static const struct dmg_node n_sto_repl_nvme = {
+	"nvme", NULL, "Replace an evicted NVMe device by a NEW one, or reuse it (same UUID)",
+	DMG_CMD_STORAGE_REPLACE_NVME, NULL, replace_flags, NULL};
+static const struct dmg_node *const storepl_subs[] = {&n_sto_repl_nvme, NULL};
+static const struct dmg_node n_sto_replace = {
+	"replace", NULL, "Replace storage devices", DMG_CMD_NONE, storepl_subs, NULL, NULL};
+static const struct dmg_node n_sto_ident_vmd = {
+	"vmd", NULL, "Blink the status LED of an NVMe device behind a VMD",
+	DMG_CMD_STORAGE_IDENTIFY_VMD, NULL, identify_flags, NULL};
+static const struct dmg_node *const stoident_subs[] = {&n_sto_ident_vmd, NULL};
+static const struct dmg_node n_sto_identify = {
+	"identify", NULL, "Identify storage devices (LED)", DMG_CMD_NONE, stoident_subs, NULL,
+	NULL};
+static const struct dmg_node *const sto_subs[] = {&n_sto_format, &n_sto_identify, &n_sto_query,
+						  &n_sto_replace, &n_sto_scan, &n_sto_set, NULL};
 static const struct dmg_node n_storage = {
 	"storage", "sto", "Perform tasks related to the storage of the servers", DMG_CMD_NONE,
 	sto_subs, NULL, NULL};
@@ -322,6 +384,13 @@ static const char *const dmg_cmd_names[] = {
 	[DMG_CMD_TELEMETRY_METRICS_LIST]  = "telemetry metrics list",
 	[DMG_CMD_TELEMETRY_METRICS_QUERY] = "telemetry metrics query",
 	[DMG_CMD_TELEMETRY_CONFIG]        = "telemetry config",
+	[DMG_CMD_STORAGE_LIST_DEVICES]    = "storage query list-devices",
+	[DMG_CMD_STORAGE_LIST_POOLS]      = "storage query list-pools",
+	[DMG_CMD_STORAGE_DEVICE_HEALTH]   = "storage query device-health",
+	[DMG_CMD_STORAGE_TARGET_HEALTH]   = "storage query target-health",
+	[DMG_CMD_STORAGE_SET_FAULTY]      = "storage set nvme-faulty",
+	[DMG_CMD_STORAGE_REPLACE_NVME]    = "storage replace nvme",
+	[DMG_CMD_STORAGE_IDENTIFY_VMD]    = "storage identify vmd",
 };
 
 const char *
@@ -895,6 +964,26 @@ parse_tm_metrics(struct dmg_args *a, const char *val, char *errbuf, size_t errle
 	return 0;
 }
 
+/* --uuid, --old-uuid, --new-uuid: a UUID (36 characters). */
+static int
+parse_uuid(struct dmg_args *a, const struct dmg_flag *f, const char *typed, const char *val,
+	   char *errbuf, size_t errlen)
+{
+	char   q[DA_QUOTE_MAX + 4];
+	uuid_t u;
+
+	if (strlen(val) != 36 || uuid_parse(val, u) != 0) {
+		d_errbuf_printf(errbuf, errlen, "invalid %s: '%s' is not a UUID", typed,
+				d_errbuf_quote(q, val, strlen(val), DA_QUOTE_MAX));
+		return -DER_INVAL;
+	}
+	if (f->f_id == F_NEW_UUID)
+		a->da_new_uuid = val;
+	else
+		a->da_uuid = val;
+	return 0;
+}
+
 /* Apply one flag and its value (NULL for booleans). */
 static int
 apply_flag(struct dmg_args *a, const struct dmg_flag *f, const char *typed, const char *val,
@@ -1050,12 +1139,13 @@ apply_flag(struct dmg_args *a, const struct dmg_flag *f, const char *typed, cons
 		return parse_bytes("--nvme-size", val, true, &a->da_nvme_size, errbuf, errlen);
 	case F_NRANKS:
 	case F_NSVC:
+	case F_SMD_RANK:
 	case F_RANK: {
 		uint64_t v;
 		uint64_t max = f->f_id == F_NRANKS ? MS_MEMBERS_MAX
 			       : f->f_id == F_NSVC ? MS_POOL_SVC_MAX
 						   : D_RANK_MAX;
-		uint64_t min = f->f_id == F_RANK ? 0 : 1;
+		uint64_t min = f->f_id == F_RANK || f->f_id == F_SMD_RANK ? 0 : 1;
 		char     q[DA_QUOTE_MAX + 4];
 
 		if (parse_uint(val, min, max, &v) != 0) {
@@ -1109,6 +1199,38 @@ apply_flag(struct dmg_args *a, const struct dmg_flag *f, const char *typed, cons
 		return 0;
 	case F_TM_HOST:
 		return parse_tm_host(a, val, errbuf, errlen);
+	case F_DEV_UUID:
+	case F_POOL_UUID:
+	case F_OLD_UUID:
+	case F_NEW_UUID:
+		return parse_uuid(a, f, typed, val, errbuf, errlen);
+	case F_HEALTH:
+		a->da_health = true;
+		return 0;
+	case F_DEV_FORCE:
+		a->da_dev_force = true;
+		return 0;
+	case F_NVME_META:
+		a->da_nvme_meta = true;
+		return 0;
+	case F_NVME_HEALTH:
+		a->da_nvme_health = true;
+		return 0;
+	case F_TGTID: {
+		uint64_t v;
+		char     q[DA_QUOTE_MAX + 4];
+
+		if (parse_uint(val, 0, DMG_NVME_TGTS_MAX - 1, &v) != 0) {
+			d_errbuf_printf(errbuf, errlen,
+					"invalid --tgtid: '%s' (expected an integer from 0 to %d)",
+					d_errbuf_quote(q, val, strlen(val), DA_QUOTE_MAX),
+					DMG_NVME_TGTS_MAX - 1);
+			return -DER_INVAL;
+		}
+		a->da_tgtid     = (uint32_t)v;
+		a->da_tgtid_set = true;
+		return 0;
+	}
 	case F_TM_PORT:
 	case F_TM_CFG_PORT: {
 		uint64_t v;
@@ -1472,6 +1594,54 @@ check_pool(struct dmg_args *a, char *errbuf, size_t errlen)
 	}
 }
 
+/* The SSD management commands' required flags. */
+static int
+check_nvme(struct dmg_args *a, char *errbuf, size_t errlen)
+{
+	const char *missing = NULL;
+
+	switch (a->da_cmd) {
+	case DMG_CMD_STORAGE_DEVICE_HEALTH:
+	case DMG_CMD_STORAGE_SET_FAULTY:
+	case DMG_CMD_STORAGE_IDENTIFY_VMD:
+		if (a->da_uuid == NULL)
+			missing = "-u, --uuid";
+		break;
+	case DMG_CMD_STORAGE_TARGET_HEALTH:
+		if (!a->da_rank_set)
+			missing = "-r, --rank";
+		else if (!a->da_tgtid_set)
+			missing = "-t, --tgtid";
+		break;
+	case DMG_CMD_STORAGE_REPLACE_NVME:
+		if (a->da_uuid == NULL)
+			missing = "--old-uuid";
+		else if (a->da_new_uuid == NULL)
+			missing = "--new-uuid";
+		break;
+	case DMG_CMD_STORAGE_SCAN:
+		if (a->da_nvme_meta && a->da_nvme_health) {
+			d_errbuf_printf(errbuf, errlen,
+					"--nvme-meta and --nvme-health cannot be used together");
+			return -DER_INVAL;
+		}
+		if (a->da_verbose && (a->da_nvme_meta || a->da_nvme_health)) {
+			d_errbuf_printf(errbuf, errlen,
+					"--verbose cannot be used with --nvme-meta or --nvme-health");
+			return -DER_INVAL;
+		}
+		break;
+	default:
+		break;
+	}
+	if (missing != NULL) {
+		d_errbuf_printf(errbuf, errlen, "the required flag `%s' was not specified",
+				missing);
+		return -DER_INVAL;
+	}
+	return 0;
+}
+
 /* Rules that involve several flags. */
 static int
 check_combinations(struct dmg_args *a, char *errbuf, size_t errlen)
@@ -1544,6 +1714,11 @@ dmg_args_parse(int argc, char **argv, struct dmg_args *a, char *errbuf, size_t e
 	a->da_cmd = args_node(a)->n_cmd;
 	if (a->da_cmd >= DMG_CMD_SYSTEM_LIST_POOLS && a->da_cmd <= DMG_CMD_POOL_REINTEGRATE) {
 		rc = check_pool(a, errbuf, errlen);
+		if (rc != 0)
+			a->da_cmd = DMG_CMD_NONE;
+	}
+	if (rc == 0) {
+		rc = check_nvme(a, errbuf, errlen);
 		if (rc != 0)
 			a->da_cmd = DMG_CMD_NONE;
 	}

@@ -104,7 +104,19 @@ main(int argc, char **argv)
 	case DMG_CMD_STORAGE_SCAN:
 	case DMG_CMD_STORAGE_FORMAT:
 	case DMG_CMD_STORAGE_QUERY_USAGE:
-		rc = dmg_storage_run(&ctx, &out, &response, err, sizeof(err));
+		if (dmg_nvme_cmd(&args)) /* scan --nvme-meta|--nvme-health */
+			rc = dmg_nvme_run(&ctx, &out, &response, err, sizeof(err));
+		else
+			rc = dmg_storage_run(&ctx, &out, &response, err, sizeof(err));
+		break;
+	case DMG_CMD_STORAGE_LIST_DEVICES:
+	case DMG_CMD_STORAGE_LIST_POOLS:
+	case DMG_CMD_STORAGE_DEVICE_HEALTH:
+	case DMG_CMD_STORAGE_TARGET_HEALTH:
+	case DMG_CMD_STORAGE_SET_FAULTY:
+	case DMG_CMD_STORAGE_REPLACE_NVME:
+	case DMG_CMD_STORAGE_IDENTIFY_VMD:
+		rc = dmg_nvme_run(&ctx, &out, &response, err, sizeof(err));
 		break;
 	case DMG_CMD_SERVER_SET_LOGMASKS:
 		rc = dmg_server_run(&ctx, &out, &response, err, sizeof(err));
@@ -142,8 +154,9 @@ main(int argc, char **argv)
 		ret = rc != 0 ? DMG_EXIT_ERROR : 0;
 	} else {
 		flush_out(&out, stdout);
+		/* SSD management messages name their code already (DAOS's form). */
 		if (rc != 0)
-			ret = report(&args, err, rc, true);
+			ret = report(&args, err, rc, !dmg_nvme_cmd(&args));
 	}
 	json_decref(response);
 	if (need_ctx)
