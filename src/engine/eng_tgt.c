@@ -456,6 +456,9 @@ tgt_loop(struct eng_tgt *t)
 			/* Group commit: this turn's writes, one transaction per pool. */
 			eng_pools_flush(t);
 		}
+		/* This turn's replies (reads, the committed writes): one write per connection. */
+		if (t->t_serving)
+			net_server_flush(t->t_srv);
 		if (tm) {
 			uint64_t end = eng_telem_now_ns();
 

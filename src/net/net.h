@@ -112,6 +112,15 @@ int net_server_progress(struct net_server *srv, int timeout_ms);
  */
 void net_server_shutdown(struct net_server *srv);
 
+/**
+ * Write the replies net_reply() queued since the last flush. Small replies are
+ * not written at once: those made during net_server_progress() go out at its end,
+ * one write per connection; a caller that replies outside progress (after a group
+ * commit, say) calls this once after the batch, or its replies wait for the next
+ * progress round.
+ */
+void net_server_flush(struct net_server *srv);
+
 /** Requests dispatched to the handler and not yet passed to net_reply(). */
 uint64_t net_server_reqs_pending(const struct net_server *srv);
 
@@ -149,7 +158,8 @@ const char *net_req_peer(const struct net_req *req);
 void net_req_set_reply_map_version(struct net_req *req, uint32_t map_version);
 
 /**
- * Answer req and free it. The body (iovcnt iovecs, 0..NET_IOV_MAX) is COPIED
+ * Answer req and free it (a small reply is written at the end of the current
+ * progress round or by net_server_flush()). The body (iovcnt iovecs, 0..NET_IOV_MAX) is COPIED
  * with the header into one buffer, so the caller's buffers are free again on
  * return. Replies on one connection go out in the order of net_reply(), not of
  * the requests. Consumes req in every case.

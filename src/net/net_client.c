@@ -84,6 +84,7 @@ struct net_cconn {
 	struct net_rx           cn_rx;
 	struct net_txq          cn_tx;
 	struct net_ccall       *cn_calls;
+	bool                    cn_dirty; /* requests queued, not yet written (cl_dirty) */
 };
 
 struct net_client {
@@ -105,6 +106,9 @@ struct net_client {
 	uint64_t          cl_wait_until_ns; /* ... until then */
 	pthread_t         cl_owner;
 	uint64_t          cl_cb_gen;       /* bumped after each batch of callbacks */
+	/* Connections with deferred requests (gen << 16 | slot; stale entries skipped). */
+	uint64_t          cl_dirty[NET_CONN_MAX];
+	uint32_t          cl_dirty_nr;
 };
 
 static void
@@ -519,7 +523,20 @@ net_call_submit(struct net_client *cl, const char *ip, uint16_t port, uint16_t o
 	/* The waiting thread must recompute its epoll timeout. */
 	if (cl->cl_waiting && call->cc_deadline_ns < cl->cl_wait_until_ns)
 		cl_wake(cl);
-	conn_flush(cl, cn); /* a failure completes the call through the done list */
+	/*
+	 * A small request waits for the caller's next progress, which writes all the
+	 * requests of a round to a peer at once, unless a thread already waits in
+	 * progress (it would not see it) or the dirty list is full.
+	 */
+	if (!cl->cl_waiting && call->cc_sbuf->sb_len < NET_TX_DEFER_MAX &&
+	    (cn->cn_dirty || cl->cl_dirty_nr < NET_CONN_MAX)) {
+		if (!cn->cn_dirty) {
+			cn->cn_dirty                    = true;
+			cl->cl_dirty[cl->cl_dirty_nr++] = cn->cn_gen << 16 | cn->cn_slot;
+		}
+	} else {
+		conn_flush(cl, cn); /* a failure completes the call through the done list */
+	}
 out:
 	if (handle != NULL)
 		*handle = call->cc_id;
@@ -709,6 +726,24 @@ abs_timespec(uint64_t deadline_ns, struct timespec *ts)
 	ts->tv_nsec = (long)(deadline_ns % 1000000000ull);
 }
 
+/* Write the requests deferred by net_call_submit() (cl_lock held). */
+static void
+cl_flush_dirty(struct net_client *cl)
+{
+	uint32_t nr = cl->cl_dirty_nr;
+
+	cl->cl_dirty_nr = 0;
+	for (uint32_t i = 0; i < nr; i++) {
+		uint64_t          data = cl->cl_dirty[i];
+		struct net_cconn *cn   = cl->cl_conns[data & 0xffff];
+
+		if (cn == NULL || cn->cn_gen != data >> 16 || !cn->cn_dirty)
+			continue; /* closed meanwhile */
+		cn->cn_dirty = false;
+		(void)conn_flush(cl, cn); /* a failure completes its calls */
+	}
+}
+
 int
 net_client_progress(struct net_client *cl, uint32_t timeout_ms)
 {
@@ -741,6 +776,7 @@ net_client_progress(struct net_client *cl, uint32_t timeout_ms)
 	}
 	cl->cl_busy  = true;
 	cl->cl_owner = pthread_self();
+	cl_flush_dirty(cl);
 	if (cl->cl_done_head != NULL) {
 		wait_ms = 0;
 	} else {

@@ -26,6 +26,11 @@
 #define NET_RX_ROUNDS       16
 /** Messages handed to sendmsg() at once. */
 #define NET_TX_BATCH        64
+/** Messages below this size are not written at once but with the others of the same
+ *  round (the client's next progress, the server's end of progress or net_server_flush()),
+ *  so that a round of small requests or replies costs one sendmsg per connection instead
+ *  of one per message; larger ones are written at once (their copy dominates). */
+#define NET_TX_DEFER_MAX    (64u * 1024u)
 /** epoll events fetched per round. */
 #define NET_EPOLL_EVENTS    64
 

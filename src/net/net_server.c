@@ -73,6 +73,7 @@ struct net_sconn {
 	bool               c_closed;
 	bool               c_broken;  /* write failed outside progress: close soon */
 	bool               c_on_resume;
+	bool               c_dirty;   /* replies queued, not yet written (s_dirty) */
 	struct net_sconn  *c_resume_next;
 };
 
@@ -100,6 +101,9 @@ struct net_server {
 	bool              s_accept_paused;
 	bool              s_shut;
 	bool              s_in_progress;
+	/* Connections with deferred replies (conn_ev_data; stale entries skipped). */
+	uint64_t          s_dirty[NET_CONN_MAX];
+	uint32_t          s_dirty_nr;
 };
 
 static uint64_t
@@ -577,6 +581,42 @@ srv_run_resume(struct net_server *srv)
 	return dispatched;
 }
 
+/* Put c on the dirty list. \return false when the list is full (write now). */
+static bool
+srv_defer(struct net_sconn *c)
+{
+	struct net_server *srv = c->c_srv;
+
+	if (c->c_dirty)
+		return true;
+	if (srv->s_dirty_nr == NET_CONN_MAX)
+		return false;
+	c->c_dirty                       = true;
+	srv->s_dirty[srv->s_dirty_nr++] = conn_ev_data(c);
+	return true;
+}
+
+void
+net_server_flush(struct net_server *srv)
+{
+	uint32_t nr = srv->s_dirty_nr;
+
+	srv->s_dirty_nr = 0;
+	for (uint32_t i = 0; i < nr; i++) {
+		uint64_t          data = srv->s_dirty[i];
+		struct net_sconn *c    = srv->s_conns[data & 0xffff];
+
+		if (c == NULL || c->c_id != data >> 16 || !c->c_dirty)
+			continue; /* closed meanwhile */
+		c->c_dirty = false;
+		if (c->c_closed)
+			continue;
+		conn_flush(c);
+		if (c->c_broken)
+			conn_resume(c); /* invariant 5: progress closes it */
+	}
+}
+
 int
 net_server_progress(struct net_server *srv, int timeout_ms)
 {
@@ -587,6 +627,7 @@ net_server_progress(struct net_server *srv, int timeout_ms)
 	assert(!srv->s_in_progress);
 	if (srv->s_shut)
 		return 0;
+	net_server_flush(srv); /* replies made since the last round */
 	n = epoll_wait(srv->s_epfd, evs, NET_EPOLL_EVENTS, timeout_ms);
 	if (n < 0) {
 		if (errno == EINTR)
@@ -621,6 +662,7 @@ net_server_progress(struct net_server *srv, int timeout_ms)
 			conn_close(c);
 	}
 	srv->s_in_progress = false;
+	net_server_flush(srv); /* the replies of this round, one write per connection */
 	return dispatched;
 }
 
@@ -757,6 +799,8 @@ net_reply(struct net_req *req, int status, const struct iovec *iov, int iovcnt)
 	sb->sb_counted = true;
 	c->c_inflight_bytes += sb->sb_len;
 	net_txq_push(&c->c_tx, sb);
+	if (sb->sb_len < NET_TX_DEFER_MAX && srv_defer(c))
+		goto out;
 	conn_flush(c);
 	if (c->c_broken)
 		conn_resume(c); /* invariant 5: progress closes it */

@@ -935,6 +935,78 @@ net12_threads(void **state)
 	server_stop(ts);
 }
 
+/*
+ * NET13: small replies made outside progress (as after a group commit) are
+ * queued, and net_server_flush() alone sends them: the server thread here
+ * never calls progress again once it has answered.
+ */
+struct flush_srv {
+	struct tsrv tsrv;
+	int         nr;
+	atomic_bool fs_flushed;
+	atomic_bool fs_done;
+};
+
+static void *
+flush_server_main(void *arg)
+{
+	struct flush_srv *fs  = arg;
+	struct tsrv      *ts  = &fs->tsrv;
+	uint64_t          end = now_ms() + WAIT_MS;
+
+	while (atomic_load(&ts->ts_parked_nr) < fs->nr) {
+		assert_true(now_ms() < end);
+		assert_true(net_server_progress(ts->ts_srv, 5) >= 0);
+	}
+	answer_parked(ts);            /* outside progress: only queued */
+	net_server_flush(ts->ts_srv); /* one write for all of them */
+	atomic_store(&fs->fs_flushed, true);
+	while (!atomic_load(&fs->fs_done)) {
+		assert_true(now_ms() < end);
+		usleep(1000);
+	}
+	net_server_shutdown(ts->ts_srv);
+	assert_int_equal(net_server_reqs_pending(ts->ts_srv), 0);
+	net_server_destroy(ts->ts_srv);
+	return NULL;
+}
+
+static void
+net13_flush_outside_progress(void **state)
+{
+	enum { N = 50 };
+	struct flush_srv  *fs = calloc(1, sizeof(*fs));
+	struct net_client *cl = client_new();
+	struct result     *r  = calloc(N, sizeof(*r));
+	char               err[256];
+
+	(void)state;
+	assert_non_null(fs);
+	assert_non_null(r);
+	fs->nr = N;
+	assert_int_equal(net_server_create(LOCALHOST, 0, handler, &fs->tsrv, &fs->tsrv.ts_srv, err,
+					   sizeof(err)), 0);
+	fs->tsrv.ts_port = net_server_port(fs->tsrv.ts_srv);
+	assert_int_equal(pthread_create(&fs->tsrv.ts_thread, NULL, flush_server_main, fs), 0);
+	completion_counter = 0;
+	for (int i = 0; i < N; i++)
+		assert_int_equal(net_call_submit(cl, LOCALHOST, fs->tsrv.ts_port, OP_PARK, 0, NULL,
+						 0, WAIT_MS, result_cb, &r[i], NULL), 0);
+	/* The submits were deferred: the first progress writes them all. */
+	progress_until(cl, &completion_counter, N);
+	assert_true(atomic_load(&fs->fs_flushed));
+	for (int i = 0; i < N; i++) {
+		assert_int_equal(r[i].r_calls, 1);
+		assert_int_equal(r[i].r_status, 0);
+		free(r[i].r_body);
+	}
+	atomic_store(&fs->fs_done, true);
+	assert_int_equal(pthread_join(fs->tsrv.ts_thread, NULL), 0);
+	net_client_destroy(cl);
+	free(r);
+	free(fs);
+}
+
 int
 main(void)
 {
@@ -951,6 +1023,7 @@ main(void)
 		cmocka_unit_test(net10_incompatible_server),
 		cmocka_unit_test(net11_cancel),
 		cmocka_unit_test(net12_threads),
+		cmocka_unit_test(net13_flush_outside_progress),
 	};
 
 	return cmocka_run_group_tests_name("net", tests, NULL, NULL);
