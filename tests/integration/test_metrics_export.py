@@ -6,14 +6,19 @@ in their config and, per engine, `env_vars: [DAOS_TM_KEY_BASE=<key>]` so that th
 telemetry segments never collide with DAOS's default keys or with other tests' engines (the
 server computes the same keys from the same config). I/O load is driven with a raw wire
 client (the 40-byte src/proto header with its CRC32C, as test_engine_wire.py speaks it):
-PING and TGT_QUERY on every target, which move the engines' network and pool counters.
+PING and TGT_QUERY on every target, which move the engines' network and pool counters, and
+with real object I/O through libdaos (bench/daos_perf and a daos_agent), which moves the
+engines' I/O counters (engine_pool_ops_update, engine_io_*).
 
-  MX01  GET /metrics under load: `curl | promtool check metrics` finds no problem; every
+  MX01  GET /metrics under load (wire requests and daos_perf object I/O through libdaos):
+        `curl | promtool check metrics` finds no problem; the update counters of both
+        engines grow; every
         family once (HELP, TYPE, contiguous series); both engines (rank labels) and the
         server's own families; counters grow; other paths 404, other methods 405, HEAD 200
   MX02  two servers scraped by a real Prometheus started from the configuration `dmg
         telemetry config` wrote ($HOME/.prometheus.yml, the symlink in the install dir):
-        both targets up, the engines' counters in its HTTP API, growing with the load
+        both targets up, the engines' counters in its HTTP API, growing with the load (the
+        network counters with wire requests, engine_pool_ops_update with daos_perf I/O)
   MX03  dmg telemetry metrics list|query (-l, -p, -m, -j) against a server, and its
         errors: unknown metric, nothing listening, bad arguments, several hosts
   MX04  telemetry_port 0: the server listens on nothing but its control and Raft ports,
@@ -41,9 +46,12 @@ import urllib.request
 
 import pytest
 
-from daos_cluster import Cluster, api_call, free_port_pairs, wait_for
+from agent_util import AGENT, Agent
+from daos_cluster import BUILD, Cluster, api_call, free_port_pairs, wait_for
 
 PROMETHEUS = pathlib.Path("/usr/bin/prometheus")
+DAOS_PERF = BUILD / "bench" / "daos_perf"
+PERF_TIMEOUT = 120        # seconds for one daos_perf run
 CMD_TIMEOUT = 30          # seconds for one curl/promtool run
 HTTP_TIMEOUT = 10         # seconds for one GET
 PROM_READY_TIMEOUT = 60   # seconds for Prometheus to start answering
@@ -303,6 +311,34 @@ def create_pool(c, label="p"):
     return env["response"]["uuid"]
 
 
+def perf_start(agent, pool, seconds):
+    """bench/daos_perf driving object updates and fetches (4 KiB single values, SX so that
+    every target gets some) for about `seconds`; the Popen."""
+    assert DAOS_PERF.exists() and AGENT.exists(), "daos_perf or daos_agent not built"
+    env = dict(os.environ, DAOS_AGENT_DRPC_DIR=str(agent.runtime))
+    return subprocess.Popen([str(DAOS_PERF), "-P", pool, "-w", "sv", "-s", "4K", "-o", "SX",
+                             "-q", "8", "-T", str(seconds), "-j", "--no-progress"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            stdin=subprocess.DEVNULL, text=True)
+
+
+def perf_wait(proc):
+    out, err = proc.communicate(timeout=PERF_TIMEOUT)
+    assert proc.returncode == 0, f"daos_perf failed: {err[-2000:]}"
+    rows = json.loads(out)["results"]
+    assert rows and all(r["errors"] == 0 and r["ops"] > 0 for r in rows), rows
+    return rows
+
+
+def pool_updates(text):
+    """Per rank, the sum of engine_pool_ops_update (object updates the engines served)."""
+    got = {}
+    for (lb, v) in values(text, "engine_pool_ops_update").items():
+        rank = dict(lb)["rank"]
+        got[rank] = got.get(rank, 0) + v
+    return got
+
+
 def uuid_bytes(text):
     return bytes.fromhex(text.replace("-", ""))
 
@@ -313,16 +349,32 @@ def test_promtool_under_load(cluster):
     srv = c.servers[0]
     pool = create_pool(c)
     ports = target_ports(srv)
-    with Load(ports, uuid_bytes(pool)):
-        for _ in range(3):
-            rc, out = promtool_check(srv.tm_port)
-            assert rc == 0 and out.strip() == "", out
-        status, headers, first = scrape(srv.tm_port)
-        assert status == 200
-        assert headers["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8"
-        families = check_families(first)
-        time.sleep(0.5)
-        _, _, second = scrape(srv.tm_port)
+    agent = Agent(c.dir, c.aps).start()
+    perf = None
+    try:
+        perf = perf_start(agent, pool, 4)
+        with Load(ports, uuid_bytes(pool)):
+            for _ in range(3):
+                rc, out = promtool_check(srv.tm_port)
+                assert rc == 0 and out.strip() == "", out
+            io_first = pool_updates(scrape(srv.tm_port)[2])
+            perf_wait(perf)
+            status, headers, first = scrape(srv.tm_port)
+            assert status == 200
+            families = check_families(first)
+            time.sleep(0.5)
+            _, _, second = scrape(srv.tm_port)
+    finally:
+        if perf is not None and perf.poll() is None:
+            perf.kill()   # by PID, when an assertion stopped the test early
+            perf.wait(timeout=PERF_TIMEOUT)
+        assert agent.stop() == 0
+    # object I/O through libdaos moved the engines' I/O counters on both ranks
+    io_last = pool_updates(first)
+    assert set(io_last) == {"0", "1"}, io_last
+    assert all(io_last[r] > io_first.get(r, 0) for r in io_last), (io_first, io_last)
+    assert sum(values(first, "engine_io_xferred_update").values()) > 0
+    assert headers["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8"
 
     # both engines, every target, and the pool's label
     recv1 = values(first, "engine_net_req_recv")
@@ -446,6 +498,25 @@ def test_prometheus_two_servers(cluster, tmp_path):
             g[r] >= before[r] + 50 for r in ("0", "1")) else None)(per_rank()), SCRAPE_TIMEOUT,
             interval=1)
         assert all(after[r] > before[r] for r in after)
+
+        # object I/O through libdaos: the engines' update counters grow in Prometheus
+        def io_per_rank():
+            got = {}
+            for m, v in prom.query("sum by (rank) (engine_pool_ops_update)"):
+                got[m["rank"]] = v
+            return got
+        pool = create_pool(c)
+        io_before = io_per_rank()
+        agent = Agent(c.dir, c.aps).start()
+        try:
+            perf_wait(perf_start(agent, pool, 2))
+        finally:
+            assert agent.stop() == 0
+        io_after = wait_for("the I/O counters to grow in Prometheus", lambda: (
+            lambda g: g if set(g) == {"0", "1"} and all(
+                g[r] > io_before.get(r, 0) for r in g) else None)(io_per_rank()),
+            SCRAPE_TIMEOUT, interval=1)
+        assert sum(io_after.values()) > sum(io_before.values())
         # the server's own figures are there too, per instance
         assert len(prom.query('server_telemetry_scrapes_total{job="daos"}')) == 2
         assert sum(v for _, v in prom.query("server_mgmt_svc_leader")) == 1
@@ -756,5 +827,5 @@ def test_bad_segment(cluster):
     # the engine never noticed
     assert all(e["state"] in ("joined", "ready") for e in srv.info()["engines"])
     log = srv.log_text()
-    assert log.count(f"telemetry: segment of engine 1 cannot be exported") == 1, log
+    assert log.count("telemetry: segment of engine 1 cannot be exported") == 1, log
     assert "telemetry: cannot read segment" in log
