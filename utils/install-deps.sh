@@ -2,6 +2,10 @@
 # Installs every Debian 12 package this project needs to build, run and test.
 # Idempotent: packages already present are skipped. Quiet on success; on failure
 # the apt output is printed. Nothing is fetched from outside Debian's archive.
+#
+# Usage: utils/install-deps.sh [--bench]
+#   --bench  also the packages of bench/compare.sh (fio, iperf3 and Ceph's monitor, OSD and
+#            client tools: several hundred MB, so the tests and CI never ask for them).
 set -euo pipefail
 
 PKGS=(
@@ -15,6 +19,19 @@ PKGS=(
 	libcmocka-dev python3-pytest lmdb-utils fuse3 openssl curl prometheus
 	iproute2 procps
 )
+# bench/compare.sh: the machine's limits (fio, iperf3) and the Ceph RADOS baseline
+# (bench/ceph_local.sh: ceph-mon, ceph-mgr for the placement groups' state, ceph-osd, and
+# ceph-common for `ceph` and `rados`).
+BENCH_PKGS=(
+	fio iperf3 ceph-mon ceph-mgr ceph-osd ceph-common
+)
+
+for arg in "$@"; do
+	case "$arg" in
+	--bench) PKGS+=("${BENCH_PKGS[@]}") ;;
+	*) echo "install-deps: unknown option '$arg' (usage: $0 [--bench])" >&2; exit 1 ;;
+	esac
+done
 
 missing=()
 for p in "${PKGS[@]}"; do
