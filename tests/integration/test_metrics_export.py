@@ -311,23 +311,45 @@ def create_pool(c, label="p"):
     return env["response"]["uuid"]
 
 
-def perf_start(agent, pool, seconds):
-    """bench/daos_perf driving object updates and fetches (4 KiB single values, SX so that
-    every target gets some) for about `seconds`; the Popen."""
-    assert DAOS_PERF.exists() and AGENT.exists(), "daos_perf or daos_agent not built"
-    env = dict(os.environ, DAOS_AGENT_DRPC_DIR=str(agent.runtime))
-    return subprocess.Popen([str(DAOS_PERF), "-P", pool, "-w", "sv", "-s", "4K", "-o", "SX",
-                             "-q", "8", "-T", str(seconds), "-j", "--no-progress"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            stdin=subprocess.DEVNULL, text=True)
+class PerfLoad:
+    """Object I/O through libdaos until stopped: bench/daos_perf runs of 4 KiB single values
+    (SX, so that every target gets some), each a bounded amount of data in its own container
+    (destroyed at its end, so the pool never fills), one after the other."""
 
+    def __init__(self, agent, pool):
+        assert DAOS_PERF.exists() and AGENT.exists(), "daos_perf or daos_agent not built"
+        self.cmd = [str(DAOS_PERF), "-P", pool, "-w", "sv", "-s", "4K", "-o", "SX", "-q", "8",
+                    "-D", "8M", "-j", "--no-progress"]
+        self.env = dict(os.environ, DAOS_AGENT_DRPC_DIR=str(agent.runtime))
+        self.stop_ev = threading.Event()
+        self.error = None
+        self.runs = 0
+        self.thread = threading.Thread(target=self.run, daemon=True)
 
-def perf_wait(proc):
-    out, err = proc.communicate(timeout=PERF_TIMEOUT)
-    assert proc.returncode == 0, f"daos_perf failed: {err[-2000:]}"
-    rows = json.loads(out)["results"]
-    assert rows and all(r["errors"] == 0 and r["ops"] > 0 for r in rows), rows
-    return rows
+    def run(self):
+        try:
+            while not self.stop_ev.is_set():
+                res = subprocess.run(self.cmd, env=self.env, capture_output=True, text=True,
+                                     timeout=PERF_TIMEOUT, check=False,
+                                     stdin=subprocess.DEVNULL)
+                assert res.returncode == 0, f"daos_perf failed: {res.stderr[-2000:]}"
+                rows = json.loads(res.stdout)["results"]
+                assert rows and all(r["errors"] == 0 and r["ops"] > 0 for r in rows), rows
+                self.runs += 1
+        except (OSError, AssertionError, ValueError, subprocess.TimeoutExpired) as exc:
+            self.error = exc
+
+    def __enter__(self):
+        self.thread.start()
+        wait_for("a first daos_perf run", lambda: self.runs > 0 or self.error, PERF_TIMEOUT)
+        assert self.error is None, f"daos_perf load failed: {self.error}"
+        return self
+
+    def __exit__(self, *exc):
+        self.stop_ev.set()
+        self.thread.join(timeout=PERF_TIMEOUT)
+        assert not self.thread.is_alive(), "daos_perf load did not stop"
+        assert self.error is None, f"daos_perf load failed: {self.error}"
 
 
 def pool_updates(text):
@@ -350,24 +372,21 @@ def test_promtool_under_load(cluster):
     pool = create_pool(c)
     ports = target_ports(srv)
     agent = Agent(c.dir, c.aps).start()
-    perf = None
     try:
-        perf = perf_start(agent, pool, 4)
-        with Load(ports, uuid_bytes(pool)):
+        with Load(ports, uuid_bytes(pool)), PerfLoad(agent, pool) as perf:
+            io_first = pool_updates(scrape(srv.tm_port)[2])
             for _ in range(3):
                 rc, out = promtool_check(srv.tm_port)
                 assert rc == 0 and out.strip() == "", out
-            io_first = pool_updates(scrape(srv.tm_port)[2])
-            perf_wait(perf)
+            runs = perf.runs
+            wait_for("another daos_perf run", lambda: perf.runs > runs or perf.error,
+                     PERF_TIMEOUT)
             status, headers, first = scrape(srv.tm_port)
             assert status == 200
             families = check_families(first)
             time.sleep(0.5)
             _, _, second = scrape(srv.tm_port)
     finally:
-        if perf is not None and perf.poll() is None:
-            perf.kill()   # by PID, when an assertion stopped the test early
-            perf.wait(timeout=PERF_TIMEOUT)
         assert agent.stop() == 0
     # object I/O through libdaos moved the engines' I/O counters on both ranks
     io_last = pool_updates(first)
@@ -509,13 +528,13 @@ def test_prometheus_two_servers(cluster, tmp_path):
         io_before = io_per_rank()
         agent = Agent(c.dir, c.aps).start()
         try:
-            perf_wait(perf_start(agent, pool, 2))
+            with PerfLoad(agent, pool):
+                io_after = wait_for("the I/O counters to grow in Prometheus", lambda: (
+                    lambda g: g if set(g) == {"0", "1"} and all(
+                        g[r] > io_before.get(r, 0) for r in g) else None)(io_per_rank()),
+                    SCRAPE_TIMEOUT, interval=1)
         finally:
             assert agent.stop() == 0
-        io_after = wait_for("the I/O counters to grow in Prometheus", lambda: (
-            lambda g: g if set(g) == {"0", "1"} and all(
-                g[r] > io_before.get(r, 0) for r in g) else None)(io_per_rank()),
-            SCRAPE_TIMEOUT, interval=1)
         assert sum(io_after.values()) > sum(io_before.values())
         # the server's own figures are there too, per instance
         assert len(prom.query('server_telemetry_scrapes_total{job="daos"}')) == 2

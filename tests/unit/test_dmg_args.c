@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include <daos_errno.h>
+#include "tools/common/cli_args.h"
 #include "tools/dmg/dmg.h"
 
 #define ARGV_MAX 64
@@ -3213,6 +3214,343 @@ dmga48_nvme_errors(void **state)
 		      "h1 DAOS error (-1005): DER_NONEXIST: no NVMe device " U1 " on h1");
 }
 
+/*
+ * The shared command-line library (src/tools/common): the parser over a small
+ * tree of the test's own, its messages and help, and the output helpers.
+ */
+enum { TF_HELP = 1, TF_JSON, TF_HOST, TF_VERB, TF_NAME, TF_LOCAL_J, TF_COUNT };
+
+static const struct cli_flag t_flags[] = {
+	{TF_HELP, "help", 'h', false, "Show this help message"},
+	{TF_JSON, "json", 'j', false, "JSON output"},
+	{TF_HOST, "host", 'l', true, "Host to ask"},
+	{TF_VERB, "verbose", 'v', false, "More"},
+	{TF_NAME, "name", 'n', true, "A name"},
+	{TF_LOCAL_J, "jump", 'j', false, "The leaf's own -j"},
+	{TF_COUNT, "count", 0, true, "How many"},
+};
+static const int t_global[] = {TF_JSON, TF_HOST, 0};
+static const int t_leaf_flags[] = {TF_VERB, TF_NAME, TF_LOCAL_J, TF_COUNT, 0};
+static const struct cli_node t_go = {"go", "g", "gogo", "Go somewhere", 7, NULL,
+				     t_leaf_flags, "<where>", 1, 1};
+static const struct cli_node t_stop = {"stop", NULL, NULL, "Stop", 8, NULL, NULL, NULL, 0, 0};
+static const struct cli_node *const t_one_subs[] = {&t_stop, NULL};
+static const struct cli_node t_one = {"one", NULL, NULL, "A group of one", 0, t_one_subs,
+				      NULL, NULL, 0, 0};
+static const struct cli_node *const t_root_subs[] = {&t_go, &t_one, &t_stop, NULL};
+static const struct cli_node t_root = {"tool", NULL, NULL, "The test tool", 0, t_root_subs,
+				       NULL, NULL, 0, 0};
+
+struct t_state {
+	const struct cli_node *ts_path[3];
+	uint32_t               ts_depth;
+	bool                   ts_help;
+	char                   ts_log[512]; /* "id=value;" per flag, "pos=w;" per word */
+	uint32_t               ts_pos;
+};
+
+static int
+t_on_flag(void *arg, const struct cli_flag *f, const char *val, char *errbuf, size_t errlen)
+{
+	struct t_state *s = arg;
+	size_t          n = strlen(s->ts_log);
+
+	if (val != NULL && strcmp(val, "bad") == 0) {
+		snprintf(errbuf, errlen, "bad value for --%s", f->f_long);
+		return -DER_NOMEM; /* any code: it is passed through */
+	}
+	snprintf(s->ts_log + n, sizeof(s->ts_log) - n, "%d=%s;", f->f_id,
+		 val != NULL ? val : "");
+	return 0;
+}
+
+static int
+t_on_word(void *arg, const struct cli_node *leaf, const char *word, char *errbuf,
+	  size_t errlen)
+{
+	struct t_state *s = arg;
+	size_t          n = strlen(s->ts_log);
+
+	(void)errbuf;
+	(void)errlen;
+	if (s->ts_pos >= leaf->n_pos_max)
+		return 1;
+	s->ts_pos++;
+	snprintf(s->ts_log + n, sizeof(s->ts_log) - n, "pos=%s;", word);
+	return 0;
+}
+
+static struct cli_tree t_tree = {
+	.ct_root = &t_root, .ct_flags = t_flags, .ct_nflags = sizeof(t_flags) / sizeof(t_flags[0]),
+	.ct_global = t_global, .ct_help_id = TF_HELP, .ct_depth_max = 3, .ct_args_max = 8,
+	.ct_arg_len_max = 16, .ct_name_single = true,
+};
+
+/* Parse a blank-separated line with the test tree; the log and the path. */
+static int
+t_parse(const char *line, struct t_state *s, char *err, size_t errlen)
+{
+	static char       buf[1024];
+	char             *argv[ARGV_MAX];
+	int               argc = 0;
+	char             *save = NULL;
+	struct cli_parser p = {&t_tree, s->ts_path, &s->ts_depth, &s->ts_help, t_on_flag,
+			       t_on_word, s};
+
+	memset(s, 0, sizeof(*s));
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (char *t = strtok_r(buf, " ", &save); t != NULL && argc < ARGV_MAX - 1;
+	     t = strtok_r(NULL, " ", &save))
+		argv[argc++] = t;
+	argv[argc] = NULL;
+	return cli_parse(&p, argc, argv, err, errlen);
+}
+
+static void
+t_expect_ok(const char *line, const char *path, bool help, const char *log)
+{
+	struct t_state s;
+	char           err[DMG_MSG_MAX];
+	char           got[CLI_PATH_MAX];
+
+	print_message("# %s\n", line);
+	assert_int_equal(t_parse(line, &s, err, sizeof(err)), 0);
+	assert_string_equal(err, "");
+	cli_path(s.ts_path, s.ts_depth, got, sizeof(got));
+	assert_string_equal(got, path);
+	assert_int_equal(s.ts_help, help);
+	assert_string_equal(s.ts_log, log);
+}
+
+static void
+t_expect_bad(const char *line, int rc, const char *msg)
+{
+	struct t_state s;
+	char           err[DMG_MSG_MAX];
+
+	assert_int_equal(t_parse(line, &s, err, sizeof(err)), rc);
+	assert_string_equal(err, msg);
+}
+
+/* DMGA49: the shared parser: commands by name and aliases, every flag form,
+ * "--", positionals to the tool, help stops parsing */
+static void
+dmga49_cli_parse(void **state)
+{
+	(void)state;
+	t_expect_ok("tool go x", "tool go", false, "pos=x;");
+	t_expect_ok("tool g x", "tool go", false, "pos=x;");
+	t_expect_ok("tool gogo x", "tool go", false, "pos=x;");
+	t_expect_ok("tool -l h1 go --host=h2 -lh3 -l=h4 x", "tool go", false,
+		    "3=h1;3=h2;3=h3;3=h4;pos=x;");
+	/* a cluster of booleans, then a value flag taking the rest of the word */
+	t_expect_ok("tool go -vjnNAME x", "tool go", false, "4=;6=;5=NAME;pos=x;");
+	t_expect_ok("tool go -n N --count 3 --count=4 x", "tool go", false,
+		    "5=N;7=3;7=4;pos=x;");
+	/* the leaf's -j wins over the global -j, which applies before the leaf */
+	t_expect_ok("tool -j go -j x", "tool go", false, "2=;6=;pos=x;");
+	/* after "--" a dash word is a positional; a lone "-" always is */
+	t_expect_ok("tool go -- -v", "tool go", false, "pos=-v;");
+	t_expect_ok("tool go -", "tool go", false, "pos=-;");
+	t_expect_ok("tool one stop", "tool one stop", false, "");
+	/* help stops everything after it, even errors */
+	t_expect_ok("tool go -h --bogus", "tool go", true, "");
+	t_expect_ok("tool one --help", "tool one", true, "");
+	t_expect_ok("tool -jh", "tool", true, "2=;");
+	t_expect_ok("tool go -jh", "tool go", true, "6=;");
+}
+
+/* DMGA50: the shared parser's errors, with go-flags' exact messages; a
+ * callback's error passes through */
+static void
+dmga50_cli_parse_errors(void **state)
+{
+	struct t_state s;
+	char           err[DMG_MSG_MAX];
+	char          *argv[10] = {"tool", "go", "a", "b", "c", "d", "e", "f", "g", NULL};
+	char           longw[] = "go-go-go-go-go-go";
+	char          *argv2[3] = {"tool", longw, NULL};
+	struct cli_parser p = {&t_tree, s.ts_path, &s.ts_depth, &s.ts_help, t_on_flag,
+			       t_on_word, &s};
+
+	(void)state;
+	t_expect_bad("tool", -DER_INVAL, "Please specify one command of: go, one or stop");
+	t_expect_bad("tool one", -DER_INVAL, "Please specify the stop command");
+	t_tree.ct_name_single = false;
+	t_expect_bad("tool one", -DER_INVAL, "Please specify one command of: stop");
+	t_tree.ct_name_single = true;
+	t_expect_bad("tool stp", -DER_INVAL, "Unknown command `stp', did you mean `stop'?");
+	/* two of four letters would change: not close enough */
+	t_expect_bad("tool stpo", -DER_INVAL,
+		     "Unknown command `stpo'. Please specify one command of: go, one or stop");
+	t_expect_bad("tool xyzzy", -DER_INVAL,
+		     "Unknown command `xyzzy'. Please specify one command of: go, one or stop");
+	t_expect_bad("tool one go", -DER_INVAL,
+		     "Unknown command `go'. Please specify one command of: stop");
+	t_expect_bad("tool go a b", -DER_INVAL, "unexpected argument `b' for `tool go'");
+	t_expect_bad("tool stop \x1b", -DER_INVAL, "unexpected argument `?' for `tool stop'");
+	t_expect_bad("tool --bogus", -DER_INVAL, "unknown flag `--bogus'");
+	t_expect_bad("tool -v go", -DER_INVAL, "unknown flag `-v'");
+	t_expect_bad("tool go -vq", -DER_INVAL, "unknown flag `-q'");
+	t_expect_bad("tool go --verbose=1", -DER_INVAL,
+		     "bool flag `--verbose' cannot have an argument");
+	t_expect_bad("tool --help=1", -DER_INVAL, "bool flag `--help' cannot have an argument");
+	t_expect_bad("tool go -n", -DER_INVAL, "expected argument for flag `-n, --name'");
+	t_expect_bad("tool go --name -v", -DER_INVAL, "expected argument for flag `-n, --name'");
+	t_expect_bad("tool go --count", -DER_INVAL, "expected argument for flag `--count'");
+	t_expect_bad("tool go -n bad", -DER_NOMEM, "bad value for --name");
+	/* limits: words (argv[0] counts) and word length */
+	assert_int_equal(cli_parse(&p, 9, argv, err, sizeof(err)), -DER_INVAL);
+	assert_string_equal(err, "too many arguments (8, at most 7)");
+	assert_int_equal(cli_parse(&p, 2, argv2, err, sizeof(err)), -DER_INVAL);
+	assert_string_equal(err, "argument 1 is longer than 16 bytes");
+	/* the path names the deepest node reached */
+	assert_int_equal(t_parse("tool one bogus", &s, err, sizeof(err)), -DER_INVAL);
+	assert_int_equal(s.ts_depth, 2);
+}
+
+/* DMGA51: flag lookup order (the node's, the global ones, help), labels, edit
+ * distance */
+static void
+dmga51_cli_flags(void **state)
+{
+	char label[CLI_FLAG_LABEL_MAX];
+	char big[CLI_SUGGEST_MAX + 2];
+
+	(void)state;
+	assert_int_equal(cli_flag_find(&t_tree, &t_go, NULL, 0, 'j')->f_id, TF_LOCAL_J);
+	assert_int_equal(cli_flag_find(&t_tree, &t_root, NULL, 0, 'j')->f_id, TF_JSON);
+	assert_int_equal(cli_flag_find(&t_tree, &t_go, "json", 4, 0)->f_id, TF_JSON);
+	assert_int_equal(cli_flag_find(&t_tree, &t_go, "help", 4, 0)->f_id, TF_HELP);
+	assert_int_equal(cli_flag_find(&t_tree, &t_go, "host=x", 4, 0)->f_id, TF_HOST);
+	assert_null(cli_flag_find(&t_tree, &t_root, "verbose", 7, 0));
+	assert_null(cli_flag_find(&t_tree, &t_go, "hos", 3, 0));
+	assert_null(cli_flag_find(&t_tree, &t_go, NULL, 0, 0));
+	assert_null(cli_flag_by_id(&t_tree, 99));
+	cli_flag_label(cli_flag_by_id(&t_tree, TF_NAME), label, sizeof(label));
+	assert_string_equal(label, "-n, --name");
+	cli_flag_label(cli_flag_by_id(&t_tree, TF_COUNT), label, sizeof(label));
+	assert_string_equal(label, "--count");
+	assert_int_equal(cli_edit_distance("", ""), 0);
+	assert_int_equal(cli_edit_distance("stop", "stpo"), 2);
+	assert_int_equal(cli_edit_distance("query", "quer"), 1);
+	assert_int_equal(cli_edit_distance("", "abc"), 3);
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_int_equal(cli_edit_distance(big, "a"), SIZE_MAX);
+	big[CLI_SUGGEST_MAX] = '\0';
+	assert_int_equal(cli_edit_distance(big, "a"), CLI_SUGGEST_MAX - 1);
+}
+
+/* DMGA52: help text of the shared parser in go-flags' layout (aliases, the
+ * command's options indented under the global ones) */
+static void
+dmga52_cli_usage(void **state)
+{
+	struct t_state s;
+	struct cli_out out;
+	char           err[DMG_MSG_MAX];
+
+	(void)state;
+	assert_int_equal(t_parse("tool --help", &s, err, sizeof(err)), 0);
+	cli_out_init(&out);
+	assert_int_equal(cli_usage(&t_tree, s.ts_path, s.ts_depth, &out), 0);
+	assert_string_equal(out.o_buf, "Usage:\n"
+				       "  tool [OPTIONS] <command>\n"
+				       "\n"
+				       "The test tool\n"
+				       "\n"
+				       "Application Options:\n"
+				       "  -j, --json   JSON output\n"
+				       "  -l, --host=  Host to ask\n"
+				       "\n"
+				       "Help Options:\n"
+				       "  -h, --help   Show this help message\n"
+				       "\n"
+				       "Available commands:\n"
+				       "  go    Go somewhere (aliases: g, gogo)\n"
+				       "  one   A group of one\n"
+				       "  stop  Stop\n");
+	cli_out_fini(&out);
+	assert_int_equal(t_parse("tool go -h", &s, err, sizeof(err)), 0);
+	assert_int_equal(cli_usage(&t_tree, s.ts_path, s.ts_depth, &out), 0);
+	assert_string_equal(out.o_buf, "Usage:\n"
+				       "  tool [OPTIONS] go [go-OPTIONS] <where>\n"
+				       "\n"
+				       "Go somewhere\n"
+				       "\n"
+				       "Application Options:\n"
+				       "  -j, --json         JSON output\n"
+				       "  -l, --host=        Host to ask\n"
+				       "\n"
+				       "Help Options:\n"
+				       "  -h, --help         Show this help message\n"
+				       "\n"
+				       "[go command options]\n"
+				       "      -v, --verbose  More\n"
+				       "      -n, --name=    A name\n"
+				       "      -j, --jump     The leaf's own -j\n"
+				       "          --count=   How many\n");
+	cli_out_fini(&out);
+}
+
+/* DMGA53: the shared output helpers: safe appends, entity blocks (aligned,
+ * sanitised, cut at CLI_CELL_MAX, bounded), base-2 sizes, the envelope of a non-UTF-8 error */
+static void
+dmga53_cli_out(void **state)
+{
+	struct cli_out    out;
+	struct cli_entity e;
+	char              buf[32];
+	char              big[CLI_CELL_MAX + 10];
+
+	(void)state;
+	cli_out_init(&out);
+	assert_int_equal(cli_out_put_safe(&out, "a\x01z", 2), 0);
+	assert_int_equal(cli_out_puts_safe(&out, "\x7f\xc3\xa9"), 0);
+	assert_string_equal(out.o_buf, "a??\xc3\xa9");
+	cli_out_fini(&out);
+	assert_null(out.o_buf);
+
+	cli_entity_init(&e);
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_int_equal(cli_entity_add(&e, "UUID", "%s", "u\x1b"), 0);
+	assert_int_equal(cli_entity_add(&e, "Container Type", "%d", 5), 0);
+	assert_int_equal(cli_entity_render(&e, &out), 0);
+	assert_string_equal(out.o_buf, "  UUID          : u?\n"
+				       "  Container Type: 5\n");
+	cli_out_fini(&out);
+	assert_int_equal(cli_entity_add(&e, "Big", "%s", big), 0);
+	/* formatted into a cell-sized buffer: the first CLI_CELL_MAX bytes, no "..." */
+	assert_int_equal(strlen(e.e_vals[2]), CLI_CELL_MAX);
+	while (e.e_nr < CLI_ENTITY_ROWS_MAX)
+		assert_int_equal(cli_entity_add(&e, "k", "v"), 0);
+	assert_int_equal(cli_entity_add(&e, "k", "v"), -DER_OVERFLOW);
+	cli_entity_fini(&e);
+	assert_int_equal(e.e_nr, 0);
+
+	cli_isize_str(9, buf, sizeof(buf));
+	assert_string_equal(buf, "9 B");
+	cli_isize_str(32768, buf, sizeof(buf));
+	assert_string_equal(buf, "32 KiB");
+	cli_isize_str(1u << 20, buf, sizeof(buf));
+	assert_string_equal(buf, "1.0 MiB");
+	cli_size_str(1000, buf, sizeof(buf));
+	assert_string_equal(buf, "1.0 kB");
+	assert_int_equal(cli_status(0), 0);
+	assert_int_equal(cli_status(5), -DER_MISC);
+	assert_int_equal(cli_status(-DER_INVAL), -DER_INVAL);
+
+	assert_int_equal(cli_envelope(NULL, "bad \xff", -DER_INVAL, &out), 0);
+	assert_string_equal(out.o_buf, "{\n"
+				       "  \"response\": null,\n"
+				       "  \"error\": \"(message not UTF-8)\",\n"
+				       "  \"status\": -1003\n"
+				       "}\n");
+	cli_out_fini(&out);
+}
+
 int
 main(void)
 {
@@ -3265,6 +3603,11 @@ main(void)
 	    cmocka_unit_test(dmga46_device_ops),
 	    cmocka_unit_test(dmga47_nvme_bad_replies),
 	    cmocka_unit_test(dmga48_nvme_errors),
+	    cmocka_unit_test(dmga49_cli_parse),
+	    cmocka_unit_test(dmga50_cli_parse_errors),
+	    cmocka_unit_test(dmga51_cli_flags),
+	    cmocka_unit_test(dmga52_cli_usage),
+	    cmocka_unit_test(dmga53_cli_out),
 	};
 
 	return cmocka_run_group_tests_name("dmg_args", tests, NULL, NULL);

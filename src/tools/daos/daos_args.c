@@ -2,17 +2,11 @@
  * daos_args.c: the daos tool's command tree, argument parser and help text.
  *
  * The tree is static: groups (pool, container, object) and leaves (the
- * commands), each with its aliases as DAOS has them. Parsing walks argv once,
- * left to right, as go-flags (which DAOS's daos uses) does:
- *   - a word names a sub-command of the current node (by name or alias) or,
- *     at a leaf, is its next positional argument (pool, container, ...);
- *   - "--name", "--name=value", "-x", "-xVALUE", "-x=VALUE", "-x VALUE" and
- *     clusters of short booleans are flags; the flags known at a point are
- *     the current node's, then the global ones (a command's flag of the same
- *     name wins: list-attr's -V/--verbose); a value is never taken from a
- *     next word that looks like a flag;
- *   - "--" ends flags; "-h"/"--help" stops parsing and asks for the help of
- *     the node reached.
+ * commands), each with its aliases as DAOS has them. The walk over argv,
+ * go-flags' rules and messages and the help layout are the shared parser's
+ * (src/tools/common/cli_args.h); a command's flag of the same name as a
+ * global one wins (list-attr's -V/--verbose). This file gives the tree, the
+ * flag table and what each flag and positional means.
  * Every value is parsed and checked when it is read (sizes, properties,
  * epochs, object ids, classes, attribute lists), and the rules involving
  * several arguments are checked at the end, so a command that parses is
@@ -33,6 +27,7 @@
 #include <daos_obj_class.h>
 #include <daos_prop.h>
 #include "gurt/errbuf.h"
+#include "tools/common/cli_args.h"
 #include "tools/daos/daos_tool.h"
 
 enum dtool_flag_id {
@@ -61,15 +56,7 @@ enum dtool_flag_id {
 	F_OID,
 };
 
-struct dtool_flag {
-	int         f_id;
-	const char *f_long;
-	char        f_short; /* 0: none */
-	bool        f_value; /* takes a value */
-	const char *f_help;
-};
-
-static const struct dtool_flag dtool_flags[] = {
+static const struct cli_flag dtool_flags[] = {
 	{F_DEBUG, "debug", 0, false, "Enable debug output"},
 	{F_VERBOSE, "verbose", 0, false, "Enable verbose output"},
 	{F_JSON, "json", 'j', false, "Enable JSON output"},
@@ -98,19 +85,6 @@ static const struct dtool_flag dtool_flags[] = {
 
 static const int global_flags[] = {F_DEBUG, F_VERBOSE, F_JSON, F_SYS, 0};
 
-struct dtool_node {
-	const char                    *n_name;
-	const char                    *n_alias;  /* NULL: none */
-	const char                    *n_alias2; /* NULL: none */
-	const char                    *n_help;
-	enum dtool_cmd                 n_cmd;    /* NONE for a group */
-	const struct dtool_node *const *n_subs;  /* NULL-terminated; NULL for a leaf */
-	const int                     *n_flags;  /* 0-terminated; NULL: none */
-	const char                    *n_args;   /* positionals for help; NULL: none */
-	uint32_t                       n_pos_min; /* required positionals */
-	uint32_t                       n_pos_max; /* accepted positionals */
-};
-
 static const int pq_flags[] = {F_SHOW_ENABLED, F_SHOW_DISABLED, F_HEALTH_ONLY, 0};
 static const int lsattr_flags[] = {F_VALUES, 0};
 static const int create_flags[] = {F_TYPE, F_PROPS, F_OCLASS, F_CHUNK, 0};
@@ -122,94 +96,106 @@ static const int dsnap_flags[] = {F_EPOCH, F_EPR, F_SNAP, 0};
 static const int oq_flags[] = {F_OID, 0};
 
 /* pool */
-static const struct dtool_node n_pool_query = {
+static const struct cli_node n_pool_query = {
 	"query", NULL, NULL, "Query a pool", DTOOL_CMD_POOL_QUERY, NULL, pq_flags,
 	"<pool>", 1, 1};
-static const struct dtool_node n_pool_lscont = {
+static const struct cli_node n_pool_lscont = {
 	"list-containers", "list-cont", NULL, "List all containers in a pool",
 	DTOOL_CMD_POOL_LIST_CONT, NULL, NULL, "<pool>", 1, 1};
-static const struct dtool_node n_pool_lsattr = {
+static const struct cli_node n_pool_lsattr = {
 	"list-attr", "list-attrs", "lsattr", "List pool user-defined attributes",
 	DTOOL_CMD_POOL_LIST_ATTR, NULL, lsattr_flags, "<pool>", 1, 1};
-static const struct dtool_node n_pool_getattr = {
+static const struct cli_node n_pool_getattr = {
 	"get-attr", "getattr", NULL, "Get pool user-defined attributes",
 	DTOOL_CMD_POOL_GET_ATTR, NULL, NULL, "<pool> <name[,name...]>", 2, 2};
-static const struct dtool_node n_pool_setattr = {
+static const struct cli_node n_pool_setattr = {
 	"set-attr", "setattr", NULL, "Set pool user-defined attributes",
 	DTOOL_CMD_POOL_SET_ATTR, NULL, NULL, "<pool> <name:value[,name:value...]> | <pool> <name> "
 					     "<value>", 2, 3};
-static const struct dtool_node n_pool_delattr = {
+static const struct cli_node n_pool_delattr = {
 	"del-attr", "delattr", NULL, "Delete pool user-defined attributes",
 	DTOOL_CMD_POOL_DEL_ATTR, NULL, NULL, "<pool> <name[,name...]>", 2, 2};
-static const struct dtool_node *const pool_subs[] = {
+static const struct cli_node *const pool_subs[] = {
 	&n_pool_delattr, &n_pool_getattr, &n_pool_lsattr, &n_pool_lscont, &n_pool_query,
 	&n_pool_setattr, NULL};
-static const struct dtool_node n_pool = {
+static const struct cli_node n_pool = {
 	"pool", NULL, NULL, "Perform tasks related to DAOS pools", DTOOL_CMD_NONE, pool_subs,
 	NULL, NULL, 0, 0};
 
 /* container */
-static const struct dtool_node n_cont_create = {
+static const struct cli_node n_cont_create = {
 	"create", NULL, NULL, "Create a container", DTOOL_CMD_CONT_CREATE, NULL, create_flags,
 	"<pool> [label]", 1, 2};
-static const struct dtool_node n_cont_list = {
+static const struct cli_node n_cont_list = {
 	"list", "ls", NULL, "List all containers in a pool", DTOOL_CMD_CONT_LIST, NULL, NULL,
 	"<pool>", 1, 1};
-static const struct dtool_node n_cont_query = {
+static const struct cli_node n_cont_query = {
 	"query", NULL, NULL, "Query a container", DTOOL_CMD_CONT_QUERY, NULL, NULL,
 	"<pool> <container>", 2, 2};
-static const struct dtool_node n_cont_destroy = {
+static const struct cli_node n_cont_destroy = {
 	"destroy", NULL, NULL, "Destroy a container", DTOOL_CMD_CONT_DESTROY, NULL,
 	destroy_flags, "<pool> <container>", 2, 2};
-static const struct dtool_node n_cont_getprop = {
+static const struct cli_node n_cont_getprop = {
 	"get-prop", "getprop", NULL, "Get container properties", DTOOL_CMD_CONT_GET_PROP, NULL,
 	getprop_flags, "<pool> <container> [name[,name...]]", 2, 3};
-static const struct dtool_node n_cont_setprop = {
+static const struct cli_node n_cont_setprop = {
 	"set-prop", "setprop", NULL, "Set container properties", DTOOL_CMD_CONT_SET_PROP, NULL,
 	setprop_flags, "<pool> <container> <name:value[,name:value...]>", 2, 3};
-static const struct dtool_node n_cont_snap = {
+static const struct cli_node n_cont_snap = {
 	"create-snap", "snap", NULL, "Create a container snapshot", DTOOL_CMD_CONT_CREATE_SNAP,
 	NULL, snap_flags, "<pool> <container>", 2, 2};
-static const struct dtool_node n_cont_lssnap = {
+static const struct cli_node n_cont_lssnap = {
 	"list-snaps", "list-snap", NULL, "List container snapshots", DTOOL_CMD_CONT_LIST_SNAPS,
 	NULL, NULL, "<pool> <container>", 2, 2};
-static const struct dtool_node n_cont_dsnap = {
+static const struct cli_node n_cont_dsnap = {
 	"destroy-snap", NULL, NULL, "Destroy container snapshots", DTOOL_CMD_CONT_DESTROY_SNAP,
 	NULL, dsnap_flags, "<pool> <container>", 2, 2};
-static const struct dtool_node n_cont_lsattr = {
+static const struct cli_node n_cont_lsattr = {
 	"list-attr", "list-attrs", "lsattr", "List container user-defined attributes",
 	DTOOL_CMD_CONT_LIST_ATTR, NULL, lsattr_flags, "<pool> <container>", 2, 2};
-static const struct dtool_node n_cont_getattr = {
+static const struct cli_node n_cont_getattr = {
 	"get-attr", "getattr", NULL, "Get container user-defined attributes",
 	DTOOL_CMD_CONT_GET_ATTR, NULL, NULL, "<pool> <container> <name[,name...]>", 3, 3};
-static const struct dtool_node n_cont_setattr = {
+static const struct cli_node n_cont_setattr = {
 	"set-attr", "setattr", NULL, "Set container user-defined attributes",
 	DTOOL_CMD_CONT_SET_ATTR, NULL, NULL,
 	"<pool> <container> <name:value[,name:value...]> | <pool> <container> <name> <value>", 3,
 	4};
-static const struct dtool_node n_cont_delattr = {
+static const struct cli_node n_cont_delattr = {
 	"del-attr", "delattr", NULL, "Delete container user-defined attributes",
 	DTOOL_CMD_CONT_DEL_ATTR, NULL, NULL, "<pool> <container> <name[,name...]>", 3, 3};
-static const struct dtool_node *const cont_subs[] = {
+static const struct cli_node *const cont_subs[] = {
 	&n_cont_create,  &n_cont_snap,    &n_cont_delattr, &n_cont_destroy, &n_cont_dsnap,
 	&n_cont_getattr, &n_cont_getprop, &n_cont_list,    &n_cont_lsattr,  &n_cont_lssnap,
 	&n_cont_query,   &n_cont_setattr, &n_cont_setprop, NULL};
-static const struct dtool_node n_cont = {
+static const struct cli_node n_cont = {
 	"container", "cont", NULL, "Perform tasks related to DAOS containers", DTOOL_CMD_NONE,
 	cont_subs, NULL, NULL, 0, 0};
 
 /* object */
-static const struct dtool_node n_obj_query = {
+static const struct cli_node n_obj_query = {
 	"query", NULL, NULL, "Query an object's layout", DTOOL_CMD_OBJ_QUERY, NULL, oq_flags,
 	"<pool> <container> <HI.LO>", 2, 3};
-static const struct dtool_node *const obj_subs[] = {&n_obj_query, NULL};
-static const struct dtool_node n_obj = {
+static const struct cli_node *const obj_subs[] = {&n_obj_query, NULL};
+static const struct cli_node n_obj = {
 	"object", "obj", NULL, "Perform tasks related to DAOS objects", DTOOL_CMD_NONE, obj_subs,
 	NULL, NULL, 0, 0};
 
-static const struct dtool_node *const root_subs[] = {&n_cont, &n_obj, &n_pool, NULL};
-static const struct dtool_node n_root = {
+static const struct cli_node *const root_subs[] = {&n_cont, &n_obj, &n_pool, NULL};
+static const struct cli_node n_root = {
 	"daos", NULL, NULL, "The DAOS user tool", DTOOL_CMD_NONE, root_subs, NULL, NULL, 0, 0};
+
+static const struct cli_tree dtool_tree = {
+	.ct_root        = &n_root,
+	.ct_flags       = dtool_flags,
+	.ct_nflags      = NFLAGS,
+	.ct_global      = global_flags,
+	.ct_help_id     = F_HELP,
+	.ct_depth_max   = DTOOL_DEPTH_MAX,
+	.ct_args_max    = DTOOL_ARGS_MAX,
+	.ct_arg_len_max = DTOOL_ARG_LEN_MAX,
+	.ct_name_single = false, /* "Please specify one command of: query" */
+};
 
 /* Leaf names for messages, indexed by enum dtool_cmd. */
 static const char *const cmd_names[DTOOL_CMD_NR] = {
@@ -244,180 +230,30 @@ dtool_cmd_name(enum dtool_cmd cmd)
 	return cmd_names[cmd];
 }
 
-static const struct dtool_flag *
-flag_by_id(int id)
-{
-	for (size_t i = 0; i < NFLAGS; i++)
-		if (dtool_flags[i].f_id == id)
-			return &dtool_flags[i];
-	return NULL;
-}
-
-static const struct dtool_node *
+static const struct cli_node *
 args_node(const struct dtool_args *a)
 {
 	return a->da_path[a->da_depth - 1];
 }
 
-static bool
-flag_match(const struct dtool_flag *f, const char *name, size_t len, char sh)
-{
-	if (name != NULL)
-		return strlen(f->f_long) == len && strncmp(f->f_long, name, len) == 0;
-	return sh != 0 && f->f_short == sh;
-}
-
-/* The flag known at node by long name (name[0..len)) or short letter: the
- * node's own first, then the global ones, then -h. */
-static const struct dtool_flag *
-flag_find(const struct dtool_node *node, const char *name, size_t len, char sh)
-{
-	const int *lists[] = {node->n_flags, global_flags};
-
-	for (size_t l = 0; l < 2; l++)
-		for (const int *id = lists[l]; id != NULL && *id != 0; id++) {
-			const struct dtool_flag *f = flag_by_id(*id);
-
-			if (flag_match(f, name, len, sh))
-				return f;
-		}
-	if (flag_match(flag_by_id(F_HELP), name, len, sh))
-		return flag_by_id(F_HELP);
-	return NULL;
-}
-
-/* "-t, --type" or "--properties", as go-flags names a flag in messages. */
-static void
-flag_label(const struct dtool_flag *f, char *buf, size_t len)
-{
-	if (f->f_short != 0)
-		snprintf(buf, len, "-%c, --%s", f->f_short, f->f_long);
-	else
-		snprintf(buf, len, "--%s", f->f_long);
-}
-
 void
 dtool_args_path(const struct dtool_args *args, char *buf, size_t len)
 {
-	size_t n = 0;
-
-	if (len == 0)
-		return;
-	buf[0] = '\0';
-	for (uint32_t i = 0; i < args->da_depth && i < DTOOL_DEPTH_MAX; i++) {
-		int w = snprintf(buf + n, len - n, "%s%s", i == 0 ? "" : " ",
-				 args->da_path[i]->n_name);
-
-		if (w < 0 || (size_t)w >= len - n)
-			return;
-		n += (size_t)w;
-	}
-}
-
-/* Edit distance of two short strings (both at most DTOOL_SUGGEST_MAX bytes). */
-static size_t
-edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	size_t row[DTOOL_SUGGEST_MAX + 1];
-
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j];
-			size_t best = diag + (a[i - 1] == b[j - 1] ? 0 : 1);
-
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb];
-}
-
-/* "a, b or c": the sub-commands of a group, for messages. */
-static void
-sub_names(const struct dtool_node *node, char *buf, size_t len)
-{
-	size_t   n = 0, count = 0;
-	uint32_t i;
-
-	buf[0] = '\0';
-	while (node->n_subs[count] != NULL)
-		count++;
-	for (i = 0; i < count; i++) {
-		const char *sep = i == 0 ? "" : (i + 1 == count ? " or " : ", ");
-		int         w = snprintf(buf + n, len - n, "%s%s", sep, node->n_subs[i]->n_name);
-
-		if (w < 0 || (size_t)w >= len - n)
-			return;
-		n += (size_t)w;
-	}
-}
-
-static int
-err_unknown_command(const struct dtool_node *node, const char *word, char *errbuf,
-		    size_t errlen)
-{
-	char        q[DTOOL_QUOTE_MAX + 4];
-	char        names[512];
-	const char *best = NULL;
-	size_t      best_d = 0;
-	size_t      wlen = strlen(word);
-
-	d_errbuf_quote(q, word, wlen, DTOOL_QUOTE_MAX);
-	if (wlen <= DTOOL_SUGGEST_MAX) {
-		for (uint32_t i = 0; node->n_subs[i] != NULL; i++) {
-			size_t d = edit_distance(word, node->n_subs[i]->n_name);
-
-			if (best == NULL || d < best_d) {
-				best = node->n_subs[i]->n_name;
-				best_d = d;
-			}
-		}
-	}
-	/* As go-flags: suggest when less than half of the name would change. */
-	if (best != NULL && 2 * best_d < strlen(best)) {
-		d_errbuf_printf(errbuf, errlen, "Unknown command `%s', did you mean `%s'?", q,
-				best);
-	} else {
-		sub_names(node, names, sizeof(names));
-		d_errbuf_printf(errbuf, errlen,
-				"Unknown command `%s'. Please specify one command of: %s", q,
-				names);
-	}
-	return -DER_INVAL;
-}
-
-static int
-err_missing_command(const struct dtool_node *node, char *errbuf, size_t errlen)
-{
-	char names[512];
-
-	sub_names(node, names, sizeof(names));
-	d_errbuf_printf(errbuf, errlen, "Please specify one command of: %s", names);
-	return -DER_INVAL;
+	cli_path(args->da_path, args->da_depth, buf, len);
 }
 
 /* A pool or container named by the user: a UUID or a DAOS label. */
 static int
 check_id(const char *id, const char *what, char *errbuf, size_t errlen)
 {
-	char   q[DTOOL_QUOTE_MAX + 4];
+	char   q[CLI_QUOTE_MAX + 4];
 	size_t len = strlen(id);
 
 	if (dtool_uuid_shaped(id, len) || dtool_label_ok(id, len))
 		return 0;
 	d_errbuf_printf(errbuf, errlen,
 			"invalid %s '%s': not a UUID or a label (1 to %d of A-Z a-z 0-9 : . _ -)",
-			what, d_errbuf_quote(q, id, len, DTOOL_QUOTE_MAX), DTOOL_LABEL_MAX);
+			what, d_errbuf_quote(q, id, len, CLI_QUOTE_MAX), DTOOL_LABEL_MAX);
 	return -DER_INVAL;
 }
 
@@ -426,7 +262,7 @@ static int
 parse_attr_names(struct dtool_args *a, const char *text, char *errbuf, size_t errlen)
 {
 	const char *p = text;
-	char        q[DTOOL_QUOTE_MAX + 4];
+	char        q[CLI_QUOTE_MAX + 4];
 
 	for (;;) {
 		const char *end = strchr(p, ',');
@@ -434,13 +270,13 @@ parse_attr_names(struct dtool_args *a, const char *text, char *errbuf, size_t er
 
 		if (len == 0) {
 			d_errbuf_printf(errbuf, errlen, "invalid attribute names '%s': empty name",
-					d_errbuf_quote(q, text, strlen(text), DTOOL_QUOTE_MAX));
+					d_errbuf_quote(q, text, strlen(text), CLI_QUOTE_MAX));
 			return -DER_INVAL;
 		}
 		if (len > DTOOL_ATTR_NAME_MAX) {
 			d_errbuf_printf(errbuf, errlen,
 					"invalid attribute name '%s': longer than %d bytes",
-					d_errbuf_quote(q, p, len, DTOOL_QUOTE_MAX),
+					d_errbuf_quote(q, p, len, CLI_QUOTE_MAX),
 					DTOOL_ATTR_NAME_MAX);
 			return -DER_INVAL;
 		}
@@ -462,9 +298,9 @@ static int
 add_attr(struct dtool_args *a, const char *name, size_t nlen, const char *val, size_t vlen,
 	 char *errbuf, size_t errlen)
 {
-	char q[DTOOL_QUOTE_MAX + 4];
+	char q[CLI_QUOTE_MAX + 4];
 
-	d_errbuf_quote(q, name, nlen, DTOOL_QUOTE_MAX);
+	d_errbuf_quote(q, name, nlen, CLI_QUOTE_MAX);
 	if (nlen == 0) {
 		d_errbuf_printf(errbuf, errlen, "invalid attribute: empty name");
 		return -DER_INVAL;
@@ -501,7 +337,7 @@ static int
 parse_attr_pairs(struct dtool_args *a, const char *text, char *errbuf, size_t errlen)
 {
 	const char *p = text;
-	char        q[DTOOL_QUOTE_MAX + 4];
+	char        q[CLI_QUOTE_MAX + 4];
 	int         rc;
 
 	for (;;) {
@@ -512,7 +348,7 @@ parse_attr_pairs(struct dtool_args *a, const char *text, char *errbuf, size_t er
 		if (colon == NULL) {
 			d_errbuf_printf(errbuf, errlen,
 					"invalid attribute '%s': expected name:value",
-					d_errbuf_quote(q, p, len, DTOOL_QUOTE_MAX));
+					d_errbuf_quote(q, p, len, CLI_QUOTE_MAX));
 			return -DER_INVAL;
 		}
 		rc = add_attr(a, p, (size_t)(colon - p), colon + 1, len - (size_t)(colon + 1 - p),
@@ -527,10 +363,10 @@ parse_attr_pairs(struct dtool_args *a, const char *text, char *errbuf, size_t er
 
 /* Apply one flag and its value (NULL for booleans). */
 static int
-apply_flag(struct dtool_args *a, const struct dtool_flag *f, const char *val, char *errbuf,
+apply_flag(struct dtool_args *a, const struct cli_flag *f, const char *val, char *errbuf,
 	   size_t errlen)
 {
-	char q[DTOOL_QUOTE_MAX + 4];
+	char q[CLI_QUOTE_MAX + 4];
 	int  rc;
 
 	switch (f->f_id) {
@@ -547,7 +383,7 @@ apply_flag(struct dtool_args *a, const struct dtool_flag *f, const char *val, ch
 		if (*val == '\0' || strlen(val) > DTOOL_SYS_NAME_MAX) {
 			d_errbuf_printf(errbuf, errlen,
 					"invalid -G/--sys-name '%s': 1 to %d characters",
-					d_errbuf_quote(q, val, strlen(val), DTOOL_QUOTE_MAX),
+					d_errbuf_quote(q, val, strlen(val), CLI_QUOTE_MAX),
 					DTOOL_SYS_NAME_MAX);
 			return -DER_INVAL;
 		}
@@ -600,7 +436,7 @@ apply_flag(struct dtool_args *a, const struct dtool_flag *f, const char *val, ch
 			d_errbuf_printf(errbuf, errlen,
 					"invalid -o/--oclass '%s': unknown object class (e.g. S1, "
 					"S2, SX)",
-					d_errbuf_quote(q, val, strlen(val), DTOOL_QUOTE_MAX));
+					d_errbuf_quote(q, val, strlen(val), CLI_QUOTE_MAX));
 			return -DER_INVAL;
 		}
 		a->da_oclass = (uint32_t)id;
@@ -623,7 +459,7 @@ apply_flag(struct dtool_args *a, const struct dtool_flag *f, const char *val, ch
 		if (*val == '\0' || strlen(val) > DTOOL_SNAP_NAME_MAX) {
 			d_errbuf_printf(errbuf, errlen,
 					"invalid -s/--snap '%s': 1 to %d characters",
-					d_errbuf_quote(q, val, strlen(val), DTOOL_QUOTE_MAX),
+					d_errbuf_quote(q, val, strlen(val), CLI_QUOTE_MAX),
 					DTOOL_SNAP_NAME_MAX);
 			return -DER_INVAL;
 		}
@@ -663,120 +499,25 @@ twice:
 	return -DER_INVAL;
 }
 
-/* One "--name[=value]" word at argv[*i]; may consume argv[*i + 1]. */
+/* cli_parse()'s callbacks: a flag, and a word at a leaf (its next positional;
+ * 1 when it takes no more). */
 static int
-parse_long(struct dtool_args *a, int argc, char **argv, int *i, char *errbuf, size_t errlen)
+on_flag(void *arg, const struct cli_flag *f, const char *val, char *errbuf, size_t errlen)
 {
-	const char              *word = argv[*i] + 2;
-	const char              *eq = strchr(word, '=');
-	size_t                   nlen = eq != NULL ? (size_t)(eq - word) : strlen(word);
-	const struct dtool_flag *f = flag_find(args_node(a), word, nlen, 0);
-	char                     q[DTOOL_QUOTE_MAX + 4];
-	char                     label[64];
-
-	if (f == NULL) {
-		d_errbuf_printf(errbuf, errlen, "unknown flag `--%s'",
-				d_errbuf_quote(q, word, nlen, DTOOL_QUOTE_MAX));
-		return -DER_INVAL;
-	}
-	if (!f->f_value) {
-		if (eq != NULL) {
-			d_errbuf_printf(errbuf, errlen, "bool flag `--%s' cannot have an argument",
-					f->f_long);
-			return -DER_INVAL;
-		}
-		if (f->f_id == F_HELP) {
-			a->da_help = true;
-			return 0;
-		}
-		return apply_flag(a, f, NULL, errbuf, errlen);
-	}
-	if (eq != NULL)
-		return apply_flag(a, f, eq + 1, errbuf, errlen);
-	/* The value is the next word, unless there is none or it is a flag. */
-	if (*i + 1 >= argc || (argv[*i + 1][0] == '-' && argv[*i + 1][1] != '\0')) {
-		flag_label(f, label, sizeof(label));
-		d_errbuf_printf(errbuf, errlen, "expected argument for flag `%s'", label);
-		return -DER_INVAL;
-	}
-	(*i)++;
-	return apply_flag(a, f, argv[*i], errbuf, errlen);
+	return apply_flag(arg, f, val, errbuf, errlen);
 }
 
-/* One "-x..." word: a cluster of short flags; a flag with a value takes the
- * rest of the word or the next word. */
 static int
-parse_short(struct dtool_args *a, int argc, char **argv, int *i, char *errbuf, size_t errlen)
+on_word(void *arg, const struct cli_node *leaf, const char *word, char *errbuf, size_t errlen)
 {
-	const char *word = argv[*i];
-	char        q[DTOOL_QUOTE_MAX + 4];
-	char        label[64];
-	int         rc;
+	struct dtool_args *a = arg;
 
-	for (size_t j = 1; word[j] != '\0'; j++) {
-		const struct dtool_flag *f = flag_find(args_node(a), NULL, 0, word[j]);
-
-		if (f == NULL) {
-			d_errbuf_printf(errbuf, errlen, "unknown flag `-%s'",
-					d_errbuf_quote(q, &word[j], 1, DTOOL_QUOTE_MAX));
-			return -DER_INVAL;
-		}
-		if (f->f_id == F_HELP) {
-			a->da_help = true;
-			return 0;
-		}
-		if (!f->f_value) {
-			rc = apply_flag(a, f, NULL, errbuf, errlen);
-			if (rc != 0)
-				return rc;
-			continue;
-		}
-		if (word[j + 1] == '=')
-			return apply_flag(a, f, &word[j + 2], errbuf, errlen);
-		if (word[j + 1] != '\0')
-			return apply_flag(a, f, &word[j + 1], errbuf, errlen);
-		if (*i + 1 >= argc || (argv[*i + 1][0] == '-' && argv[*i + 1][1] != '\0')) {
-			flag_label(f, label, sizeof(label));
-			d_errbuf_printf(errbuf, errlen, "expected argument for flag `%s'", label);
-			return -DER_INVAL;
-		}
-		(*i)++;
-		return apply_flag(a, f, argv[*i], errbuf, errlen);
-	}
+	(void)errbuf;
+	(void)errlen;
+	if (a->da_pos_nr >= leaf->n_pos_max || a->da_pos_nr >= DTOOL_POS_MAX)
+		return 1;
+	a->da_pos[a->da_pos_nr++] = word;
 	return 0;
-}
-
-/* A word that is not a flag: a sub-command, or a leaf's next positional. */
-static int
-parse_word(struct dtool_args *a, const char *word, char *errbuf, size_t errlen)
-{
-	const struct dtool_node *node = args_node(a);
-	char                     q[DTOOL_QUOTE_MAX + 4];
-	char                     path[128];
-
-	if (node->n_subs != NULL) {
-		for (uint32_t i = 0; node->n_subs[i] != NULL; i++) {
-			const struct dtool_node *sub = node->n_subs[i];
-
-			if (strcmp(sub->n_name, word) == 0 ||
-			    (sub->n_alias != NULL && strcmp(sub->n_alias, word) == 0) ||
-			    (sub->n_alias2 != NULL && strcmp(sub->n_alias2, word) == 0)) {
-				if (a->da_depth >= DTOOL_DEPTH_MAX) /* the tree is shallower */
-					break;
-				a->da_path[a->da_depth++] = sub;
-				return 0;
-			}
-		}
-		return err_unknown_command(node, word, errbuf, errlen);
-	}
-	if (a->da_pos_nr < node->n_pos_max) {
-		a->da_pos[a->da_pos_nr++] = word;
-		return 0;
-	}
-	dtool_args_path(a, path, sizeof(path));
-	d_errbuf_printf(errbuf, errlen, "unexpected argument `%s' for `%s'",
-			d_errbuf_quote(q, word, strlen(word), DTOOL_QUOTE_MAX), path);
-	return -DER_INVAL;
 }
 
 /* Name of the idx-th positional of a command, for "not provided". */
@@ -798,8 +539,8 @@ missing_pos(enum dtool_cmd cmd, uint32_t idx)
 static int
 finish(struct dtool_args *a, char *errbuf, size_t errlen)
 {
-	const struct dtool_node *node = args_node(a);
-	char                     q[DTOOL_QUOTE_MAX + 4];
+	const struct cli_node *node = args_node(a);
+	char                     q[CLI_QUOTE_MAX + 4];
 	uint32_t                 extra;
 	int                      rc;
 
@@ -841,7 +582,7 @@ finish(struct dtool_args *a, char *errbuf, size_t errlen)
 					"invalid label '%s' (1 to %d of A-Z a-z 0-9 : . _ -, not a "
 					"UUID)",
 					d_errbuf_quote(q, a->da_label, strlen(a->da_label),
-						       DTOOL_QUOTE_MAX),
+						       CLI_QUOTE_MAX),
 					DTOOL_LABEL_MAX);
 			return -DER_INVAL;
 		}
@@ -941,44 +682,21 @@ finish(struct dtool_args *a, char *errbuf, size_t errlen)
 int
 dtool_args_parse(int argc, char **argv, struct dtool_args *a, char *errbuf, size_t errlen)
 {
-	bool flags_done = false;
-	int  rc = 0;
+	struct cli_parser p = {
+		.cp_tree  = &dtool_tree,
+		.cp_path  = a->da_path,
+		.cp_depth = &a->da_depth,
+		.cp_help  = &a->da_help,
+		.cp_flag  = on_flag,
+		.cp_word  = on_word,
+		.cp_arg   = a,
+	};
+	int rc;
 
 	memset(a, 0, sizeof(*a));
-	a->da_path[0] = &n_root;
-	a->da_depth = 1;
-	d_errbuf_printf(errbuf, errlen, "%s", "");
-
-	if (argc > DTOOL_ARGS_MAX) {
-		d_errbuf_printf(errbuf, errlen, "too many arguments (%d, at most %d)", argc - 1,
-				DTOOL_ARGS_MAX - 1);
-		return -DER_INVAL;
-	}
-	for (int i = 1; i < argc && argv[i] != NULL; i++) {
-		if (strnlen(argv[i], DTOOL_ARG_LEN_MAX + 1) > DTOOL_ARG_LEN_MAX) {
-			d_errbuf_printf(errbuf, errlen, "argument %d is longer than %d bytes", i,
-					DTOOL_ARG_LEN_MAX);
-			return -DER_INVAL;
-		}
-	}
-	for (int i = 1; i < argc && argv[i] != NULL && rc == 0; i++) {
-		const char *w = argv[i];
-
-		if (!flags_done && strcmp(w, "--") == 0)
-			flags_done = true;
-		else if (!flags_done && w[0] == '-' && w[1] == '-')
-			rc = parse_long(a, argc, argv, &i, errbuf, errlen);
-		else if (!flags_done && w[0] == '-' && w[1] != '\0')
-			rc = parse_short(a, argc, argv, &i, errbuf, errlen);
-		else
-			rc = parse_word(a, w, errbuf, errlen);
-		if (rc == 0 && a->da_help)
-			return 0;
-	}
-	if (rc != 0)
+	rc = cli_parse(&p, argc, argv, errbuf, errlen);
+	if (rc != 0 || a->da_help)
 		return rc;
-	if (args_node(a)->n_subs != NULL)
-		return err_missing_command(args_node(a), errbuf, errlen);
 	rc = finish(a, errbuf, errlen);
 	if (rc != 0)
 		return rc;
@@ -986,85 +704,8 @@ dtool_args_parse(int argc, char **argv, struct dtool_args *a, char *errbuf, size
 	return 0;
 }
 
-/*
- * Help
- */
-
-/* Width of the "  -t, --type=" part of a flag line. */
-static size_t
-flag_spec_len(const struct dtool_flag *f)
-{
-	return 4 + 2 + strlen(f->f_long) + (f->f_value ? 1 : 0);
-}
-
-static int
-print_flag(struct dtool_out *out, const struct dtool_flag *f, size_t indent, size_t width)
-{
-	char spec[96];
-
-	if (f->f_short != 0)
-		snprintf(spec, sizeof(spec), "-%c, --%s%s", f->f_short, f->f_long,
-			 f->f_value ? "=" : "");
-	else
-		snprintf(spec, sizeof(spec), "    --%s%s", f->f_long, f->f_value ? "=" : "");
-	return dtool_out_printf(out, "%*s%-*s  %s\n", (int)indent, "", (int)width, spec,
-				f->f_help);
-}
-
 int
-dtool_args_usage(const struct dtool_args *a, struct dtool_out *out)
+dtool_args_usage(const struct dtool_args *a, struct cli_out *out)
 {
-	const struct dtool_node *node = args_node(a);
-	char                     path[128];
-	size_t                   width = 0;
-	int                      rc;
-
-	dtool_args_path(a, path, sizeof(path));
-	rc = dtool_out_printf(out, "Usage:\n  daos [OPTIONS]%s%s", a->da_depth > 1 ? " " : "",
-			      a->da_depth > 1 ? path + strlen("daos ") : "");
-	if (rc == 0 && node->n_subs != NULL)
-		rc = dtool_out_printf(out, " <command>");
-	if (rc == 0 && node->n_flags != NULL)
-		rc = dtool_out_printf(out, " [%s-OPTIONS]", node->n_name);
-	if (rc == 0 && node->n_args != NULL)
-		rc = dtool_out_printf(out, " %s", node->n_args);
-	if (rc == 0)
-		rc = dtool_out_printf(out, "\n\n%s\n\nApplication Options:\n", node->n_help);
-
-	for (const int *id = global_flags; *id != 0; id++)
-		if (flag_spec_len(flag_by_id(*id)) > width)
-			width = flag_spec_len(flag_by_id(*id));
-	for (const int *id = node->n_flags; id != NULL && *id != 0; id++)
-		if (flag_spec_len(flag_by_id(*id)) + 4 > width)
-			width = flag_spec_len(flag_by_id(*id)) + 4;
-	for (const int *id = global_flags; rc == 0 && *id != 0; id++)
-		rc = print_flag(out, flag_by_id(*id), 2, width);
-	if (rc == 0)
-		rc = dtool_out_printf(out, "\nHelp Options:\n");
-	if (rc == 0)
-		rc = print_flag(out, flag_by_id(F_HELP), 2, width);
-	if (rc == 0 && node->n_flags != NULL)
-		rc = dtool_out_printf(out, "\n[%s command options]\n", node->n_name);
-	for (const int *id = node->n_flags; rc == 0 && id != NULL && *id != 0; id++)
-		rc = print_flag(out, flag_by_id(*id), 6, width - 4);
-	if (rc == 0 && node->n_subs != NULL) {
-		size_t nw = 0;
-
-		for (uint32_t i = 0; node->n_subs[i] != NULL; i++)
-			if (strlen(node->n_subs[i]->n_name) > nw)
-				nw = strlen(node->n_subs[i]->n_name);
-		rc = dtool_out_printf(out, "\nAvailable commands:\n");
-		for (uint32_t i = 0; rc == 0 && node->n_subs[i] != NULL; i++) {
-			const struct dtool_node *s = node->n_subs[i];
-
-			rc = dtool_out_printf(out, "  %-*s  %s", (int)nw, s->n_name, s->n_help);
-			if (rc == 0 && s->n_alias != NULL)
-				rc = dtool_out_printf(out, " (aliases: %s%s%s)", s->n_alias,
-						      s->n_alias2 != NULL ? ", " : "",
-						      s->n_alias2 != NULL ? s->n_alias2 : "");
-			if (rc == 0)
-				rc = dtool_out_printf(out, "\n");
-		}
-	}
-	return rc;
+	return cli_usage(&dtool_tree, a->da_path, a->da_depth, out);
 }

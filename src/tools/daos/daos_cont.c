@@ -177,10 +177,10 @@ cont_describe(daos_handle_t coh, struct cont_desc *cd)
 }
 
 static int
-cont_desc_print(const struct cont_desc *cd, bool verbose, struct dtool_out *out,
+cont_desc_print(const struct cont_desc *cd, bool verbose, struct cli_out *out,
 		json_t **response)
 {
-	struct dtool_entity     e;
+	struct cli_entity       e;
 	const daos_cont_info_t *ci = &cd->cd_info;
 	char                    oclass[MAX_OBJ_CLASS_NAME_LEN] = "";
 	char                    date[64];
@@ -197,45 +197,45 @@ cont_desc_print(const struct cont_desc *cd, bool verbose, struct dtool_out *out,
 						      oclass) != 0)
 		snprintf(oclass, sizeof(oclass), "%" PRIu64, cd->cd_oclass);
 
-	dtool_entity_init(&e);
-	rc = dtool_entity_add(&e, "Container UUID", "%s", cd->cd_uuid);
+	cli_entity_init(&e);
+	rc = cli_entity_add(&e, "Container UUID", "%s", cd->cd_uuid);
 	if (rc == 0 && cd->cd_label[0] != '\0')
-		rc = dtool_entity_add(&e, "Container Label", "%s", cd->cd_label);
+		rc = cli_entity_add(&e, "Container Label", "%s", cd->cd_label);
 	if (rc == 0)
-		rc = dtool_entity_add(&e, "Container Type", "%s", dtool_ctype_name(cd->cd_type));
+		rc = cli_entity_add(&e, "Container Type", "%s", dtool_ctype_name(cd->cd_type));
 	if (rc == 0 && verbose) {
-		rc = dtool_entity_add(&e, "Pool UUID", "%s", cd->cd_pool_uuid);
+		rc = cli_entity_add(&e, "Pool UUID", "%s", cd->cd_pool_uuid);
 		if (rc == 0)
-			rc = dtool_entity_add(&e, "Container redundancy factor", "%" PRIu64,
-					      cd->cd_rf);
+			rc = cli_entity_add(&e, "Container redundancy factor", "%" PRIu64,
+					    cd->cd_rf);
 		if (rc == 0)
-			rc = dtool_entity_add(&e, "Number of open handles", "%u", ci->ci_nhandles);
+			rc = cli_entity_add(&e, "Number of open handles", "%u", ci->ci_nhandles);
 		dtool_hlc_str(ci->ci_md_otime, date, sizeof(date));
 		if (rc == 0)
-			rc = dtool_entity_add(&e, "Latest open time", "%#" PRIx64 " (%s)",
-					      ci->ci_md_otime, date);
+			rc = cli_entity_add(&e, "Latest open time", "%#" PRIx64 " (%s)",
+					    ci->ci_md_otime, date);
 		dtool_hlc_str(ci->ci_md_mtime, date, sizeof(date));
 		if (rc == 0)
-			rc = dtool_entity_add(&e, "Latest close/modify time", "%#" PRIx64 " (%s)",
-					      ci->ci_md_mtime, date);
+			rc = cli_entity_add(&e, "Latest close/modify time", "%#" PRIx64 " (%s)",
+					    ci->ci_md_mtime, date);
 		if (rc == 0)
-			rc = dtool_entity_add(&e, "Number of snapshots", "%u", ci->ci_nsnapshots);
+			rc = cli_entity_add(&e, "Number of snapshots", "%u", ci->ci_nsnapshots);
 		dtool_hlc_str(ci->ci_lsnapshot, date, sizeof(date));
 		if (rc == 0 && ci->ci_lsnapshot != 0)
-			rc = dtool_entity_add(&e, "Latest Persistent Snapshot", "%#" PRIx64 " (%s)",
-					      ci->ci_lsnapshot, date);
+			rc = cli_entity_add(&e, "Latest Persistent Snapshot", "%#" PRIx64 " (%s)",
+					    ci->ci_lsnapshot, date);
 		if (rc == 0 && oclass[0] != '\0')
-			rc = dtool_entity_add(&e, "Object Class", "%s", oclass);
+			rc = cli_entity_add(&e, "Object Class", "%s", oclass);
 		if (rc == 0 && chunk != 0) {
 			char size[16];
 
-			dtool_isize_str(chunk, size, sizeof(size));
-			rc = dtool_entity_add(&e, "Chunk Size", "%s", size);
+			cli_isize_str(chunk, size, sizeof(size));
+			rc = cli_entity_add(&e, "Chunk Size", "%s", size);
 		}
 	}
 	if (rc == 0)
-		rc = dtool_entity_render(&e, out);
-	dtool_entity_fini(&e);
+		rc = cli_entity_render(&e, out);
+	cli_entity_fini(&e);
 	if (rc != 0)
 		return rc;
 
@@ -289,7 +289,7 @@ pool_uuid(daos_handle_t poh, char *buf)
 }
 
 static int
-cont_create(struct dtool_ctx *ctx, daos_handle_t poh, struct dtool_out *out, json_t **response,
+cont_create(struct dtool_ctx *ctx, daos_handle_t poh, struct cli_out *out, json_t **response,
 	    char *errbuf, size_t errlen)
 {
 	const struct dtool_args *a = ctx->dc_args;
@@ -331,12 +331,12 @@ cont_create(struct dtool_ctx *ctx, daos_handle_t poh, struct dtool_out *out, jso
 	}
 	rc = cont_desc_print(&cd, false, out, response);
 	if (rc == 0)
-		rc = dtool_out_printf(out, "\nSuccessfully created container %s\n", cd.cd_uuid);
+		rc = cli_out_printf(out, "\nSuccessfully created container %s\n", cd.cd_uuid);
 	return rc;
 }
 
 static int
-cont_query(struct dtool_ctx *ctx, daos_handle_t poh, daos_handle_t coh, struct dtool_out *out,
+cont_query(struct dtool_ctx *ctx, daos_handle_t poh, daos_handle_t coh, struct cli_out *out,
 	   json_t **response, char *errbuf, size_t errlen)
 {
 	struct cont_desc cd;
@@ -381,14 +381,14 @@ acl_str(struct daos_acl *acl, char *buf, size_t len)
 }
 
 static int
-cont_get_prop(struct dtool_ctx *ctx, daos_handle_t coh, struct dtool_out *out,
+cont_get_prop(struct dtool_ctx *ctx, daos_handle_t coh, struct cli_out *out,
 	      json_t **response, char *errbuf, size_t errlen)
 {
 	static const char *const      titles[] = {"Name", "Value"};
 	const struct dtool_args      *a = ctx->dc_args;
 	const struct dtool_prop_desc *all;
 	const struct dtool_prop_desc *want[DTOOL_PROPS_MAX + 1];
-	struct dtool_table            t;
+	struct cli_table              t;
 	daos_prop_t                  *prop = NULL;
 	json_t                       *list = NULL;
 	uint32_t                      nall, nwant = 0;
@@ -405,7 +405,7 @@ cont_get_prop(struct dtool_ctx *ctx, daos_handle_t coh, struct dtool_out *out,
 				want[nwant++] = &all[i];
 		want[nwant++] = dtool_prop_by_type(DAOS_PROP_CO_ACL);
 	}
-	rc = dtool_table_init(&t, 2, titles, 0);
+	rc = cli_table_init(&t, 2, titles, 0);
 	if (rc != 0)
 		return rc;
 	prop = daos_prop_alloc(nwant);
@@ -425,7 +425,7 @@ cont_get_prop(struct dtool_ctx *ctx, daos_handle_t coh, struct dtool_out *out,
 	for (uint32_t i = 0; i < nwant && rc == 0; i++) {
 		const struct dtool_prop_desc *d = want[i];
 		struct daos_prop_entry       *e = daos_prop_entry_get(prop, d->pd_type);
-		char                          val[DTOOL_CELL_MAX + 1];
+		char                          val[CLI_CELL_MAX + 1];
 		char                          name[128];
 		const char                   *cells[2] = {name, val};
 		json_t                       *o;
@@ -448,7 +448,7 @@ cont_get_prop(struct dtool_ctx *ctx, daos_handle_t coh, struct dtool_out *out,
 			else
 				jv = json_string(val);
 		}
-		rc = dtool_table_add(&t, cells);
+		rc = cli_table_add(&t, cells);
 		if (rc != 0) {
 			json_decref(jv);
 			break;
@@ -469,9 +469,9 @@ cont_get_prop(struct dtool_ctx *ctx, daos_handle_t coh, struct dtool_out *out,
 			json_decref(jv);
 	}
 	if (rc == 0)
-		rc = dtool_out_printf(out, "Properties for container %s\n", a->da_cont);
+		rc = cli_out_printf(out, "Properties for container %s\n", a->da_cont);
 	if (rc == 0)
-		rc = dtool_table_render(&t, out);
+		rc = cli_table_render(&t, out);
 	if (rc == 0) {
 		*response = list;
 		list = NULL;
@@ -479,12 +479,12 @@ cont_get_prop(struct dtool_ctx *ctx, daos_handle_t coh, struct dtool_out *out,
 out:
 	json_decref(list);
 	daos_prop_free(prop);
-	dtool_table_fini(&t);
+	cli_table_fini(&t);
 	return rc;
 }
 
 static int
-cont_set_prop(struct dtool_ctx *ctx, daos_handle_t coh, struct dtool_out *out, char *errbuf,
+cont_set_prop(struct dtool_ctx *ctx, daos_handle_t coh, struct cli_out *out, char *errbuf,
 	      size_t errlen)
 {
 	daos_prop_t *prop = NULL;
@@ -500,7 +500,7 @@ cont_set_prop(struct dtool_ctx *ctx, daos_handle_t coh, struct dtool_out *out, c
 				ctx->dc_args->da_cont);
 		return rc;
 	}
-	return dtool_out_printf(out, "Properties were successfully set\n");
+	return cli_out_printf(out, "Properties were successfully set\n");
 }
 
 /*
@@ -564,7 +564,7 @@ snap_list(daos_handle_t coh, struct snap_list *sl)
 }
 
 static int
-cont_create_snap(struct dtool_ctx *ctx, daos_handle_t coh, struct dtool_out *out,
+cont_create_snap(struct dtool_ctx *ctx, daos_handle_t coh, struct cli_out *out,
 		 json_t **response, char *errbuf, size_t errlen)
 {
 	const struct dtool_args *a = ctx->dc_args;
@@ -581,7 +581,7 @@ cont_create_snap(struct dtool_ctx *ctx, daos_handle_t coh, struct dtool_out *out
 				a->da_cont);
 		return rc;
 	}
-	rc = dtool_out_printf(out, "snapshot/epoch %#" PRIx64 " has been created\n", epoch);
+	rc = cli_out_printf(out, "snapshot/epoch %#" PRIx64 " has been created\n", epoch);
 	if (rc != 0)
 		return rc;
 	j = json_object();
@@ -599,7 +599,7 @@ cont_create_snap(struct dtool_ctx *ctx, daos_handle_t coh, struct dtool_out *out
 }
 
 static int
-cont_list_snaps(struct dtool_ctx *ctx, daos_handle_t coh, struct dtool_out *out,
+cont_list_snaps(struct dtool_ctx *ctx, daos_handle_t coh, struct cli_out *out,
 		json_t **response, char *errbuf, size_t errlen)
 {
 	struct snap_list sl;
@@ -617,19 +617,19 @@ cont_list_snaps(struct dtool_ctx *ctx, daos_handle_t coh, struct dtool_out *out,
 		snap_list_fini(&sl);
 		return -DER_NOMEM;
 	}
-	rc = dtool_out_printf(out, "Container's snapshots :\n");
+	rc = cli_out_printf(out, "Container's snapshots :\n");
 	if (rc == 0 && sl.sl_nr == 0)
-		rc = dtool_out_printf(out, "no snapshots\n");
+		rc = cli_out_printf(out, "no snapshots\n");
 	for (int i = 0; i < sl.sl_nr && rc == 0; i++) {
 		const char *name = sl.sl_names[i];
 		json_t     *o = json_object();
 
-		rc = dtool_out_printf(out, "%#" PRIx64 "%s", sl.sl_epochs[i],
-				      name[0] != '\0' ? " " : "");
+		rc = cli_out_printf(out, "%#" PRIx64 "%s", sl.sl_epochs[i],
+				    name[0] != '\0' ? " " : "");
 		if (rc == 0)
-			rc = dtool_out_put_safe(out, name, strlen(name));
+			rc = cli_out_put_safe(out, name, strlen(name));
 		if (rc == 0)
-			rc = dtool_out_printf(out, "\n");
+			rc = cli_out_printf(out, "\n");
 		if (rc == 0 && (o == NULL || json_array_append_new(list, o) != 0)) {
 			rc = -DER_NOMEM;
 			break;
@@ -692,7 +692,7 @@ cont_destroy_snap(struct dtool_ctx *ctx, daos_handle_t coh, char *errbuf, size_t
 }
 
 int
-dtool_cont_run(struct dtool_ctx *ctx, struct dtool_out *out, json_t **response, char *errbuf,
+dtool_cont_run(struct dtool_ctx *ctx, struct cli_out *out, json_t **response, char *errbuf,
 	       size_t errlen)
 {
 	const struct dtool_args *a = ctx->dc_args;
@@ -736,8 +736,8 @@ dtool_cont_run(struct dtool_ctx *ctx, struct dtool_out *out, json_t **response, 
 			d_errbuf_printf(errbuf, errlen, "failed to destroy container %s",
 					a->da_cont);
 		else
-			rc = dtool_out_printf(out, "Successfully destroyed container %s\n",
-					      a->da_cont);
+			rc = cli_out_printf(out, "Successfully destroyed container %s\n",
+					    a->da_cont);
 		goto out_pool;
 	default:
 		break;

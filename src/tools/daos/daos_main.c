@@ -19,20 +19,11 @@
 #include <daos.h>
 #include "tools/daos/daos_tool.h"
 
-/* Write the buffer out; a closed pipe is not worth reporting. */
-static void
-flush_out(const struct dtool_out *out, FILE *fp)
-{
-	if (out->o_len > 0)
-		fwrite(out->o_buf, 1, out->o_len, fp);
-	fflush(fp);
-}
-
 /* Report a failed command: in the envelope with -j, else on stderr. */
 static void
 report(const struct dtool_args *args, const char *what, int rc)
 {
-	struct dtool_out out;
+	struct cli_out   out;
 	char             msg[DTOOL_MSG_MAX + 128];
 
 	if (what[0] != '\0')
@@ -43,16 +34,16 @@ report(const struct dtool_args *args, const char *what, int rc)
 		fprintf(stderr, "ERROR: daos: %s\n", msg);
 		return;
 	}
-	dtool_out_init(&out);
-	if (dtool_envelope(NULL, msg, rc, &out) == 0)
-		flush_out(&out, stdout);
+	cli_out_init(&out);
+	if (cli_envelope(NULL, msg, rc, &out) == 0)
+		cli_out_write(&out, stdout);
 	else
 		fprintf(stderr, "ERROR: daos: %s\n", msg);
-	dtool_out_fini(&out);
+	cli_out_fini(&out);
 }
 
 static int
-run(struct dtool_ctx *ctx, struct dtool_out *out, json_t **response, char *err, size_t errlen)
+run(struct dtool_ctx *ctx, struct cli_out *out, json_t **response, char *err, size_t errlen)
 {
 	switch (ctx->dc_args->da_cmd) {
 	case DTOOL_CMD_POOL_QUERY:
@@ -78,7 +69,7 @@ main(int argc, char **argv)
 {
 	struct dtool_args args;
 	struct dtool_ctx  ctx;
-	struct dtool_out  out;
+	struct cli_out    out;
 	json_t           *response = NULL;
 	char              err[DTOOL_MSG_MAX];
 	char              path[128];
@@ -87,7 +78,7 @@ main(int argc, char **argv)
 
 	/* A peer closing a socket must not kill us through a write. */
 	signal(SIGPIPE, SIG_IGN);
-	dtool_out_init(&out);
+	cli_out_init(&out);
 
 	rc = dtool_args_parse(argc, argv, &args, err, sizeof(err));
 	if (rc != 0) {
@@ -99,7 +90,7 @@ main(int argc, char **argv)
 	}
 	if (args.da_help) {
 		rc = dtool_args_usage(&args, &out);
-		flush_out(&out, stdout);
+		cli_out_write(&out, stdout);
 		ret = rc == 0 ? 0 : DTOOL_EXIT_ERROR;
 		goto out;
 	}
@@ -128,16 +119,16 @@ main(int argc, char **argv)
 
 	if (args.da_json) {
 		if (rc == 0) {
-			dtool_out_fini(&out);
-			dtool_out_init(&out);
-			if (dtool_envelope(response, NULL, 0, &out) != 0) {
+			cli_out_fini(&out);
+			cli_out_init(&out);
+			if (cli_envelope(response, NULL, 0, &out) != 0) {
 				fprintf(stderr, "ERROR: daos: out of memory\n");
 				rc = -DER_NOMEM;
 			}
-			flush_out(&out, stdout);
+			cli_out_write(&out, stdout);
 		}
 	} else {
-		flush_out(&out, stdout);
+		cli_out_write(&out, stdout);
 	}
 	if (rc != 0) {
 		report(&args, err, rc);
@@ -145,6 +136,6 @@ main(int argc, char **argv)
 	}
 	json_decref(response);
 out:
-	dtool_out_fini(&out);
+	cli_out_fini(&out);
 	return ret;
 }

@@ -61,7 +61,7 @@ class_grp_size(daos_oclass_id_t cid)
 }
 
 int
-dtool_obj_run(struct dtool_ctx *ctx, struct dtool_out *out, json_t **response, char *errbuf,
+dtool_obj_run(struct dtool_ctx *ctx, struct cli_out *out, json_t **response, char *errbuf,
 	      size_t errlen)
 {
 	const struct dtool_args *a = ctx->dc_args;
@@ -145,38 +145,38 @@ dtool_obj_run(struct dtool_ctx *ctx, struct dtool_out *out, json_t **response, c
 		d_errbuf_printf(errbuf, errlen, "failed to query the keys of object %s", oidstr);
 		goto out_obj;
 	}
-	rc = dtool_out_printf(out, "oid: %s ver %d grp_nr: %u\n", oidstr, 0, grp_nr);
+	rc = cli_out_printf(out, "oid: %s ver %d grp_nr: %u\n", oidstr, 0, grp_nr);
 	if (rc == 0)
-		rc = dtool_out_printf(out, "class: %s type: %s\n", cname,
-				      (unsigned)otype < sizeof(otype_names) / sizeof(otype_names[0])
+		rc = cli_out_printf(out, "class: %s type: %s\n", cname,
+				    (unsigned)otype < sizeof(otype_names) / sizeof(otype_names[0])
 					  ? otype_names[otype]
 					  : "unknown");
 	for (uint32_t g = 0; rc == 0 && g < grp_nr; g++) {
-		rc = dtool_out_printf(out, "grp: %u\n", g);
+		rc = cli_out_printf(out, "grp: %u\n", g);
 		for (uint32_t r = 0; rc == 0 && r < grp_size; r++) {
 			uint64_t s = (uint64_t)g * grp_size + r;
 
 			if (ranks.rl_nr == nshards)
-				rc = dtool_out_printf(out, "replica %u %u\n", r, ranks.rl_ranks[s]);
+				rc = cli_out_printf(out, "replica %u %u\n", r, ranks.rl_ranks[s]);
 			else
-				rc = dtool_out_printf(out, "replica %u\n", r);
+				rc = cli_out_printf(out, "replica %u\n", r);
 		}
 	}
 	if (rc == 0 && ranks.rl_nr != nshards && ranks.rl_nr > 0) {
-		rc = dtool_out_printf(out, "ranks:");
+		rc = cli_out_printf(out, "ranks:");
 		for (uint32_t i = 0; rc == 0 && i < ranks.rl_nr; i++)
-			rc = dtool_out_printf(out, " %u", ranks.rl_ranks[i]);
+			rc = cli_out_printf(out, " %u", ranks.rl_ranks[i]);
 		if (rc == 0)
-			rc = dtool_out_printf(out, "\n");
+			rc = cli_out_printf(out, "\n");
 	}
 	if (rc == 0 && have_dkey) {
-		rc = dtool_out_printf(out, "max dkey: ");
+		rc = cli_out_printf(out, "max dkey: ");
 		if (rc == 0)
-			rc = dtool_out_put_safe(out, dkey_buf, dkey.iov_len);
+			rc = cli_out_put_safe(out, dkey_buf, dkey.iov_len);
 		if (rc == 0)
-			rc = dtool_out_printf(out, "\n");
+			rc = cli_out_printf(out, "\n");
 	} else if (rc == 0) {
-		rc = dtool_out_printf(out, "max dkey: none (empty object)\n");
+		rc = cli_out_printf(out, "max dkey: none (empty object)\n");
 	}
 	if (rc != 0)
 		goto out_obj;

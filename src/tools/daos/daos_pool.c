@@ -62,7 +62,7 @@ json_str_safe(const char *s, size_t n)
 	json_t *j = json_stringn(s, n);
 	char   *copy;
 
-	if (j != NULL || n > DTOOL_OUT_MAX)
+	if (j != NULL || n > CLI_OUT_MAX)
 		return j;
 	copy = malloc(n + 1);
 	if (copy == NULL)
@@ -158,7 +158,7 @@ json_set(json_t *obj, const char *key, json_t *val)
 }
 
 static int
-pool_query(struct dtool_ctx *ctx, daos_handle_t poh, struct dtool_out *out, json_t **response,
+pool_query(struct dtool_ctx *ctx, daos_handle_t poh, struct cli_out *out, json_t **response,
 	   char *errbuf, size_t errlen)
 {
 	const struct dtool_args *a = ctx->dc_args;
@@ -216,39 +216,39 @@ pool_query(struct dtool_ctx *ctx, daos_handle_t poh, struct dtool_out *out, json
 
 	uuid_unparse_lower(info.pi_uuid, uuid);
 	state = info.pi_ndisabled > 0 ? "Degraded" : "Ready";
-	rc = dtool_out_printf(out,
-			      "Pool %s, ntarget=%u, disabled=%u, leader=%u, version=%u, "
-			      "state=%s\nPool health info:\n",
-			      uuid, info.pi_ntargets, info.pi_ndisabled, info.pi_leader,
-			      info.pi_map_ver, state);
+	rc = cli_out_printf(out,
+			    "Pool %s, ntarget=%u, disabled=%u, leader=%u, version=%u, "
+			    "state=%s\nPool health info:\n",
+			    uuid, info.pi_ntargets, info.pi_ndisabled, info.pi_leader,
+			    info.pi_map_ver, state);
 	if (rc == 0 && enabled != NULL && enabled[0] != '\0')
-		rc = dtool_out_printf(out, "- Enabled ranks: %s\n", enabled);
+		rc = cli_out_printf(out, "- Enabled ranks: %s\n", enabled);
 	if (rc == 0 && disabled != NULL && disabled[0] != '\0')
-		rc = dtool_out_printf(out, "- Disabled ranks: %s\n", disabled);
+		rc = cli_out_printf(out, "- Disabled ranks: %s\n", disabled);
 	if (rc == 0 && info.pi_rebuild_st.rs_errno != 0)
-		rc = dtool_out_printf(out, "- Rebuild failed, status=%d\n",
-				      info.pi_rebuild_st.rs_errno);
+		rc = cli_out_printf(out, "- Rebuild failed, status=%d\n",
+				    info.pi_rebuild_st.rs_errno);
 	else if (rc == 0)
-		rc = dtool_out_printf(out, "- Rebuild %s, %" PRIu64 " objs, %" PRIu64 " recs\n",
-				      rebuild_state(&info.pi_rebuild_st),
-				      info.pi_rebuild_st.rs_obj_nr, info.pi_rebuild_st.rs_rec_nr);
+		rc = cli_out_printf(out, "- Rebuild %s, %" PRIu64 " objs, %" PRIu64 " recs\n",
+				    rebuild_state(&info.pi_rebuild_st),
+				    info.pi_rebuild_st.rs_obj_nr, info.pi_rebuild_st.rs_rec_nr);
 	if (rc == 0 && !a->da_health_only) {
 		const struct daos_pool_space *ps = &info.pi_space;
 
-		rc = dtool_out_printf(out, "Pool space info:\n- Target(VOS) count:%u\n",
-				      ps->ps_ntargets);
+		rc = cli_out_printf(out, "Pool space info:\n- Target(VOS) count:%u\n",
+				    ps->ps_ntargets);
 		for (int m = 0; rc == 0 && m < DAOS_MEDIA_MAX; m++) {
 			char total[16], free_[16], min[16], max[16], mean[16];
 
-			dtool_size_str(ps->ps_space.s_total[m], total, sizeof(total));
-			dtool_size_str(ps->ps_space.s_free[m], free_, sizeof(free_));
-			dtool_size_str(ps->ps_free_min[m], min, sizeof(min));
-			dtool_size_str(ps->ps_free_max[m], max, sizeof(max));
-			dtool_size_str(ps->ps_free_mean[m], mean, sizeof(mean));
-			rc = dtool_out_printf(out,
-					      "- Storage tier %d (%s):\n  Total size: %s\n"
-					      "  Free: %s, min:%s, max:%s, mean:%s\n",
-					      m, tier_names[m], total, free_, min, max, mean);
+			cli_size_str(ps->ps_space.s_total[m], total, sizeof(total));
+			cli_size_str(ps->ps_space.s_free[m], free_, sizeof(free_));
+			cli_size_str(ps->ps_free_min[m], min, sizeof(min));
+			cli_size_str(ps->ps_free_max[m], max, sizeof(max));
+			cli_size_str(ps->ps_free_mean[m], mean, sizeof(mean));
+			rc = cli_out_printf(out,
+					    "- Storage tier %d (%s):\n  Total size: %s\n"
+					    "  Free: %s, min:%s, max:%s, mean:%s\n",
+					    m, tier_names[m], total, free_, min, max, mean);
 		}
 	}
 	if (rc != 0)
@@ -356,18 +356,18 @@ out:
  * Container listing (pool list-containers, container list)
  */
 int
-dtool_cont_list_print(daos_handle_t poh, struct dtool_out *out, json_t **response, char *errbuf,
+dtool_cont_list_print(daos_handle_t poh, struct cli_out *out, json_t **response, char *errbuf,
 		      size_t errlen, const char *pool)
 {
 	static const char *const    titles[] = {"UUID", "Label"};
 	struct daos_pool_cont_info *conts = NULL;
-	struct dtool_table          t;
+	struct cli_table            t;
 	daos_size_t                 ncont = 0, cap = 0;
 	json_t                     *list = NULL;
 	bool                        listed;
 	int                         rc;
 
-	rc = dtool_table_init(&t, 2, titles, 0);
+	rc = cli_table_init(&t, 2, titles, 0);
 	if (rc != 0)
 		return rc;
 	rc = daos_pool_list_cont(poh, &ncont, NULL, NULL);
@@ -433,14 +433,14 @@ dtool_cont_list_print(daos_handle_t poh, struct dtool_out *out, json_t **respons
 		if (rc == 0)
 			rc = json_set(c, "label", json_str_safe(lbuf, llen));
 		if (rc == 0)
-			rc = dtool_table_add(&t, cells);
+			rc = cli_table_add(&t, cells);
 	}
 	if (rc != 0)
 		goto out;
 	if (ncont == 0)
-		rc = dtool_out_printf(out, "No containers.\n");
+		rc = cli_out_printf(out, "No containers.\n");
 	else
-		rc = dtool_table_render(&t, out);
+		rc = cli_table_render(&t, out);
 	if (rc == 0) {
 		*response = list;
 		list = NULL;
@@ -448,7 +448,7 @@ dtool_cont_list_print(daos_handle_t poh, struct dtool_out *out, json_t **respons
 out:
 	json_decref(list);
 	free(conts);
-	dtool_table_fini(&t);
+	cli_table_fini(&t);
 	return rc;
 }
 
@@ -600,35 +600,35 @@ names_free(char **names, uint32_t n)
 /* "Attributes for <what>:" and the Name (and Value) table; -j response too. */
 static int
 attr_print(const char *what, uint32_t n, char *const *names, char *const *vals,
-	   const size_t *vlens, bool as_map, struct dtool_out *out, json_t **response)
+	   const size_t *vlens, bool as_map, struct cli_out *out, json_t **response)
 {
 	static const char *const titles[] = {"Name", "Value"};
-	struct dtool_table       t;
+	struct cli_table         t;
 	json_t                  *resp;
 	int                      rc;
 
 	resp = as_map ? json_object() : json_array();
 	if (resp == NULL)
 		return -DER_NOMEM;
-	rc = dtool_table_init(&t, vals != NULL ? 2 : 1, titles, 0);
+	rc = cli_table_init(&t, vals != NULL ? 2 : 1, titles, 0);
 	if (rc != 0) {
 		json_decref(resp);
 		return rc;
 	}
 	for (uint32_t i = 0; i < n && rc == 0; i++) {
-		char        vbuf[DTOOL_CELL_MAX + 1];
+		char        vbuf[CLI_CELL_MAX + 1];
 		const char *cells[2] = {names[i], vbuf};
 
 		vbuf[0] = '\0';
 		if (vals != NULL) {
-			size_t l = vlens[i] < DTOOL_CELL_MAX ? vlens[i] : DTOOL_CELL_MAX;
+			size_t l = vlens[i] < CLI_CELL_MAX ? vlens[i] : CLI_CELL_MAX;
 
 			/* NULs inside a value would cut the cell: show them as '?' */
 			for (size_t k = 0; k < l; k++)
 				vbuf[k] = vals[i][k] == '\0' ? '?' : vals[i][k];
 			vbuf[l] = '\0';
 		}
-		rc = dtool_table_add(&t, cells);
+		rc = cli_table_add(&t, cells);
 		if (rc != 0)
 			break;
 		if (as_map) {
@@ -660,12 +660,12 @@ attr_print(const char *what, uint32_t n, char *const *names, char *const *vals,
 		}
 	}
 	if (rc == 0)
-		rc = dtool_out_printf(out, "Attributes for %s:\n", what);
+		rc = cli_out_printf(out, "Attributes for %s:\n", what);
 	if (rc == 0 && n == 0)
-		rc = dtool_out_printf(out, "  No attributes found.\n");
+		rc = cli_out_printf(out, "  No attributes found.\n");
 	else if (rc == 0)
-		rc = dtool_table_render(&t, out);
-	dtool_table_fini(&t);
+		rc = cli_table_render(&t, out);
+	cli_table_fini(&t);
 	if (rc == 0)
 		*response = resp;
 	else
@@ -675,7 +675,7 @@ attr_print(const char *what, uint32_t n, char *const *names, char *const *vals,
 
 int
 dtool_attr_run(struct dtool_ctx *ctx, enum dtool_attr_of of, daos_handle_t hdl,
-	       const char *what, struct dtool_out *out, json_t **response, char *errbuf,
+	       const char *what, struct cli_out *out, json_t **response, char *errbuf,
 	       size_t errlen)
 {
 	const struct dtool_args *a = ctx->dc_args;
@@ -821,7 +821,7 @@ out:
 }
 
 int
-dtool_pool_run(struct dtool_ctx *ctx, struct dtool_out *out, json_t **response, char *errbuf,
+dtool_pool_run(struct dtool_ctx *ctx, struct cli_out *out, json_t **response, char *errbuf,
 	       size_t errlen)
 {
 	const struct dtool_args *a = ctx->dc_args;

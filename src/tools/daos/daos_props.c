@@ -551,7 +551,7 @@ dtool_prop_str(const struct dtool_prop_desc *d, uint64_t num, const char *str, c
 			}
 		break;
 	case DTOOL_PK_SIZE:
-		dtool_isize_str(num, buf, len);
+		cli_isize_str(num, buf, len);
 		return;
 	case DTOOL_PK_UINT:
 	case DTOOL_PK_PDA:

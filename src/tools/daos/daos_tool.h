@@ -9,8 +9,9 @@
  *                 is sent
  *   daos_props.c  container properties: DAOS's names, aliases, display names,
  *                 value parsers and printers
- *   daos_util.c   output buffer, tables, entity blocks, sizes (parse and
- *                 print), object ids, epochs, the -j envelope
+ *   daos_util.c   sizes (parse), object ids, epochs, HLC dates, base64 (the
+ *                 output buffer, tables, entity blocks, printed sizes and
+ *                 the -j envelope are src/tools/common/cli_out.h's)
  *   daos_pool.c   pool query, list-containers, pool attributes
  *   daos_cont.c   container create/list/query/destroy, properties, snapshots,
  *                 container attributes
@@ -35,6 +36,7 @@
 #include <jansson.h>
 
 #include <daos_types.h>
+#include "tools/common/cli_out.h"
 
 /*
  * Limits
@@ -86,16 +88,15 @@
 #define DTOOL_CHUNK_SIZE_MAX    (1ull << 30)
 /** Largest size accepted for a size-valued property (bytes). */
 #define DTOOL_PROP_SIZE_MAX     (1ull << 40)
-/** Largest total output the tool builds in memory (bytes). */
-#define DTOOL_OUT_MAX           (64u << 20)
-/** Longest table cell (bytes): server text is cut there with "...". */
-#define DTOOL_CELL_MAX          512
-/** Most columns of a table. */
-#define DTOOL_TABLE_COLS_MAX    4
-/** Most rows of one table: a container list or an attribute list. */
-#define DTOOL_TABLE_ROWS_MAX    (DTOOL_CONTS_MAX + DTOOL_CONTS_MARGIN)
-/** Most rows of an entity block (container query has about 15). */
-#define DTOOL_ENTITY_ROWS_MAX   32
+/** Largest output, longest table cell, most table columns and rows, most rows
+ *  of an entity block: the shared library's (cli_out.h; its rows hold a
+ *  container list of DTOOL_CONTS_MAX + DTOOL_CONTS_MARGIN), under the names
+ *  the tool's tests use. */
+#define DTOOL_OUT_MAX           CLI_OUT_MAX
+#define DTOOL_CELL_MAX          CLI_CELL_MAX
+#define DTOOL_TABLE_COLS_MAX    CLI_TABLE_COLS_MAX
+#define DTOOL_TABLE_ROWS_MAX    CLI_TABLE_ROWS_MAX
+#define DTOOL_ENTITY_ROWS_MAX   CLI_ENTITY_ROWS_MAX
 /** Most ranks listed by pool query (enabled or disabled engines). */
 #define DTOOL_RANKS_MAX         16384
 /** Most groups or replicas printed by object query. */
@@ -105,9 +106,6 @@
 /** Longest piece of user input quoted in a message: enough to recognise it,
  *  short enough that a huge argument cannot flood the terminal. */
 #define DTOOL_QUOTE_MAX         64
-/** Longest word for which a misspelt command gets a suggestion (the edit
- *  distance table is on the stack). */
-#define DTOOL_SUGGEST_MAX       64
 /** Times a listing (containers, attributes, snapshots) is asked again when it
  *  grew between the call that sized it and the one that fetched it. */
 #define DTOOL_CALL_RETRIES      4
@@ -247,12 +245,12 @@ const char *dtool_ctype_name(uint64_t type);
 /*
  * Parsed command line (daos_args.c). Strings point into argv.
  */
-struct dtool_node;
+struct cli_node;
 
 struct dtool_args {
 	enum dtool_cmd           da_cmd;
 	bool                     da_help;       /**< -h: print help for da_path, exit 0 */
-	const struct dtool_node *da_path[DTOOL_DEPTH_MAX];
+	const struct cli_node   *da_path[DTOOL_DEPTH_MAX];
 	uint32_t                 da_depth;
 	/* global flags */
 	bool                     da_json;       /**< -j */
@@ -310,75 +308,36 @@ void dtool_args_path(const struct dtool_args *args, char *buf, size_t len);
 const char *dtool_cmd_name(enum dtool_cmd cmd);
 
 /*
- * Output (daos_util.c)
+ * Output (daos_util.c; the buffer, tables, entity blocks, sizes and the -j
+ * envelope are the shared library's, src/tools/common/cli_out.h)
  */
-/** A growing text buffer of at most DTOOL_OUT_MAX bytes; NUL-terminated once
- *  anything was written (o_buf NULL while empty). */
-struct dtool_out {
-	char  *o_buf;
-	size_t o_len;
-	size_t o_cap;
-};
-
-void dtool_out_init(struct dtool_out *out);
-void dtool_out_fini(struct dtool_out *out);
-/** \return 0, -DER_OVERFLOW (past DTOOL_OUT_MAX), -DER_NOMEM */
-int dtool_out_printf(struct dtool_out *out, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-/** Append n bytes of s with control characters (and DEL) shown as '?'. */
-int dtool_out_put_safe(struct dtool_out *out, const char *s, size_t n);
+/*
+ * The tool's former names of the shared output functions, kept because
+ * tests/unit/test_daos_tool.c uses them; the tool's own code calls the cli_*
+ * names.
+ */
+#define dtool_out            cli_out
+#define dtool_out_init       cli_out_init
+#define dtool_out_fini       cli_out_fini
+#define dtool_out_printf     cli_out_printf
+#define dtool_out_put_safe   cli_out_put_safe
+#define dtool_table          cli_table
+#define dtool_table_init     cli_table_init
+#define dtool_table_add      cli_table_add
+#define dtool_table_render   cli_table_render
+#define dtool_table_fini     cli_table_fini
+#define dtool_entity         cli_entity
+#define dtool_entity_init    cli_entity_init
+#define dtool_entity_add     cli_entity_add
+#define dtool_entity_render  cli_entity_render
+#define dtool_entity_fini    cli_entity_fini
+#define dtool_size_str       cli_size_str
+#define dtool_isize_str      cli_isize_str
+#define dtool_status         cli_status
+#define dtool_envelope       cli_envelope
 
 /** Help text of the deepest node of da_path, into out (daos_args.c). */
-int dtool_args_usage(const struct dtool_args *args, struct dtool_out *out);
-
-/**
- * A text table as DAOS prints it: titles, a line of dashes under each title,
- * rows; columns but the last padded to their widest cell (characters, UTF-8
- * aware), separated by one blank, no trailing blanks, every line indented by
- * t_indent blanks.
- */
-struct dtool_table {
-	uint32_t    t_ncols;
-	uint32_t    t_indent;
-	const char *t_titles[DTOOL_TABLE_COLS_MAX];
-	char      **t_cells;   /**< t_nrows * t_ncols owned strings */
-	uint32_t    t_nrows;
-	uint32_t    t_cap;
-};
-
-/** \return 0 or -DER_INVAL (no column, too many, NULL title) */
-int dtool_table_init(struct dtool_table *t, uint32_t ncols, const char *const *titles,
-		     uint32_t indent);
-/** Add a row of t_ncols cells (copied; NULL is ""; control characters become
- *  '?'; cells longer than DTOOL_CELL_MAX bytes are cut with "...").
- *  \return 0, -DER_OVERFLOW (DTOOL_TABLE_ROWS_MAX), -DER_NOMEM */
-int dtool_table_add(struct dtool_table *t, const char *const *cells);
-int dtool_table_render(const struct dtool_table *t, struct dtool_out *out);
-void dtool_table_fini(struct dtool_table *t);
-
-/**
- * An entity block as DAOS prints one object: "  <key> : <value>" lines with
- * the keys padded to the longest (so the colons line up), values sanitised.
- */
-struct dtool_entity {
-	const char *e_keys[DTOOL_ENTITY_ROWS_MAX];
-	char       *e_vals[DTOOL_ENTITY_ROWS_MAX]; /**< owned */
-	uint32_t    e_nr;
-};
-
-void dtool_entity_init(struct dtool_entity *e);
-/** Add "key : value" (value formatted). \return 0, -DER_OVERFLOW, -DER_NOMEM */
-int dtool_entity_add(struct dtool_entity *e, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-int dtool_entity_render(const struct dtool_entity *e, struct dtool_out *out);
-void dtool_entity_fini(struct dtool_entity *e);
-
-/** Size in base-10 units as DAOS prints pool space: "0 B", "9 B", "1.0 kB",
- *  "6.4 TB", "15 GB" (one decimal below 10, none from 10). len >= 16. */
-void dtool_size_str(uint64_t bytes, char *buf, size_t len);
-/** Size in base-2 units as DAOS prints chunk and cell sizes: "32 KiB",
- *  "1.0 MiB" (same rounding). len >= 16. */
-void dtool_isize_str(uint64_t bytes, char *buf, size_t len);
+int dtool_args_usage(const struct dtool_args *args, struct cli_out *out);
 
 /**
  * Parse a size with DAOS's units: a decimal number (fraction allowed), blanks,
@@ -409,17 +368,6 @@ int dtool_epoch_range_parse(const char *text, daos_epoch_range_t *epr, char *err
 /** An HLC timestamp as a date, "2026-11-21 16:35:11.123456789 +0000 UTC". len >= 48. */
 void dtool_hlc_str(uint64_t hlc, char *buf, size_t len);
 
-/** JSON status of an error: rc when it is a DER code, -DER_MISC (-1025) otherwise. */
-int dtool_status(int rc);
-
-/**
- * DAOS's -j envelope {"response": ..., "error": ..., "status": ...}, two-space
- * indent, then a newline.
- * \param response  borrowed; NULL prints null
- * \param error     NULL (and rc 0) on success
- */
-int dtool_envelope(const json_t *response, const char *error, int rc, struct dtool_out *out);
-
 /** Base64 (RFC 4648, padded) of n bytes, a new string or NULL (no memory). */
 char *dtool_base64(const void *buf, size_t n);
 
@@ -437,11 +385,11 @@ struct dtool_ctx {
 void dtool_info(const struct dtool_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-int dtool_pool_run(struct dtool_ctx *ctx, struct dtool_out *out, json_t **response,
+int dtool_pool_run(struct dtool_ctx *ctx, struct cli_out *out, json_t **response,
 		   char *errbuf, size_t errlen);
-int dtool_cont_run(struct dtool_ctx *ctx, struct dtool_out *out, json_t **response,
+int dtool_cont_run(struct dtool_ctx *ctx, struct cli_out *out, json_t **response,
 		   char *errbuf, size_t errlen);
-int dtool_obj_run(struct dtool_ctx *ctx, struct dtool_out *out, json_t **response,
+int dtool_obj_run(struct dtool_ctx *ctx, struct cli_out *out, json_t **response,
 		  char *errbuf, size_t errlen);
 
 /*
@@ -459,11 +407,11 @@ enum dtool_attr_of { DTOOL_ATTR_POOL, DTOOL_ATTR_CONT };
 /** list-attr/get-attr/set-attr/del-attr on an open pool or container handle;
  *  `what` names it in messages and titles ("pool tank", "container c1"). */
 int dtool_attr_run(struct dtool_ctx *ctx, enum dtool_attr_of of, daos_handle_t hdl,
-		   const char *what, struct dtool_out *out, json_t **response, char *errbuf,
+		   const char *what, struct cli_out *out, json_t **response, char *errbuf,
 		   size_t errlen);
 
 /** The container list table ("UUID Label", or "No containers."). */
-int dtool_cont_list_print(daos_handle_t poh, struct dtool_out *out, json_t **response,
+int dtool_cont_list_print(daos_handle_t poh, struct cli_out *out, json_t **response,
 			  char *errbuf, size_t errlen, const char *pool);
 
 #endif /* TOOLS_DAOS_TOOL_H */

@@ -4,8 +4,9 @@
  * dmg is split so that everything but the process entry point can be tested
  * without a server:
  *   dmg_args.c    the command tree, flag parsing and validation, help text
- *   dmg_output.c  output buffer, tables, sizes, rank/host grouping, the JSON
- *                 envelope
+ *   dmg_output.c  percentages, host labels, rank/host grouping, checked
+ *                 reply fields (the output buffer, tables, sizes and the
+ *                 JSON envelope are src/tools/common/cli_out.h's)
  *   dmg_call.c    configuration, host lists, the control API calls: fan-out
  *                 to every host, or to the Management Service leader
  *   dmg_system.c  system query|stop|start|erase|leader-query: requests and
@@ -41,6 +42,7 @@
 
 #include "gurt/hostset.h"
 #include "gurt/rankset.h"
+#include "tools/common/cli_out.h"
 
 /*
  * Limits
@@ -65,15 +67,13 @@
  *  the MS has at most 9 replicas, and each unreachable host may cost a connect
  *  timeout. */
 #define DMG_AP_TRY_MAX          16
-/** Largest output dmg builds in memory (bytes): a verbose query of the largest
- *  system (DMG_MEMBERS_MAX rows of about 1 KiB) fits. */
-#define DMG_OUT_MAX             (64u << 20)
-/** Longest table cell (bytes): server text (a reason, an error) is cut there with
- *  "..." so that one bad value cannot make every row megabytes wide. */
-#define DMG_CELL_MAX            512
-/** Most columns of a table (the verbose pool list has 13). */
-#define DMG_TABLE_COLS_MAX      16
-/** Most rows of one table: one per member or host, with room. */
+/** Largest output, longest table cell, most table columns: the shared
+ *  library's (cli_out.h), under the names dmg's tests use. */
+#define DMG_OUT_MAX             CLI_OUT_MAX
+#define DMG_CELL_MAX            CLI_CELL_MAX
+#define DMG_TABLE_COLS_MAX      CLI_TABLE_COLS_MAX
+/** Most groups of ranks or hosts, and most metric families: one per member or
+ *  host, with room. */
 #define DMG_TABLE_ROWS_MAX      65536
 /** Most members accepted in a reply: the MS limit (MS_MEMBERS_MAX). */
 #define DMG_MEMBERS_MAX         16384
@@ -203,7 +203,7 @@ enum dmg_cmd {
 };
 
 /** A node of the command tree (static tables in dmg_args.c). */
-struct dmg_node;
+struct cli_node;
 
 /*
  * Parsed command line (dmg_args.c). Strings point into argv.
@@ -211,7 +211,7 @@ struct dmg_node;
 struct dmg_args {
 	enum dmg_cmd           da_cmd;        /**< leaf command; NONE with da_help */
 	bool                   da_help;       /**< -h: print help for da_path, exit 0 */
-	const struct dmg_node *da_path[DMG_DEPTH_MAX]; /**< root .. deepest node reached */
+	const struct cli_node *da_path[DMG_DEPTH_MAX]; /**< root .. deepest node reached */
 	uint32_t               da_depth;      /**< nodes in da_path (>= 1) */
 	/* global flags */
 	const char            *da_config_path; /**< -o, NULL: search */
@@ -299,61 +299,34 @@ void dmg_args_fini(struct dmg_args *args);
 void dmg_args_path(const struct dmg_args *args, char *buf, size_t len);
 
 /** Help text of the deepest node of da_path (go-flags layout), into out. */
-struct dmg_out;
-int dmg_args_usage(const struct dmg_args *args, struct dmg_out *out);
+int dmg_args_usage(const struct dmg_args *args, struct cli_out *out);
 
 /** Name of a leaf command for messages ("system query"). */
 const char *dmg_cmd_name(enum dmg_cmd cmd);
 
 /*
- * Output (dmg_output.c)
+ * Output (dmg_output.c; the buffer, tables, sizes and the -j envelope are the
+ * shared library's, src/tools/common/cli_out.h)
  */
-/** A growing text buffer, at most DMG_OUT_MAX bytes; always NUL-terminated once
- *  anything was written (o_buf NULL when empty). */
-struct dmg_out {
-	char  *o_buf;
-	size_t o_len;
-	size_t o_cap;
-};
-
-void dmg_out_init(struct dmg_out *out);
-void dmg_out_fini(struct dmg_out *out);
-/** Append formatted text. \return 0, -DER_OVERFLOW (past DMG_OUT_MAX), -DER_NOMEM */
-int dmg_out_printf(struct dmg_out *out, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-/** Append text with control characters (and DEL) shown as '?'. */
-int dmg_out_puts_safe(struct dmg_out *out, const char *s);
-
-/**
- * A text table as DAOS prints it: titles, a line of dashes as long as each
- * title, then the rows; every column but the last is padded to its widest
- * cell (in characters, UTF-8 aware) and columns are separated by one space;
- * trailing blanks are dropped; every line is indented by t_indent spaces.
+/*
+ * dmg's former names of the shared output functions, kept because
+ * tests/unit/test_dmg_args.c and tests/fuzz/fuzz_prom_text.c use them; dmg's
+ * own code calls the cli_* names.
  */
-struct dmg_table {
-	uint32_t     t_ncols;
-	uint32_t     t_indent;
-	uint32_t     t_full_cols; /**< bit c: column c is never cut (sets dmg made) */
-	const char  *t_titles[DMG_TABLE_COLS_MAX];
-	char       **t_cells;  /**< t_nrows * t_ncols owned strings */
-	uint32_t     t_nrows;
-	uint32_t     t_cap;
-};
+#define dmg_out           cli_out
+#define dmg_out_init      cli_out_init
+#define dmg_out_fini      cli_out_fini
+#define dmg_out_printf    cli_out_printf
+#define dmg_out_puts_safe cli_out_puts_safe
+#define dmg_table         cli_table
+#define dmg_table_init    cli_table_init
+#define dmg_table_add     cli_table_add
+#define dmg_table_render  cli_table_render
+#define dmg_table_fini    cli_table_fini
+#define dmg_size_str      cli_size_str
+#define dmg_status        cli_status
+#define dmg_envelope      cli_envelope
 
-/** \return 0 or -DER_INVAL (0 or too many columns, NULL title) */
-int dmg_table_init(struct dmg_table *t, uint32_t ncols, const char *const *titles,
-		   uint32_t indent);
-/** Add a row of t_ncols cells (copied; NULL is ""; control characters become '?',
- *  cells longer than DMG_CELL_MAX are cut with "..." unless their column is in
- *  t_full_cols).
- *  \return 0, -DER_OVERFLOW (DMG_TABLE_ROWS_MAX), -DER_NOMEM */
-int dmg_table_add(struct dmg_table *t, const char *const *cells);
-int dmg_table_render(const struct dmg_table *t, struct dmg_out *out);
-void dmg_table_fini(struct dmg_table *t);
-
-/** Size in base-10 units as DAOS prints it: "0 B", "9 B", "1.0 kB", "6.4 TB", "15 GB"
- *  (one decimal below 10, none from 10 up). buf holds at least 16 bytes. */
-void dmg_size_str(uint64_t bytes, char *buf, size_t len);
 /** Used share "68 %" of total, truncated; "N/A" when total is 0. */
 void dmg_pct_str(uint64_t used, uint64_t total, char *buf, size_t len);
 
@@ -392,17 +365,6 @@ uint32_t dmg_groups_count(const struct dmg_groups *g);
  *  "wolf-[71-72]" (hosts); *set is owned by the groups. Ranks/hosts of one
  *  groups object must not be mixed. \return 0, -DER_NONEXIST, -DER_NOMEM */
 int dmg_groups_get(struct dmg_groups *g, uint32_t i, const char **key, const char **set);
-
-/** JSON status of an error: rc when it is a DER code, -DER_MISC (-1025) otherwise. */
-int dmg_status(int rc);
-
-/**
- * DAOS's -j envelope: {"response": ..., "error": ..., "status": ...}, two-space
- * indent, then a newline.
- * \param response  borrowed; NULL prints null
- * \param error     NULL (and rc 0) on success
- */
-int dmg_envelope(const json_t *response, const char *error, int rc, struct dmg_out *out);
 
 /*
  * Reply field access (dmg_output.c): every getter checks the type and bound
@@ -513,15 +475,15 @@ void dmg_debug(const struct dmg_ctx *ctx, const char *fmt, ...)
  * (new reference or NULL), the human text in out; on error the message in
  * errbuf and the return code (non-zero exit).
  */
-int dmg_system_run(struct dmg_ctx *ctx, struct dmg_out *out, json_t **response, char *errbuf,
+int dmg_system_run(struct dmg_ctx *ctx, struct cli_out *out, json_t **response, char *errbuf,
 		   size_t errlen);
-int dmg_storage_run(struct dmg_ctx *ctx, struct dmg_out *out, json_t **response, char *errbuf,
+int dmg_storage_run(struct dmg_ctx *ctx, struct cli_out *out, json_t **response, char *errbuf,
 		    size_t errlen);
-int dmg_server_run(struct dmg_ctx *ctx, struct dmg_out *out, json_t **response, char *errbuf,
+int dmg_server_run(struct dmg_ctx *ctx, struct cli_out *out, json_t **response, char *errbuf,
 		   size_t errlen);
 /** pool create|destroy|list|query|query-targets|get-prop|set-prop|exclude|
  *  reintegrate and system list-pools (dmg_pool.c). */
-int dmg_pool_run(struct dmg_ctx *ctx, struct dmg_out *out, json_t **response, char *errbuf,
+int dmg_pool_run(struct dmg_ctx *ctx, struct cli_out *out, json_t **response, char *errbuf,
 		 size_t errlen);
 
 /*
@@ -532,7 +494,7 @@ int dmg_pool_run(struct dmg_ctx *ctx, struct dmg_out *out, json_t **response, ch
  * message names its code as DAOS's does ("<host> DAOS error (-1010):
  * DER_NOSYS: <reason>"), so dmg_main prints it without another code.
  */
-int dmg_nvme_run(struct dmg_ctx *ctx, struct dmg_out *out, json_t **response, char *errbuf,
+int dmg_nvme_run(struct dmg_ctx *ctx, struct cli_out *out, json_t **response, char *errbuf,
 		 size_t errlen);
 /** Whether @cmd is one of dmg_nvme_run's (scan with --nvme-meta/--nvme-health too). */
 bool dmg_nvme_cmd(const struct dmg_args *args);
@@ -548,7 +510,7 @@ json_t *dmg_nvme_request(const struct dmg_args *args, const char **method);
  *         -DER_OVERFLOW (output)
  */
 int dmg_render_nvme(struct dmg_host_result *res, uint32_t nr, const struct dmg_args *args,
-		    uint32_t default_port, struct dmg_out *out, char *errbuf, size_t errlen);
+		    uint32_t default_port, struct cli_out *out, char *errbuf, size_t errlen);
 
 /*
  * Telemetry (dmg_telemetry.c, dmg_prom.c). metrics list|query need no configuration (no
@@ -557,9 +519,9 @@ int dmg_render_nvme(struct dmg_host_result *res, uint32_t nr, const struct dmg_a
  * for its telemetry_port (control API method telemetry_info) unless -p gives
  * one.
  */
-int dmg_telemetry_metrics_run(const struct dmg_args *args, struct dmg_out *out,
+int dmg_telemetry_metrics_run(const struct dmg_args *args, struct cli_out *out,
 			      json_t **response, char *errbuf, size_t errlen);
-int dmg_telemetry_config_run(struct dmg_ctx *ctx, struct dmg_out *out, json_t **response,
+int dmg_telemetry_config_run(struct dmg_ctx *ctx, struct cli_out *out, json_t **response,
 			     char *errbuf, size_t errlen);
 
 /** Metric types as DAOS names them ("Generic" is Prometheus's untyped). */
@@ -640,7 +602,7 @@ void dmg_prom_fmt_value(double v, char *buf, size_t len);
 
 /** The list table (families sorted by name) and its -j response
  *  {"available_metric_sets": [{type, name, description, metrics: null}]}. */
-int dmg_render_metrics_list(const struct dmg_prom *p, struct dmg_out *out, json_t **response);
+int dmg_render_metrics_list(const struct dmg_prom *p, struct cli_out *out, json_t **response);
 /**
  * The query output of the families named in \a names (a JSON array of
  * strings, NULL: every family sorted by name): "- Metric Set: ..." blocks and
@@ -648,12 +610,12 @@ int dmg_render_metrics_list(const struct dmg_prom *p, struct dmg_out *out, json_
  * \return 0, -DER_NONEXIST ("metric \"x\" not found on host" in errbuf),
  *         -DER_NOMEM, -DER_OVERFLOW
  */
-int dmg_render_metrics_query(const struct dmg_prom *p, const json_t *names, struct dmg_out *out,
+int dmg_render_metrics_query(const struct dmg_prom *p, const json_t *names, struct cli_out *out,
 			     json_t **response, char *errbuf, size_t errlen);
 
 /** The Prometheus configuration dmg writes: a daos job scraping \a targets
  *  ("host:port") every DMG_TM_SCRAPE_INTERVAL. */
-int dmg_prom_config_text(const char *const *targets, uint32_t nr, struct dmg_out *out);
+int dmg_prom_config_text(const char *const *targets, uint32_t nr, struct cli_out *out);
 /**
  * Make prometheus available as \a dir/prometheus: nothing when it exists
  * there already (*created false), else a symbolic link to \a bin (an
@@ -673,17 +635,17 @@ int dmg_prom_install(const char *dir, const char *bin, char *link, bool *created
  */
 json_t *dmg_pool_request(const struct dmg_args *args);
 /** "Creating DAOS pool with ..." (the line dmg prints before a create). */
-int dmg_pool_create_intro(const struct dmg_args *args, struct dmg_out *out);
-int dmg_render_pool_create(const json_t *reply, const char *who, struct dmg_out *out,
+int dmg_pool_create_intro(const struct dmg_args *args, struct cli_out *out);
+int dmg_render_pool_create(const json_t *reply, const char *who, struct cli_out *out,
 			   char *errbuf, size_t errlen);
 int dmg_render_pool_list(const json_t *reply, bool verbose, const char *who,
-			 struct dmg_out *out, char *errbuf, size_t errlen);
+			 struct cli_out *out, char *errbuf, size_t errlen);
 int dmg_render_pool_query(const json_t *reply, const struct dmg_args *args, const char *who,
-			  struct dmg_out *out, char *errbuf, size_t errlen);
-int dmg_render_pool_targets(const json_t *reply, const char *who, struct dmg_out *out,
+			  struct cli_out *out, char *errbuf, size_t errlen);
+int dmg_render_pool_targets(const json_t *reply, const char *who, struct cli_out *out,
 			    char *errbuf, size_t errlen);
 int dmg_render_pool_props(const json_t *reply, const char *pool, const char *who,
-			  struct dmg_out *out, char *errbuf, size_t errlen);
+			  struct cli_out *out, char *errbuf, size_t errlen);
 
 /*
  * Request builders and renderers, exposed for tests (no I/O). Renderers read a
@@ -696,13 +658,13 @@ json_t *dmg_system_request(const struct dmg_args *args);
 int dmg_sysq_members(const json_t *reply, const struct dmg_args *args, const char *who,
 		     json_t **members, char *errbuf, size_t errlen);
 int dmg_render_sysq(const json_t *reply, const struct dmg_args *args, const char *who,
-		    struct dmg_out *out, char *errbuf, size_t errlen);
+		    struct cli_out *out, char *errbuf, size_t errlen);
 /** The Rank/Operation/Result table of system stop/start/erase; *failed counts
  *  ranks whose status is not 0 and *first_rc is the first such status. */
-int dmg_render_results(const json_t *reply, const char *who, struct dmg_out *out,
+int dmg_render_results(const json_t *reply, const char *who, struct cli_out *out,
 		       uint32_t *failed, int *first_rc, char *errbuf, size_t errlen);
 int dmg_render_leader(const json_t *reply, const struct dmg_args *args, const char *who,
-		      struct dmg_out *out, char *errbuf, size_t errlen);
+		      struct cli_out *out, char *errbuf, size_t errlen);
 
 /**
  * Per-host renderers of fan-out results res[0..nr) (from dmg_fanout()). A host
@@ -717,20 +679,20 @@ int dmg_render_leader(const json_t *reply, const struct dmg_args *args, const ch
 eturn 0 or -DER_NOMEM / -DER_OVERFLOW (output), never a host's error
  */
 int dmg_render_scan(struct dmg_host_result *res, uint32_t nr, bool verbose,
-		    uint32_t default_port, struct dmg_out *out, uint32_t *failed, int *first_rc);
+		    uint32_t default_port, struct cli_out *out, uint32_t *failed, int *first_rc);
 int dmg_render_format(struct dmg_host_result *res, uint32_t nr, uint32_t default_port,
-		      struct dmg_out *out, uint32_t *failed, int *first_rc);
+		      struct cli_out *out, uint32_t *failed, int *first_rc);
 int dmg_render_usage(struct dmg_host_result *res, uint32_t nr, uint32_t default_port,
-		     struct dmg_out *out, uint32_t *failed, int *first_rc);
+		     struct cli_out *out, uint32_t *failed, int *first_rc);
 int dmg_render_logmasks(struct dmg_host_result *res, uint32_t nr, uint32_t default_port,
-			struct dmg_out *out, uint32_t *failed, int *first_rc);
+			struct cli_out *out, uint32_t *failed, int *first_rc);
 
 /** Add the failed hosts of res to errs (key: message, member: host label). */
 int dmg_errors_add_failed(struct dmg_groups *errs, const struct dmg_host_result *res,
 			  uint32_t nr, uint32_t default_port);
 /** "Errors:" and the indented Hosts/Error table, then a blank line; nothing
  *  when errs is empty. */
-int dmg_render_errors(struct dmg_groups *errs, struct dmg_out *out);
+int dmg_render_errors(struct dmg_groups *errs, struct cli_out *out);
 
 /** The -j response of a fan-out: {"hosts": {addr: reply}, "host_errors":
  *  {addr: {"status": rc, "error": msg}}} (new reference or NULL). */

@@ -4,17 +4,12 @@
  * The tree is static: groups (system, storage, server, storage query, pool,
  * telemetry, telemetry metrics) and leaves (the commands); a group may have
  * flags of its own (telemetry's -l/--host and -p/--port, so that DAOS's
- * "dmg telemetry -l h -p 9191 metrics list" parses). Parsing walks argv once,
- * left to right, as go-flags (which DAOS's dmg uses) does:
- *   - a word names a sub-command of the current node (by name or alias), or,
- *     at a leaf that takes one, the positional argument;
- *   - "--name", "--name=value", "-x", "-xVALUE", "-x=VALUE", "-x VALUE" and
- *     clusters of short booleans ("-jv") are flags; the flags known at a
- *     point are the global ones plus those of the current node, so a
- *     command's flag must come after the command's name; a value is never
- *     taken from a next word that looks like a flag;
- *   - "--" ends flags; "-h"/"--help" stops parsing and asks for the help of
- *     the node reached so far.
+ * "dmg telemetry -l h -p 9191 metrics list" parses). The walk over argv,
+ * go-flags' rules and messages and the help layout are the shared parser's
+ * (src/tools/common/cli_args.h): a command's flag must come after the
+ * command's name, and its own flags win over the global ones ("pool create
+ * -l" is --label, "-l" before the command is --host-list). This file gives
+ * the tree, the flag table and what each flag and positional means.
  * Every value is checked when it is read, with the gurt parsers (rank sets,
  * host sets, log masks) whose message is quoted, and the rules that involve
  * several flags are checked at the end. Nothing is allocated but the rank and
@@ -39,12 +34,8 @@
 #include "gurt/rankset.h"
 #include "control/ms_db.h"
 #include "control/ms_pool.h"
+#include "tools/common/cli_args.h"
 #include "tools/dmg/dmg.h"
-
-/* Longest piece of a command-line word quoted in a message. */
-#define DA_QUOTE_MAX   64
-/* Words longer than this are never close to a command name (no suggestion). */
-#define DA_SUGGEST_MAX 64
 
 enum dmg_flag_id {
 	F_NONE = 0,
@@ -104,15 +95,7 @@ enum dmg_flag_id {
 	F_NVME_HEALTH,
 };
 
-struct dmg_flag {
-	int         f_id;
-	const char *f_long;
-	char        f_short;  /* 0: none */
-	bool        f_value;  /* takes a value */
-	const char *f_help;
-};
-
-static const struct dmg_flag dmg_flags[] = {
+static const struct cli_flag dmg_flags[] = {
 	{F_CONFIG, "config-path", 'o', true, "Client config file path"},
 	{F_HOSTLIST, "host-list", 'l', true,
 	 "A comma separated list of addresses <ipv4addr/hostname[:port]> to connect to"},
@@ -181,17 +164,6 @@ static const struct dmg_flag dmg_flags[] = {
 
 static const int global_flags[] = {F_CONFIG, F_HOSTLIST, F_INSECURE, F_DEBUG, F_JSON, 0};
 
-struct dmg_node {
-	const char             *n_name;
-	const char             *n_alias;  /* NULL: none */
-	const char             *n_help;
-	enum dmg_cmd            n_cmd;    /* NONE for a group */
-	const struct dmg_node *const *n_subs; /* NULL-terminated, sorted; NULL for a leaf */
-	const int              *n_flags;  /* 0-terminated; NULL: none */
-	const char             *n_args;   /* positional arguments for help; NULL: none */
-	uint32_t                n_nargs;  /* how many positional arguments it takes */
-};
-
 static const int sysq_flags[] = {F_RANKS, F_RANK_HOSTS, F_HOST_RANKS, F_VERBOSE,
 				 F_NOT_OK, F_WITH_STATES, 0};
 static const int sysstop_flags[] = {F_RANKS, F_RANK_HOSTS, F_HOST_RANKS, F_FORCE, 0};
@@ -219,145 +191,164 @@ static const int tm_flags[] = {F_TM_HOST, F_TM_PORT, 0};
 static const int tm_query_flags[] = {F_TM_HOST, F_TM_PORT, F_TM_METRICS, 0};
 static const int tm_config_flags[] = {F_TM_INSTALL_DIR, F_TM_SYSTEM, F_TM_CFG_PORT, 0};
 
-static const struct dmg_node n_sys_erase = {
-	"erase", NULL, "Erase system metadata prior to reformat", DMG_CMD_SYSTEM_ERASE,
-	NULL, NULL, NULL};
-static const struct dmg_node n_sys_leader = {
-	"leader-query", NULL, "Query for the current Management Service leader",
-	DMG_CMD_SYSTEM_LEADER_QUERY, NULL, leader_flags, NULL};
-static const struct dmg_node n_sys_query = {
-	"query", NULL, "Query DAOS system status", DMG_CMD_SYSTEM_QUERY, NULL, sysq_flags, NULL};
-static const struct dmg_node n_sys_start = {
-	"start", NULL, "Start the engines of a stopped DAOS system", DMG_CMD_SYSTEM_START, NULL,
-	sysstart_flags, NULL};
-static const struct dmg_node n_sys_stop = {
-	"stop", NULL, "Stop the engines of the DAOS system (controlled shutdown)",
-	DMG_CMD_SYSTEM_STOP, NULL, sysstop_flags, NULL};
-static const struct dmg_node n_sys_list_pools = {
-	"list-pools", NULL, "List the pools of the system (as pool list)",
-	DMG_CMD_SYSTEM_LIST_POOLS, NULL, plist_flags, NULL};
-static const struct dmg_node *const sys_subs[] = {&n_sys_erase, &n_sys_leader, &n_sys_list_pools,
+static const struct cli_node n_sys_erase = {
+	"erase", NULL, NULL, "Erase system metadata prior to reformat", DMG_CMD_SYSTEM_ERASE, NULL,
+	NULL, NULL, 0, 0};
+static const struct cli_node n_sys_leader = {
+	"leader-query", NULL, NULL, "Query for the current Management Service leader",
+	DMG_CMD_SYSTEM_LEADER_QUERY, NULL, leader_flags, NULL, 0, 0};
+static const struct cli_node n_sys_query = {
+	"query", NULL, NULL, "Query DAOS system status", DMG_CMD_SYSTEM_QUERY, NULL, sysq_flags,
+	NULL, 0, 0};
+static const struct cli_node n_sys_start = {
+	"start", NULL, NULL, "Start the engines of a stopped DAOS system", DMG_CMD_SYSTEM_START,
+	NULL, sysstart_flags, NULL, 0, 0};
+static const struct cli_node n_sys_stop = {
+	"stop", NULL, NULL, "Stop the engines of the DAOS system (controlled shutdown)",
+	DMG_CMD_SYSTEM_STOP, NULL, sysstop_flags, NULL, 0, 0};
+static const struct cli_node n_sys_list_pools = {
+	"list-pools", NULL, NULL, "List the pools of the system (as pool list)",
+	DMG_CMD_SYSTEM_LIST_POOLS, NULL, plist_flags, NULL, 0, 0};
+static const struct cli_node *const sys_subs[] = {&n_sys_erase, &n_sys_leader, &n_sys_list_pools,
 						  &n_sys_query, &n_sys_start, &n_sys_stop, NULL};
-static const struct dmg_node n_system = {
-	"system", "sys", "Perform distributed tasks related to the DAOS system", DMG_CMD_NONE,
-	sys_subs, NULL, NULL};
+static const struct cli_node n_system = {
+	"system", "sys", NULL, "Perform distributed tasks related to the DAOS system", DMG_CMD_NONE,
+	sys_subs, NULL, NULL, 0, 0};
 
-static const struct dmg_node n_sto_usage = {
-	"usage", NULL, "Show SCM and NVMe space use per storage server",
-	DMG_CMD_STORAGE_QUERY_USAGE, NULL, NULL, NULL};
-static const struct dmg_node n_sto_devhealth = {
-	"device-health", NULL, "Query the health of an NVMe device (I/O counters)",
-	DMG_CMD_STORAGE_DEVICE_HEALTH, NULL, devhealth_flags, NULL};
-static const struct dmg_node n_sto_lsdev = {
-	"list-devices", NULL, "List the NVMe devices in the engines' SMD, their targets and state",
-	DMG_CMD_STORAGE_LIST_DEVICES, NULL, lsdev_flags, NULL};
-static const struct dmg_node n_sto_lspool = {
-	"list-pools", NULL, "List the pools in the engines' SMD, their targets (and blob IDs)",
-	DMG_CMD_STORAGE_LIST_POOLS, NULL, lspool_flags, NULL};
-static const struct dmg_node n_sto_tgthealth = {
-	"target-health", NULL, "Query the health of the NVMe device of a VOS target",
-	DMG_CMD_STORAGE_TARGET_HEALTH, NULL, tgthealth_flags, NULL};
-static const struct dmg_node *const stoq_subs[] = {&n_sto_devhealth, &n_sto_lsdev, &n_sto_lspool,
+static const struct cli_node n_sto_usage = {
+	"usage", NULL, NULL, "Show SCM and NVMe space use per storage server",
+	DMG_CMD_STORAGE_QUERY_USAGE, NULL, NULL, NULL, 0, 0};
+static const struct cli_node n_sto_devhealth = {
+	"device-health", NULL, NULL, "Query the health of an NVMe device (I/O counters)",
+	DMG_CMD_STORAGE_DEVICE_HEALTH, NULL, devhealth_flags, NULL, 0, 0};
+static const struct cli_node n_sto_lsdev = {
+	"list-devices", NULL, NULL,
+	"List the NVMe devices in the engines' SMD, their targets and state",
+	DMG_CMD_STORAGE_LIST_DEVICES, NULL, lsdev_flags, NULL, 0, 0};
+static const struct cli_node n_sto_lspool = {
+	"list-pools", NULL, NULL,
+	"List the pools in the engines' SMD, their targets (and blob IDs)",
+	DMG_CMD_STORAGE_LIST_POOLS, NULL, lspool_flags, NULL, 0, 0};
+static const struct cli_node n_sto_tgthealth = {
+	"target-health", NULL, NULL, "Query the health of the NVMe device of a VOS target",
+	DMG_CMD_STORAGE_TARGET_HEALTH, NULL, tgthealth_flags, NULL, 0, 0};
+static const struct cli_node *const stoq_subs[] = {&n_sto_devhealth, &n_sto_lsdev, &n_sto_lspool,
 						   &n_sto_tgthealth, &n_sto_usage, NULL};
-static const struct dmg_node n_sto_query = {
-	"query", NULL, "Query the storage of the servers", DMG_CMD_NONE, stoq_subs, NULL, NULL};
-static const struct dmg_node n_sto_format = {
-	"format", NULL, "Format the SCM and NVMe storage of the servers", DMG_CMD_STORAGE_FORMAT,
-	NULL, format_flags, NULL};
-static const struct dmg_node n_sto_scan = {
-	"scan", NULL, "Scan the SCM and NVMe storage of the servers", DMG_CMD_STORAGE_SCAN, NULL,
-	scan_flags, NULL};
-static const struct dmg_node n_sto_faulty = {
-	"nvme-faulty", NULL, "Set an NVMe device FAULTY: its targets stop using it",
-	DMG_CMD_STORAGE_SET_FAULTY, NULL, faulty_flags, NULL};
-static const struct dmg_node *const stoset_subs[] = {&n_sto_faulty, NULL};
-static const struct dmg_node n_sto_set = {
-	"set", NULL, "Set the state of storage devices", DMG_CMD_NONE, stoset_subs, NULL, NULL};
-static const struct dmg_node n_sto_repl_nvme = {
-	"nvme", NULL, "Replace an evicted NVMe device by a NEW one, or reuse it (same UUID)",
-	DMG_CMD_STORAGE_REPLACE_NVME, NULL, replace_flags, NULL};
-static const struct dmg_node *const storepl_subs[] = {&n_sto_repl_nvme, NULL};
-static const struct dmg_node n_sto_replace = {
-	"replace", NULL, "Replace storage devices", DMG_CMD_NONE, storepl_subs, NULL, NULL};
-static const struct dmg_node n_sto_ident_vmd = {
-	"vmd", NULL, "Blink the status LED of an NVMe device behind a VMD",
-	DMG_CMD_STORAGE_IDENTIFY_VMD, NULL, identify_flags, NULL};
-static const struct dmg_node *const stoident_subs[] = {&n_sto_ident_vmd, NULL};
-static const struct dmg_node n_sto_identify = {
-	"identify", NULL, "Identify storage devices (LED)", DMG_CMD_NONE, stoident_subs, NULL,
-	NULL};
-static const struct dmg_node *const sto_subs[] = {&n_sto_format, &n_sto_identify, &n_sto_query,
+static const struct cli_node n_sto_query = {
+	"query", NULL, NULL, "Query the storage of the servers", DMG_CMD_NONE, stoq_subs, NULL,
+	NULL, 0, 0};
+static const struct cli_node n_sto_format = {
+	"format", NULL, NULL, "Format the SCM and NVMe storage of the servers",
+	DMG_CMD_STORAGE_FORMAT, NULL, format_flags, NULL, 0, 0};
+static const struct cli_node n_sto_scan = {
+	"scan", NULL, NULL, "Scan the SCM and NVMe storage of the servers", DMG_CMD_STORAGE_SCAN,
+	NULL, scan_flags, NULL, 0, 0};
+static const struct cli_node n_sto_faulty = {
+	"nvme-faulty", NULL, NULL, "Set an NVMe device FAULTY: its targets stop using it",
+	DMG_CMD_STORAGE_SET_FAULTY, NULL, faulty_flags, NULL, 0, 0};
+static const struct cli_node *const stoset_subs[] = {&n_sto_faulty, NULL};
+static const struct cli_node n_sto_set = {
+	"set", NULL, NULL, "Set the state of storage devices", DMG_CMD_NONE, stoset_subs, NULL,
+	NULL, 0, 0};
+static const struct cli_node n_sto_repl_nvme = {
+	"nvme", NULL, NULL, "Replace an evicted NVMe device by a NEW one, or reuse it (same UUID)",
+	DMG_CMD_STORAGE_REPLACE_NVME, NULL, replace_flags, NULL, 0, 0};
+static const struct cli_node *const storepl_subs[] = {&n_sto_repl_nvme, NULL};
+static const struct cli_node n_sto_replace = {
+	"replace", NULL, NULL, "Replace storage devices", DMG_CMD_NONE, storepl_subs, NULL, NULL, 0,
+	0};
+static const struct cli_node n_sto_ident_vmd = {
+	"vmd", NULL, NULL, "Blink the status LED of an NVMe device behind a VMD",
+	DMG_CMD_STORAGE_IDENTIFY_VMD, NULL, identify_flags, NULL, 0, 0};
+static const struct cli_node *const stoident_subs[] = {&n_sto_ident_vmd, NULL};
+static const struct cli_node n_sto_identify = {
+	"identify", NULL, NULL, "Identify storage devices (LED)", DMG_CMD_NONE, stoident_subs, NULL,
+	NULL, 0, 0};
+static const struct cli_node *const sto_subs[] = {&n_sto_format, &n_sto_identify, &n_sto_query,
 						  &n_sto_replace, &n_sto_scan, &n_sto_set, NULL};
-static const struct dmg_node n_storage = {
-	"storage", "sto", "Perform tasks related to the storage of the servers", DMG_CMD_NONE,
-	sto_subs, NULL, NULL};
+static const struct cli_node n_storage = {
+	"storage", "sto", NULL, "Perform tasks related to the storage of the servers", DMG_CMD_NONE,
+	sto_subs, NULL, NULL, 0, 0};
 
-static const struct dmg_node n_srv_slm = {
-	"set-logmasks", "slm",
+static const struct cli_node n_srv_slm = {
+	"set-logmasks", "slm", NULL,
 	"Set the engines' log masks (D_LOG_MASK syntax); without masks, reset them to the "
 	"server config",
-	DMG_CMD_SERVER_SET_LOGMASKS, NULL, slm_flags, "[masks]", 1};
-static const struct dmg_node *const srv_subs[] = {&n_srv_slm, NULL};
-static const struct dmg_node n_server = {
-	"server", "srv", "Perform tasks related to the servers", DMG_CMD_NONE, srv_subs, NULL,
-	NULL};
+	DMG_CMD_SERVER_SET_LOGMASKS, NULL, slm_flags, "[masks]", 0, 1};
+static const struct cli_node *const srv_subs[] = {&n_srv_slm, NULL};
+static const struct cli_node n_server = {
+	"server", "srv", NULL, "Perform tasks related to the servers", DMG_CMD_NONE, srv_subs, NULL,
+	NULL, 0, 0};
 
-static const struct dmg_node n_pool_create = {
-	"create", NULL, "Create a DAOS pool", DMG_CMD_POOL_CREATE, NULL, pcreate_flags, "[label]",
-	1};
-static const struct dmg_node n_pool_destroy = {
-	"destroy", NULL, "Destroy a DAOS pool", DMG_CMD_POOL_DESTROY, NULL, pdestroy_flags,
-	"<pool>", 1};
-static const struct dmg_node n_pool_exclude = {
-	"exclude", NULL, "Exclude targets of a rank from a pool (no data is moved)",
-	DMG_CMD_POOL_EXCLUDE, NULL, ptgt_flags, "<pool>", 1};
-static const struct dmg_node n_pool_get_prop = {
-	"get-prop", NULL, "Get a pool's properties", DMG_CMD_POOL_GET_PROP, NULL, NULL,
-	"<pool> [name,name...]", 2};
-static const struct dmg_node n_pool_list = {
-	"list", "ls", "List the pools of the system", DMG_CMD_POOL_LIST, NULL, plist_flags, NULL,
-	0};
-static const struct dmg_node n_pool_query = {
-	"query", NULL, "Query a pool's state and space", DMG_CMD_POOL_QUERY, NULL, pquery_flags,
-	"<pool>", 1};
-static const struct dmg_node n_pool_query_targets = {
-	"query-targets", NULL, "Query the state and space of a pool's targets on a rank",
-	DMG_CMD_POOL_QUERY_TARGETS, NULL, pqt_flags, "<pool>", 1};
-static const struct dmg_node n_pool_reint = {
-	"reintegrate", "reint", "Reintegrate targets of a rank into a pool",
-	DMG_CMD_POOL_REINTEGRATE, NULL, ptgt_flags, "<pool>", 1};
-static const struct dmg_node n_pool_set_prop = {
-	"set-prop", NULL, "Set pool properties", DMG_CMD_POOL_SET_PROP, NULL, NULL,
-	"<pool> <name:value,name:value...>", 2};
-static const struct dmg_node *const pool_subs[] = {
+static const struct cli_node n_pool_create = {
+	"create", NULL, NULL, "Create a DAOS pool", DMG_CMD_POOL_CREATE, NULL, pcreate_flags,
+	"[label]", 0, 1};
+static const struct cli_node n_pool_destroy = {
+	"destroy", NULL, NULL, "Destroy a DAOS pool", DMG_CMD_POOL_DESTROY, NULL, pdestroy_flags,
+	"<pool>", 0, 1};
+static const struct cli_node n_pool_exclude = {
+	"exclude", NULL, NULL, "Exclude targets of a rank from a pool (no data is moved)",
+	DMG_CMD_POOL_EXCLUDE, NULL, ptgt_flags, "<pool>", 0, 1};
+static const struct cli_node n_pool_get_prop = {
+	"get-prop", NULL, NULL, "Get a pool's properties", DMG_CMD_POOL_GET_PROP, NULL, NULL,
+	"<pool> [name,name...]", 0, 2};
+static const struct cli_node n_pool_list = {
+	"list", "ls", NULL, "List the pools of the system", DMG_CMD_POOL_LIST, NULL, plist_flags,
+	NULL, 0, 0};
+static const struct cli_node n_pool_query = {
+	"query", NULL, NULL, "Query a pool's state and space", DMG_CMD_POOL_QUERY, NULL,
+	pquery_flags, "<pool>", 0, 1};
+static const struct cli_node n_pool_query_targets = {
+	"query-targets", NULL, NULL, "Query the state and space of a pool's targets on a rank",
+	DMG_CMD_POOL_QUERY_TARGETS, NULL, pqt_flags, "<pool>", 0, 1};
+static const struct cli_node n_pool_reint = {
+	"reintegrate", "reint", NULL, "Reintegrate targets of a rank into a pool",
+	DMG_CMD_POOL_REINTEGRATE, NULL, ptgt_flags, "<pool>", 0, 1};
+static const struct cli_node n_pool_set_prop = {
+	"set-prop", NULL, NULL, "Set pool properties", DMG_CMD_POOL_SET_PROP, NULL, NULL,
+	"<pool> <name:value,name:value...>", 0, 2};
+static const struct cli_node *const pool_subs[] = {
 	&n_pool_create, &n_pool_destroy, &n_pool_exclude, &n_pool_get_prop, &n_pool_list,
 	&n_pool_query, &n_pool_query_targets, &n_pool_reint, &n_pool_set_prop, NULL};
-static const struct dmg_node n_pool = {
-	"pool", NULL, "Perform tasks related to DAOS pools", DMG_CMD_NONE, pool_subs, NULL, NULL};
+static const struct cli_node n_pool = {
+	"pool", NULL, NULL, "Perform tasks related to DAOS pools", DMG_CMD_NONE, pool_subs, NULL,
+	NULL, 0, 0};
 
-static const struct dmg_node n_tm_list = {
-	"list", NULL, "List the metrics a DAOS server publishes", DMG_CMD_TELEMETRY_METRICS_LIST,
-	NULL, tm_flags, NULL, 0};
-static const struct dmg_node n_tm_query = {
-	"query", NULL, "Query the values of a DAOS server's metrics",
-	DMG_CMD_TELEMETRY_METRICS_QUERY, NULL, tm_query_flags, NULL, 0};
-static const struct dmg_node *const tm_metrics_subs[] = {&n_tm_list, &n_tm_query, NULL};
-static const struct dmg_node n_tm_metrics = {
-	"metrics", NULL, "Retrieve the metrics of one DAOS server (telemetry_port)", DMG_CMD_NONE,
-	tm_metrics_subs, tm_flags, NULL, 0};
-static const struct dmg_node n_tm_config = {
-	"config", NULL,
+static const struct cli_node n_tm_list = {
+	"list", NULL, NULL, "List the metrics a DAOS server publishes",
+	DMG_CMD_TELEMETRY_METRICS_LIST, NULL, tm_flags, NULL, 0, 0};
+static const struct cli_node n_tm_query = {
+	"query", NULL, NULL, "Query the values of a DAOS server's metrics",
+	DMG_CMD_TELEMETRY_METRICS_QUERY, NULL, tm_query_flags, NULL, 0, 0};
+static const struct cli_node *const tm_metrics_subs[] = {&n_tm_list, &n_tm_query, NULL};
+static const struct cli_node n_tm_metrics = {
+	"metrics", NULL, NULL, "Retrieve the metrics of one DAOS server (telemetry_port)",
+	DMG_CMD_NONE, tm_metrics_subs, tm_flags, NULL, 0, 0};
+static const struct cli_node n_tm_config = {
+	"config", NULL, NULL,
 	"Configure Prometheus ($HOME/.prometheus.yml) to scrape the servers of the host list",
-	DMG_CMD_TELEMETRY_CONFIG, NULL, tm_config_flags, NULL, 0};
-static const struct dmg_node *const tm_subs[] = {&n_tm_config, &n_tm_metrics, NULL};
-static const struct dmg_node n_telemetry = {
-	"telemetry", "telem", "Perform telemetry operations", DMG_CMD_NONE, tm_subs, tm_flags,
-	NULL, 0};
+	DMG_CMD_TELEMETRY_CONFIG, NULL, tm_config_flags, NULL, 0, 0};
+static const struct cli_node *const tm_subs[] = {&n_tm_config, &n_tm_metrics, NULL};
+static const struct cli_node n_telemetry = {
+	"telemetry", "telem", NULL, "Perform telemetry operations", DMG_CMD_NONE, tm_subs, tm_flags,
+	NULL, 0, 0};
 
-static const struct dmg_node *const root_subs[] = {&n_pool, &n_server, &n_storage, &n_system,
+static const struct cli_node *const root_subs[] = {&n_pool, &n_server, &n_storage, &n_system,
 						   &n_telemetry, NULL};
-static const struct dmg_node n_root = {
-	"dmg", NULL, "The DAOS management tool", DMG_CMD_NONE, root_subs, NULL, NULL};
+static const struct cli_node n_root = {
+	"dmg", NULL, NULL, "The DAOS management tool", DMG_CMD_NONE, root_subs, NULL, NULL, 0, 0};
+
+static const struct cli_tree dmg_tree = {
+	.ct_root        = &n_root,
+	.ct_flags       = dmg_flags,
+	.ct_nflags      = DMG_NFLAGS,
+	.ct_global      = global_flags,
+	.ct_help_id     = F_HELP,
+	.ct_depth_max   = DMG_DEPTH_MAX,
+	.ct_args_max    = DMG_ARGS_MAX,
+	.ct_arg_len_max = DMG_ARG_LEN_MAX,
+	.ct_name_single = true,
+};
 
 /* Leaf names for messages, indexed by enum dmg_cmd. */
 static const char *const dmg_cmd_names[] = {
@@ -401,64 +392,13 @@ dmg_cmd_name(enum dmg_cmd cmd)
 	return dmg_cmd_names[cmd];
 }
 
-static const struct dmg_flag *
+static const struct cli_flag *
 flag_by_id(int id)
 {
-	for (size_t i = 0; i < DMG_NFLAGS; i++)
-		if (dmg_flags[i].f_id == id)
-			return &dmg_flags[i];
-	return NULL;
+	return cli_flag_by_id(&dmg_tree, id);
 }
 
-static bool
-id_in(const int *ids, int id)
-{
-	for (; ids != NULL && *ids != 0; ids++)
-		if (*ids == id)
-			return true;
-	return false;
-}
-
-static bool
-flag_allowed(const struct dmg_node *node, int id)
-{
-	return id == F_HELP || id_in(global_flags, id) || id_in(node->n_flags, id);
-}
-
-/* Find a flag known at node by long name (name[0..len)) or short letter. The
- * command's own flags come first: "pool create -l" is its --label, while
- * "-l" before the command is the global --host-list. */
-static const struct dmg_flag *
-flag_find(const struct dmg_node *node, const char *name, size_t len, char sh)
-{
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < DMG_NFLAGS; i++) {
-			const struct dmg_flag *f = &dmg_flags[i];
-
-			if (pass == 0 ? !id_in(node->n_flags, f->f_id)
-				      : !flag_allowed(node, f->f_id))
-				continue;
-			if (name != NULL && strlen(f->f_long) == len &&
-			    strncmp(f->f_long, name, len) == 0)
-				return f;
-			if (name == NULL && sh != 0 && f->f_short == sh)
-				return f;
-		}
-	}
-	return NULL;
-}
-
-/* "-r, --ranks" or "--rank-hosts", as go-flags names a flag in messages. */
-static void
-flag_label(const struct dmg_flag *f, char *buf, size_t len)
-{
-	if (f->f_short != 0)
-		snprintf(buf, len, "-%c, --%s", f->f_short, f->f_long);
-	else
-		snprintf(buf, len, "--%s", f->f_long);
-}
-
-static const struct dmg_node *
+static const struct cli_node *
 args_node(const struct dmg_args *a)
 {
 	return a->da_path[a->da_depth - 1];
@@ -467,121 +407,14 @@ args_node(const struct dmg_args *a)
 void
 dmg_args_path(const struct dmg_args *args, char *buf, size_t len)
 {
-	size_t n = 0;
-
-	if (len == 0)
-		return;
-	buf[0] = '\0';
-	for (uint32_t i = 0; i < args->da_depth && i < DMG_DEPTH_MAX; i++) {
-		int w = snprintf(buf + n, len - n, "%s%s", i == 0 ? "" : " ",
-				 args->da_path[i]->n_name);
-
-		if (w < 0 || (size_t)w >= len - n)
-			return;
-		n += (size_t)w;
-	}
-}
-
-/* Edit distance of two short strings (both at most DA_SUGGEST_MAX bytes). */
-static size_t
-edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	size_t row[DA_SUGGEST_MAX + 1];
-
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j];
-			size_t best = diag + (a[i - 1] == b[j - 1] ? 0 : 1);
-
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb];
-}
-
-/* "a, b or c": the sub-commands of a group, for messages. */
-static void
-sub_names(const struct dmg_node *node, char *buf, size_t len)
-{
-	size_t   n = 0, count = 0;
-	uint32_t i;
-
-	buf[0] = '\0';
-	while (node->n_subs[count] != NULL)
-		count++;
-	for (i = 0; i < count; i++) {
-		const char *sep = i == 0 ? "" : (i + 1 == count ? " or " : ", ");
-		int         w = snprintf(buf + n, len - n, "%s%s", sep, node->n_subs[i]->n_name);
-
-		if (w < 0 || (size_t)w >= len - n)
-			return;
-		n += (size_t)w;
-	}
-}
-
-static int
-err_unknown_command(const struct dmg_node *node, const char *word, char *errbuf, size_t errlen)
-{
-	char        q[DA_QUOTE_MAX + 4];
-	char        names[256];
-	const char *best = NULL;
-	size_t      best_d = 0;
-	size_t      wlen = strlen(word);
-
-	d_errbuf_quote(q, word, wlen, DA_QUOTE_MAX);
-	if (wlen <= DA_SUGGEST_MAX) {
-		for (uint32_t i = 0; node->n_subs[i] != NULL; i++) {
-			size_t d = edit_distance(word, node->n_subs[i]->n_name);
-
-			if (best == NULL || d < best_d) {
-				best = node->n_subs[i]->n_name;
-				best_d = d;
-			}
-		}
-	}
-	/* As go-flags: suggest when less than half of the name would change. */
-	if (best != NULL && 2 * best_d < strlen(best)) {
-		d_errbuf_printf(errbuf, errlen, "Unknown command `%s', did you mean `%s'?", q, best);
-	} else {
-		sub_names(node, names, sizeof(names));
-		d_errbuf_printf(errbuf, errlen,
-				"Unknown command `%s'. Please specify one command of: %s", q,
-				names);
-	}
-	return -DER_INVAL;
-}
-
-static int
-err_missing_command(const struct dmg_node *node, char *errbuf, size_t errlen)
-{
-	char names[256];
-
-	if (node->n_subs[0] != NULL && node->n_subs[1] == NULL) {
-		d_errbuf_printf(errbuf, errlen, "Please specify the %s command",
-				node->n_subs[0]->n_name);
-	} else {
-		sub_names(node, names, sizeof(names));
-		d_errbuf_printf(errbuf, errlen, "Please specify one command of: %s", names);
-	}
-	return -DER_INVAL;
+	cli_path(args->da_path, args->da_depth, buf, len);
 }
 
 /* --with-states: comma-separated state names, any case. */
 static int
 parse_states(const char *val, uint32_t *mask, char *errbuf, size_t errlen)
 {
-	char        q[DA_QUOTE_MAX + 4];
+	char        q[CLI_QUOTE_MAX + 4];
 	char        name[32];
 	const char *p = val;
 	uint32_t    m = 0;
@@ -599,7 +432,7 @@ parse_states(const char *val, uint32_t *mask, char *errbuf, size_t errlen)
 			d_errbuf_printf(errbuf, errlen,
 					"invalid --with-states: %s state name in '%s'",
 					len == 0 ? "empty" : "unknown",
-					d_errbuf_quote(q, val, strlen(val), DA_QUOTE_MAX));
+					d_errbuf_quote(q, val, strlen(val), CLI_QUOTE_MAX));
 			return -DER_INVAL;
 		}
 		memcpy(name, p, len);
@@ -610,7 +443,7 @@ parse_states(const char *val, uint32_t *mask, char *errbuf, size_t errlen)
 					"Unknown, AwaitFormat, Starting, Ready, Joined, Stopping, "
 					"Stopped, Excluded, Errored, Unresponsive, AdminExcluded, "
 					"CheckerStarted)",
-					d_errbuf_quote(q, name, len, DA_QUOTE_MAX));
+					d_errbuf_quote(q, name, len, CLI_QUOTE_MAX));
 			return -DER_INVAL;
 		}
 		/* Unknown is 0: give it a bit of its own outside the state bits. */
@@ -645,7 +478,7 @@ static int
 parse_bytes(const char *flag, const char *val, bool zero_ok, uint64_t *out, char *errbuf,
 	    size_t errlen)
 {
-	char q[DA_QUOTE_MAX + 4];
+	char q[CLI_QUOTE_MAX + 4];
 	int  rc = ms_size_parse(val, out);
 
 	if (rc == 0 && *out == 0 && !zero_ok)
@@ -654,7 +487,7 @@ parse_bytes(const char *flag, const char *val, bool zero_ok, uint64_t *out, char
 		return 0;
 	d_errbuf_printf(errbuf, errlen,
 			"invalid %s: '%s' (expected a %ssize in bytes with an optional unit, e.g. "
-			"512M, 10G, 1T, 1TiB)", flag, d_errbuf_quote(q, val, strlen(val), DA_QUOTE_MAX),
+			"512M, 10G, 1T, 1TiB)", flag, d_errbuf_quote(q, val, strlen(val), CLI_QUOTE_MAX),
 			zero_ok ? "" : "non-zero ");
 	return -DER_INVAL;
 }
@@ -689,7 +522,7 @@ parse_pct(const char *s, size_t len, double *out)
 static int
 parse_pool_size(struct dmg_args *a, const char *val, char *errbuf, size_t errlen)
 {
-	char     q[DA_QUOTE_MAX + 4];
+	char     q[CLI_QUOTE_MAX + 4];
 	size_t   n = strlen(val);
 	uint64_t pct;
 
@@ -712,7 +545,7 @@ parse_pool_size(struct dmg_args *a, const char *val, char *errbuf, size_t errlen
 	return parse_bytes("--size", val, false, &a->da_size, errbuf, errlen);
 bad_pct:
 	d_errbuf_printf(errbuf, errlen, "invalid --size: '%s' (a percentage must be 1%% to 100%%)",
-			d_errbuf_quote(q, val, n, DA_QUOTE_MAX));
+			d_errbuf_quote(q, val, n, CLI_QUOTE_MAX));
 	return -DER_INVAL;
 }
 
@@ -720,7 +553,7 @@ bad_pct:
 static int
 parse_tier_ratio(struct dmg_args *a, const char *val, char *errbuf, size_t errlen)
 {
-	char        q[DA_QUOTE_MAX + 4];
+	char        q[CLI_QUOTE_MAX + 4];
 	const char *comma = strchr(val, ',');
 	double      r[2];
 	int         rc;
@@ -739,7 +572,7 @@ parse_tier_ratio(struct dmg_args *a, const char *val, char *errbuf, size_t errle
 		d_errbuf_printf(errbuf, errlen,
 				"invalid --tier-ratio: '%s' (expected SCM,NVMe percentages summing "
 				"to 100, e.g. 6,94)",
-				d_errbuf_quote(q, val, strlen(val), DA_QUOTE_MAX));
+				d_errbuf_quote(q, val, strlen(val), CLI_QUOTE_MAX));
 		return -DER_INVAL;
 	}
 	a->da_tier_ratio[0]  = r[0];
@@ -757,7 +590,7 @@ static int
 parse_props(const char *flag, const char *val, bool create, json_t **props, char *errbuf,
 	    size_t errlen)
 {
-	char        q[DA_QUOTE_MAX + 4];
+	char        q[CLI_QUOTE_MAX + 4];
 	char        name[64];
 	char        value[MS_PROP_VALUE_MAX];
 	char        canon[MS_PROP_VALUE_MAX];
@@ -782,7 +615,7 @@ parse_props(const char *flag, const char *val, bool create, json_t **props, char
 		    memchr(p, ',', (size_t)(colon - p)) != NULL) {
 			d_errbuf_printf(errbuf, errlen,
 					"invalid %s: '%s' (expected name:value,name:value)", flag,
-					d_errbuf_quote(q, val, strlen(val), DA_QUOTE_MAX));
+					d_errbuf_quote(q, val, strlen(val), CLI_QUOTE_MAX));
 			rc = -DER_INVAL;
 			break;
 		}
@@ -849,7 +682,7 @@ parse_props(const char *flag, const char *val, bool create, json_t **props, char
 static int
 parse_principal(const char *flag, const char *val, char *out, char *errbuf, size_t errlen)
 {
-	char        q[DA_QUOTE_MAX + 4];
+	char        q[CLI_QUOTE_MAX + 4];
 	const char *at = strchr(val, '@');
 	size_t      n  = strlen(val);
 	bool        ok = n > 0 && n + (at == NULL ? 1 : 0) < DMG_PRINCIPAL_MAX && at != val &&
@@ -859,7 +692,7 @@ parse_principal(const char *flag, const char *val, char *out, char *errbuf, size
 		ok = *p > 0x20 && *p < 0x7f;
 	if (!ok) {
 		d_errbuf_printf(errbuf, errlen, "invalid %s: '%s' is not a user or group name",
-				flag, d_errbuf_quote(q, val, n, DA_QUOTE_MAX));
+				flag, d_errbuf_quote(q, val, n, CLI_QUOTE_MAX));
 		return -DER_INVAL;
 	}
 	snprintf(out, DMG_PRINCIPAL_MAX, "%s%s", val, at == NULL ? "@" : "");
@@ -870,7 +703,7 @@ parse_principal(const char *flag, const char *val, char *out, char *errbuf, size
 static int
 parse_tm_host(struct dmg_args *a, const char *val, char *errbuf, size_t errlen)
 {
-	char   q[DA_QUOTE_MAX + 4];
+	char   q[CLI_QUOTE_MAX + 4];
 	size_t n = strlen(val);
 	bool   ok = n > 0 && n <= DMG_TM_HOST_MAX && val[0] != '-' && val[0] != '.';
 
@@ -881,7 +714,7 @@ parse_tm_host(struct dmg_args *a, const char *val, char *errbuf, size_t errlen)
 		d_errbuf_printf(errbuf, errlen,
 				"invalid --host: '%s' (expected one host name or IPv4 address, "
 				"without a port: give the port with --port)",
-				d_errbuf_quote(q, val, n, DA_QUOTE_MAX));
+				d_errbuf_quote(q, val, n, CLI_QUOTE_MAX));
 		return -DER_INVAL;
 	}
 	a->da_tm_host = val;
@@ -905,7 +738,7 @@ tm_name_ok(const char *s, size_t n)
 static int
 parse_tm_metrics(struct dmg_args *a, const char *val, char *errbuf, size_t errlen)
 {
-	char        q[DA_QUOTE_MAX + 4];
+	char        q[CLI_QUOTE_MAX + 4];
 	char        name[DMG_TM_NAME_MAX + 1];
 	const char *p = val;
 	json_t     *arr;
@@ -926,7 +759,7 @@ parse_tm_metrics(struct dmg_args *a, const char *val, char *errbuf, size_t errle
 			d_errbuf_printf(errbuf, errlen,
 					"invalid --metrics: '%s' is not a metric name "
 					"([a-zA-Z_:][a-zA-Z0-9_:]*, at most %d characters)",
-					d_errbuf_quote(q, p, n, DA_QUOTE_MAX), DMG_TM_NAME_MAX);
+					d_errbuf_quote(q, p, n, CLI_QUOTE_MAX), DMG_TM_NAME_MAX);
 			rc = -DER_INVAL;
 			break;
 		}
@@ -936,7 +769,7 @@ parse_tm_metrics(struct dmg_args *a, const char *val, char *errbuf, size_t errle
 			if (strcmp(json_string_value(json_array_get(arr, i)), name) == 0) {
 				d_errbuf_printf(errbuf, errlen,
 						"invalid --metrics: '%s' is given twice",
-						d_errbuf_quote(q, name, n, DA_QUOTE_MAX));
+						d_errbuf_quote(q, name, n, CLI_QUOTE_MAX));
 				rc = -DER_INVAL;
 				break;
 			}
@@ -966,15 +799,15 @@ parse_tm_metrics(struct dmg_args *a, const char *val, char *errbuf, size_t errle
 
 /* --uuid, --old-uuid, --new-uuid: a UUID (36 characters). */
 static int
-parse_uuid(struct dmg_args *a, const struct dmg_flag *f, const char *typed, const char *val,
+parse_uuid(struct dmg_args *a, const struct cli_flag *f, const char *typed, const char *val,
 	   char *errbuf, size_t errlen)
 {
-	char   q[DA_QUOTE_MAX + 4];
+	char   q[CLI_QUOTE_MAX + 4];
 	uuid_t u;
 
 	if (strlen(val) != 36 || uuid_parse(val, u) != 0) {
 		d_errbuf_printf(errbuf, errlen, "invalid %s: '%s' is not a UUID", typed,
-				d_errbuf_quote(q, val, strlen(val), DA_QUOTE_MAX));
+				d_errbuf_quote(q, val, strlen(val), CLI_QUOTE_MAX));
 		return -DER_INVAL;
 	}
 	if (f->f_id == F_NEW_UUID)
@@ -986,7 +819,7 @@ parse_uuid(struct dmg_args *a, const struct dmg_flag *f, const char *typed, cons
 
 /* Apply one flag and its value (NULL for booleans). */
 static int
-apply_flag(struct dmg_args *a, const struct dmg_flag *f, const char *typed, const char *val,
+apply_flag(struct dmg_args *a, const struct cli_flag *f, const char *typed, const char *val,
 	   char *errbuf, size_t errlen)
 {
 	char   msg[DMG_MSG_MAX];
@@ -1146,12 +979,12 @@ apply_flag(struct dmg_args *a, const struct dmg_flag *f, const char *typed, cons
 			       : f->f_id == F_NSVC ? MS_POOL_SVC_MAX
 						   : D_RANK_MAX;
 		uint64_t min = f->f_id == F_RANK || f->f_id == F_SMD_RANK ? 0 : 1;
-		char     q[DA_QUOTE_MAX + 4];
+		char     q[CLI_QUOTE_MAX + 4];
 
 		if (parse_uint(val, min, max, &v) != 0) {
 			d_errbuf_printf(errbuf, errlen,
 					"invalid %s: '%s' (expected an integer from %llu to %llu)",
-					typed, d_errbuf_quote(q, val, strlen(val), DA_QUOTE_MAX),
+					typed, d_errbuf_quote(q, val, strlen(val), CLI_QUOTE_MAX),
 					(unsigned long long)min, (unsigned long long)max);
 			return -DER_INVAL;
 		}
@@ -1167,11 +1000,11 @@ apply_flag(struct dmg_args *a, const struct dmg_flag *f, const char *typed, cons
 	}
 	case F_LABEL:
 		if (!ms_label_valid(val)) {
-			char q[DA_QUOTE_MAX + 4];
+			char q[CLI_QUOTE_MAX + 4];
 
 			d_errbuf_printf(errbuf, errlen,
 					"invalid --label: '%s' (1 to 127 of A-Z a-z 0-9 _ . : -, not "
-					"a UUID)", d_errbuf_quote(q, val, strlen(val), DA_QUOTE_MAX));
+					"a UUID)", d_errbuf_quote(q, val, strlen(val), CLI_QUOTE_MAX));
 			return -DER_INVAL;
 		}
 		a->da_label = val;
@@ -1218,12 +1051,12 @@ apply_flag(struct dmg_args *a, const struct dmg_flag *f, const char *typed, cons
 		return 0;
 	case F_TGTID: {
 		uint64_t v;
-		char     q[DA_QUOTE_MAX + 4];
+		char     q[CLI_QUOTE_MAX + 4];
 
 		if (parse_uint(val, 0, DMG_NVME_TGTS_MAX - 1, &v) != 0) {
 			d_errbuf_printf(errbuf, errlen,
 					"invalid --tgtid: '%s' (expected an integer from 0 to %d)",
-					d_errbuf_quote(q, val, strlen(val), DA_QUOTE_MAX),
+					d_errbuf_quote(q, val, strlen(val), CLI_QUOTE_MAX),
 					DMG_NVME_TGTS_MAX - 1);
 			return -DER_INVAL;
 		}
@@ -1234,12 +1067,12 @@ apply_flag(struct dmg_args *a, const struct dmg_flag *f, const char *typed, cons
 	case F_TM_PORT:
 	case F_TM_CFG_PORT: {
 		uint64_t v;
-		char     q[DA_QUOTE_MAX + 4];
+		char     q[CLI_QUOTE_MAX + 4];
 
 		if (parse_uint(val, 1, 65535, &v) != 0) {
 			d_errbuf_printf(errbuf, errlen, "invalid --port: '%s' (expected an "
 					"integer from 1 to 65535)",
-					d_errbuf_quote(q, val, strlen(val), DA_QUOTE_MAX));
+					d_errbuf_quote(q, val, strlen(val), CLI_QUOTE_MAX));
 			return -DER_INVAL;
 		}
 		a->da_tm_port     = (uint32_t)v;
@@ -1257,13 +1090,13 @@ apply_flag(struct dmg_args *a, const struct dmg_flag *f, const char *typed, cons
 		a->da_tm_install_dir = val;
 		return 0;
 	case F_TM_SYSTEM: {
-		char q[DA_QUOTE_MAX + 4];
+		char q[CLI_QUOTE_MAX + 4];
 
 		/* DAOS compares the name in lower case; Prometheus is the only one. */
 		if (strcasecmp(val, "prometheus") != 0) {
 			d_errbuf_printf(errbuf, errlen, "unsupported telemetry system: '%s' "
 					"(supported: prometheus)",
-					d_errbuf_quote(q, val, strlen(val), DA_QUOTE_MAX));
+					d_errbuf_quote(q, val, strlen(val), CLI_QUOTE_MAX));
 			return -DER_INVAL;
 		}
 		a->da_tm_system = val;
@@ -1302,138 +1135,31 @@ apply_flag(struct dmg_args *a, const struct dmg_flag *f, const char *typed, cons
 	return -DER_INVAL;
 }
 
-/*
- * One "--name[=value]" word at argv[*i]; may consume argv[*i + 1].
- */
+/* cli_parse()'s flag callback: dmg's messages name the flag as typed ("--ranks"). */
 static int
-parse_long(struct dmg_args *a, int argc, char **argv, int *i, char *errbuf, size_t errlen)
+on_flag(void *arg, const struct cli_flag *f, const char *val, char *errbuf, size_t errlen)
 {
-	const char            *word = argv[*i] + 2;
-	const char            *eq = strchr(word, '=');
-	size_t                 nlen = eq != NULL ? (size_t)(eq - word) : strlen(word);
-	const struct dmg_flag *f = flag_find(args_node(a), word, nlen, 0);
-	char                   q[DA_QUOTE_MAX + 4];
-	char                   label[64];
-	char                   typed[72];
+	char typed[CLI_FLAG_LABEL_MAX + 8];
 
-	if (f == NULL) {
-		d_errbuf_printf(errbuf, errlen, "unknown flag `--%s'",
-				d_errbuf_quote(q, word, nlen, DA_QUOTE_MAX));
-		return -DER_INVAL;
-	}
 	snprintf(typed, sizeof(typed), "--%s", f->f_long);
-	if (f->f_id == F_HELP) {
-		if (eq != NULL)
-			goto bool_arg;
-		a->da_help = true;
-		return 0;
-	}
-	if (!f->f_value) {
-		if (eq != NULL)
-			goto bool_arg;
-		return apply_flag(a, f, typed, NULL, errbuf, errlen);
-	}
-	if (eq != NULL)
-		return apply_flag(a, f, typed, eq + 1, errbuf, errlen);
-	/* The value is the next word, unless there is none or it is a flag. */
-	if (*i + 1 >= argc || (argv[*i + 1][0] == '-' && argv[*i + 1][1] != '\0')) {
-		flag_label(f, label, sizeof(label));
-		d_errbuf_printf(errbuf, errlen, "expected argument for flag `%s'", label);
-		return -DER_INVAL;
-	}
-	(*i)++;
-	return apply_flag(a, f, typed, argv[*i], errbuf, errlen);
-bool_arg:
-	d_errbuf_printf(errbuf, errlen, "bool flag `--%s' cannot have an argument", f->f_long);
-	return -DER_INVAL;
+	return apply_flag(arg, f, typed, val, errbuf, errlen);
 }
 
-/*
- * One "-x..." word: a cluster of short flags; a flag with a value takes the
- * rest of the word or the next word.
- */
+/* cli_parse()'s word callback: a leaf's positional argument (set-logmasks'
+ * is its masks); 1 when the leaf takes no more. */
 static int
-parse_short(struct dmg_args *a, int argc, char **argv, int *i, char *errbuf, size_t errlen)
+on_word(void *arg, const struct cli_node *leaf, const char *word, char *errbuf, size_t errlen)
 {
-	const char *word = argv[*i];
-	char        q[DA_QUOTE_MAX + 4];
-	char        label[64];
-	char        typed[72];
-	int         rc;
+	struct dmg_args *a = arg;
 
-	for (size_t j = 1; word[j] != '\0'; j++) {
-		const struct dmg_flag *f = flag_find(args_node(a), NULL, 0, word[j]);
-
-		if (f == NULL) {
-			d_errbuf_printf(errbuf, errlen, "unknown flag `-%s'",
-					d_errbuf_quote(q, &word[j], 1, DA_QUOTE_MAX));
-			return -DER_INVAL;
-		}
-		snprintf(typed, sizeof(typed), "--%s", f->f_long);
-		if (f->f_id == F_HELP) {
-			a->da_help = true;
-			return 0;
-		}
-		if (!f->f_value) {
-			rc = apply_flag(a, f, typed, NULL, errbuf, errlen);
-			if (rc != 0)
-				return rc;
-			continue;
-		}
-		/* "-rVALUE", or "-r=VALUE" as go-flags also accepts */
-		if (word[j + 1] == '=')
-			return apply_flag(a, f, typed, &word[j + 2], errbuf, errlen);
-		if (word[j + 1] != '\0')
-			return apply_flag(a, f, typed, &word[j + 1], errbuf, errlen);
-		if (*i + 1 >= argc || (argv[*i + 1][0] == '-' && argv[*i + 1][1] != '\0')) {
-			flag_label(f, label, sizeof(label));
-			d_errbuf_printf(errbuf, errlen, "expected argument for flag `%s'", label);
-			return -DER_INVAL;
-		}
-		(*i)++;
-		return apply_flag(a, f, typed, argv[*i], errbuf, errlen);
+	if (leaf->n_args == NULL || a->da_pos_nr >= leaf->n_pos_max || a->da_pos_nr >= DMG_POS_MAX)
+		return 1;
+	if (leaf->n_cmd == DMG_CMD_SERVER_SET_LOGMASKS) {
+		a->da_pos_nr++;
+		return apply_flag(a, flag_by_id(F_MASKS), "--masks", word, errbuf, errlen);
 	}
+	a->da_pos[a->da_pos_nr++] = word;
 	return 0;
-}
-
-/* A word that is not a flag: a sub-command, or a leaf's positional argument. */
-static int
-parse_word(struct dmg_args *a, const char *word, bool *positional_done, char *errbuf,
-	   size_t errlen)
-{
-	const struct dmg_node *node = args_node(a);
-	char                   q[DA_QUOTE_MAX + 4];
-	char                   path[128];
-
-	if (node->n_subs != NULL) {
-		for (uint32_t i = 0; node->n_subs[i] != NULL; i++) {
-			const struct dmg_node *sub = node->n_subs[i];
-
-			if (strcmp(sub->n_name, word) == 0 ||
-			    (sub->n_alias != NULL && strcmp(sub->n_alias, word) == 0)) {
-				if (a->da_depth >= DMG_DEPTH_MAX) /* the tree is shallower */
-					break;
-				a->da_path[a->da_depth++] = sub;
-				return 0;
-			}
-		}
-		return err_unknown_command(node, word, errbuf, errlen);
-	}
-	if (node->n_args != NULL && a->da_pos_nr < node->n_nargs && a->da_pos_nr < DMG_POS_MAX) {
-		*positional_done = true;
-		if (node->n_cmd == DMG_CMD_SERVER_SET_LOGMASKS) {
-			const struct dmg_flag *f = flag_by_id(F_MASKS);
-
-			a->da_pos_nr++;
-			return apply_flag(a, f, "--masks", word, errbuf, errlen);
-		}
-		a->da_pos[a->da_pos_nr++] = word;
-		return 0;
-	}
-	dmg_args_path(a, path, sizeof(path));
-	d_errbuf_printf(errbuf, errlen, "unexpected argument `%s' for `%s'",
-			d_errbuf_quote(q, word, strlen(word), DA_QUOTE_MAX), path);
-	return -DER_INVAL;
 }
 
 /* A pool named by label or UUID. */
@@ -1449,7 +1175,7 @@ pool_id_ok(const char *s)
 static int
 parse_prop_names(struct dmg_args *a, const char *val, char *errbuf, size_t errlen)
 {
-	char        q[DA_QUOTE_MAX + 4];
+	char        q[CLI_QUOTE_MAX + 4];
 	char        name[64];
 	const char *p = val;
 	json_t     *arr = json_array();
@@ -1462,7 +1188,7 @@ parse_prop_names(struct dmg_args *a, const char *val, char *errbuf, size_t errle
 
 		if (n == 0 || n >= sizeof(name)) {
 			d_errbuf_printf(errbuf, errlen, "invalid property names '%s'",
-					d_errbuf_quote(q, val, strlen(val), DA_QUOTE_MAX));
+					d_errbuf_quote(q, val, strlen(val), CLI_QUOTE_MAX));
 			json_decref(arr);
 			return -DER_INVAL;
 		}
@@ -1470,7 +1196,7 @@ parse_prop_names(struct dmg_args *a, const char *val, char *errbuf, size_t errle
 		name[n] = '\0';
 		if (ms_pool_prop_find(name) < 0) {
 			d_errbuf_printf(errbuf, errlen, "unknown pool property '%s'",
-					d_errbuf_quote(q, name, n, DA_QUOTE_MAX));
+					d_errbuf_quote(q, name, n, CLI_QUOTE_MAX));
 			json_decref(arr);
 			return -DER_INVAL;
 		}
@@ -1491,7 +1217,7 @@ parse_prop_names(struct dmg_args *a, const char *val, char *errbuf, size_t errle
 static int
 check_pool(struct dmg_args *a, char *errbuf, size_t errlen)
 {
-	char q[DA_QUOTE_MAX + 4];
+	char q[CLI_QUOTE_MAX + 4];
 	int  rc;
 
 	switch (a->da_cmd) {
@@ -1502,7 +1228,7 @@ check_pool(struct dmg_args *a, char *errbuf, size_t errlen)
 						"invalid pool label '%s' (1 to 127 of A-Z a-z 0-9 _ "
 						". : -, not a UUID)",
 						d_errbuf_quote(q, a->da_pos[0], strlen(a->da_pos[0]),
-							       DA_QUOTE_MAX));
+							       CLI_QUOTE_MAX));
 				return -DER_INVAL;
 			}
 			if (a->da_label != NULL && strcmp(a->da_label, a->da_pos[0]) != 0) {
@@ -1562,7 +1288,7 @@ check_pool(struct dmg_args *a, char *errbuf, size_t errlen)
 	}
 	if (!pool_id_ok(a->da_pos[0])) {
 		d_errbuf_printf(errbuf, errlen, "invalid pool label or UUID '%s'",
-				d_errbuf_quote(q, a->da_pos[0], strlen(a->da_pos[0]), DA_QUOTE_MAX));
+				d_errbuf_quote(q, a->da_pos[0], strlen(a->da_pos[0]), CLI_QUOTE_MAX));
 		return -DER_INVAL;
 	}
 	a->da_pool = a->da_pos[0];
@@ -1661,53 +1387,25 @@ check_combinations(struct dmg_args *a, char *errbuf, size_t errlen)
 int
 dmg_args_parse(int argc, char **argv, struct dmg_args *a, char *errbuf, size_t errlen)
 {
-	bool flags_done = false;
-	bool positional_done = false;
-	int  rc = 0;
+	struct cli_parser p = {
+		.cp_tree  = &dmg_tree,
+		.cp_path  = a->da_path,
+		.cp_depth = &a->da_depth,
+		.cp_help  = &a->da_help,
+		.cp_flag  = on_flag,
+		.cp_word  = on_word,
+		.cp_arg   = a,
+	};
+	int rc;
 
 	memset(a, 0, sizeof(*a));
 	d_rankset_init(&a->da_ranks);
 	d_hostset_init(&a->da_rank_hosts);
 	d_rankset_init(&a->da_tgt_idx);
 	a->da_tm_port = DMG_TM_DEFAULT_PORT;
-	a->da_path[0] = &n_root;
-	a->da_depth = 1;
-	d_errbuf_printf(errbuf, errlen, "%s", "");
-
-	if (argc > DMG_ARGS_MAX) {
-		d_errbuf_printf(errbuf, errlen, "too many arguments (%d, at most %d)", argc - 1,
-				DMG_ARGS_MAX - 1);
-		return -DER_INVAL;
-	}
-	for (int i = 1; i < argc; i++) {
-		const char *w = argv[i];
-
-		if (w == NULL)
-			break;
-		if (strnlen(w, DMG_ARG_LEN_MAX + 1) > DMG_ARG_LEN_MAX) {
-			d_errbuf_printf(errbuf, errlen, "argument %d is longer than %d bytes", i,
-					DMG_ARG_LEN_MAX);
-			return -DER_INVAL;
-		}
-	}
-	for (int i = 1; i < argc && argv[i] != NULL && rc == 0; i++) {
-		const char *w = argv[i];
-
-		if (!flags_done && strcmp(w, "--") == 0)
-			flags_done = true;
-		else if (!flags_done && w[0] == '-' && w[1] == '-')
-			rc = parse_long(a, argc, argv, &i, errbuf, errlen);
-		else if (!flags_done && w[0] == '-' && w[1] != '\0')
-			rc = parse_short(a, argc, argv, &i, errbuf, errlen);
-		else
-			rc = parse_word(a, w, &positional_done, errbuf, errlen);
-		if (rc == 0 && a->da_help)
-			return 0;
-	}
-	if (rc != 0)
+	rc = cli_parse(&p, argc, argv, errbuf, errlen);
+	if (rc != 0 || a->da_help)
 		return rc;
-	if (args_node(a)->n_subs != NULL)
-		return err_missing_command(args_node(a), errbuf, errlen);
 	rc = check_combinations(a, errbuf, errlen);
 	if (rc != 0)
 		return rc;
@@ -1742,84 +1440,8 @@ dmg_args_fini(struct dmg_args *a)
 	a->da_hostlist_nr = 0;
 }
 
-/*
- * Help
- */
-
-/* Width of the "  -o, --config-path=" part of a flag line. */
-static size_t
-flag_spec_len(const struct dmg_flag *f)
-{
-	/* "-x, " or four blanks, "--", name, "=" for values */
-	return 4 + 2 + strlen(f->f_long) + (f->f_value ? 1 : 0);
-}
-
-static int
-print_flag(struct dmg_out *out, const struct dmg_flag *f, size_t indent, size_t width)
-{
-	char spec[96];
-
-	if (f->f_short != 0)
-		snprintf(spec, sizeof(spec), "-%c, --%s%s", f->f_short, f->f_long,
-			 f->f_value ? "=" : "");
-	else
-		snprintf(spec, sizeof(spec), "    --%s%s", f->f_long, f->f_value ? "=" : "");
-	return dmg_out_printf(out, "%*s%-*s  %s\n", (int)indent, "", (int)width, spec, f->f_help);
-}
-
 int
-dmg_args_usage(const struct dmg_args *a, struct dmg_out *out)
+dmg_args_usage(const struct dmg_args *a, struct cli_out *out)
 {
-	const struct dmg_node *node = args_node(a);
-	char                   path[128];
-	size_t                 width = 0;
-	int                    rc;
-
-	/* "dmg system query" without the leading "dmg" */
-	dmg_args_path(a, path, sizeof(path));
-	rc = dmg_out_printf(out, "Usage:\n  dmg [OPTIONS]%s%s", a->da_depth > 1 ? " " : "",
-			    a->da_depth > 1 ? path + strlen("dmg ") : "");
-	if (rc == 0 && node->n_subs != NULL)
-		rc = dmg_out_printf(out, " <command>");
-	if (rc == 0 && node->n_flags != NULL)
-		rc = dmg_out_printf(out, " [%s-OPTIONS]", node->n_name);
-	if (rc == 0 && node->n_args != NULL)
-		rc = dmg_out_printf(out, " %s", node->n_args);
-	if (rc == 0)
-		rc = dmg_out_printf(out, "\n\n%s\n\nApplication Options:\n", node->n_help);
-
-	for (const int *id = global_flags; *id != 0; id++)
-		if (flag_spec_len(flag_by_id(*id)) > width)
-			width = flag_spec_len(flag_by_id(*id));
-	for (const int *id = node->n_flags; id != NULL && *id != 0; id++)
-		if (flag_spec_len(flag_by_id(*id)) + 4 > width)
-			width = flag_spec_len(flag_by_id(*id)) + 4;
-	for (const int *id = global_flags; rc == 0 && *id != 0; id++)
-		rc = print_flag(out, flag_by_id(*id), 2, width);
-	if (rc == 0)
-		rc = dmg_out_printf(out, "\nHelp Options:\n");
-	if (rc == 0)
-		rc = print_flag(out, flag_by_id(F_HELP), 2, width);
-	if (rc == 0 && node->n_flags != NULL)
-		rc = dmg_out_printf(out, "\n[%s command options]\n", node->n_name);
-	for (const int *id = node->n_flags; rc == 0 && id != NULL && *id != 0; id++)
-		rc = print_flag(out, flag_by_id(*id), 6, width - 4);
-	if (rc == 0 && node->n_subs != NULL) {
-		size_t nw = 0;
-
-		for (uint32_t i = 0; node->n_subs[i] != NULL; i++)
-			if (strlen(node->n_subs[i]->n_name) > nw)
-				nw = strlen(node->n_subs[i]->n_name);
-		rc = dmg_out_printf(out, "\nAvailable commands:\n");
-		for (uint32_t i = 0; rc == 0 && node->n_subs[i] != NULL; i++) {
-			const struct dmg_node *s = node->n_subs[i];
-
-			rc = dmg_out_printf(out, "  %-*s  %s", (int)nw, s->n_name, s->n_help);
-			if (rc == 0 && s->n_alias != NULL)
-				rc = dmg_out_printf(out, " (aliases: %s)", s->n_alias);
-			if (rc == 0)
-				rc = dmg_out_printf(out, "\n");
-		}
-	}
-	return rc;
+	return cli_usage(&dmg_tree, a->da_path, a->da_depth, out);
 }

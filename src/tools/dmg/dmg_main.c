@@ -15,26 +15,17 @@
 #include "gurt/log.h"
 #include "tools/dmg/dmg.h"
 
-/* Write the buffer to stdout; a closed pipe is not our problem to report. */
-static void
-flush_out(const struct dmg_out *out, FILE *fp)
-{
-	if (out->o_len > 0)
-		fwrite(out->o_buf, 1, out->o_len, fp);
-	fflush(fp);
-}
-
 /* Report an error: in the envelope with -j, else on stderr. */
 static int
 report(const struct dmg_args *args, const char *msg, int rc, bool with_rc)
 {
-	struct dmg_out out;
+	struct cli_out out;
 
 	if (args->da_json) {
-		dmg_out_init(&out);
-		if (dmg_envelope(NULL, msg, rc, &out) == 0)
-			flush_out(&out, stdout);
-		dmg_out_fini(&out);
+		cli_out_init(&out);
+		if (cli_envelope(NULL, msg, rc, &out) == 0)
+			cli_out_write(&out, stdout);
+		cli_out_fini(&out);
 		return DMG_EXIT_ERROR;
 	}
 	if (with_rc)
@@ -49,7 +40,7 @@ main(int argc, char **argv)
 {
 	struct dmg_args args;
 	struct dmg_ctx  ctx;
-	struct dmg_out  out;
+	struct cli_out  out;
 	json_t         *response = NULL;
 	char            err[DMG_MSG_MAX];
 	char            path[128];
@@ -60,7 +51,7 @@ main(int argc, char **argv)
 
 	/* A server closing the connection must not kill us through a write. */
 	signal(SIGPIPE, SIG_IGN);
-	dmg_out_init(&out);
+	cli_out_init(&out);
 
 	rc = dmg_args_parse(argc, argv, &args, err, sizeof(err));
 	if (rc != 0) {
@@ -72,7 +63,7 @@ main(int argc, char **argv)
 	}
 	if (args.da_help) {
 		rc = dmg_args_usage(&args, &out);
-		flush_out(&out, stdout);
+		cli_out_write(&out, stdout);
 		ret = rc == 0 ? 0 : DMG_EXIT_ERROR;
 		goto out_args;
 	}
@@ -146,14 +137,14 @@ main(int argc, char **argv)
 		break;
 	}
 	if (args.da_json) {
-		dmg_out_fini(&out);
-		dmg_out_init(&out);
-		if (dmg_envelope(response, rc != 0 ? err : NULL, rc, &out) != 0)
+		cli_out_fini(&out);
+		cli_out_init(&out);
+		if (cli_envelope(response, rc != 0 ? err : NULL, rc, &out) != 0)
 			fprintf(stderr, "ERROR: dmg: out of memory\n");
-		flush_out(&out, stdout);
+		cli_out_write(&out, stdout);
 		ret = rc != 0 ? DMG_EXIT_ERROR : 0;
 	} else {
-		flush_out(&out, stdout);
+		cli_out_write(&out, stdout);
 		/* SSD management messages name their code already (DAOS's form). */
 		if (rc != 0)
 			ret = report(&args, err, rc, !dmg_nvme_cmd(&args));
@@ -166,6 +157,6 @@ out_log:
 		d_log_fini();
 out_args:
 	dmg_args_fini(&args);
-	dmg_out_fini(&out);
+	cli_out_fini(&out);
 	return ret;
 }

@@ -89,7 +89,7 @@ struct nv_pool {
 
 /* Errors of one run: lines "<host> DAOS error (rc): NAME: msg". */
 struct nv_errs {
-	struct dmg_out e_text;
+	struct cli_out e_text;
 	uint32_t       e_nr;
 	int            e_first_rc;
 	char           e_first[DMG_MSG_MAX];
@@ -349,59 +349,59 @@ parse_pool(const struct dmg_reply_ctx *c, const json_t *o, const char *path, str
 /* ---- Text ---- */
 
 static int
-put_tgts(struct dmg_out *out, const uint32_t *tgts, uint32_t nr)
+put_tgts(struct cli_out *out, const uint32_t *tgts, uint32_t nr)
 {
-	int rc = dmg_out_printf(out, "Targets:[");
+	int rc = cli_out_printf(out, "Targets:[");
 
 	for (uint32_t i = 0; rc == 0 && i < nr; i++)
-		rc = dmg_out_printf(out, "%s%u", i == 0 ? "" : " ", tgts[i]);
+		rc = cli_out_printf(out, "%s%u", i == 0 ? "" : " ", tgts[i]);
 	if (rc == 0)
-		rc = dmg_out_printf(out, "]");
+		rc = cli_out_printf(out, "]");
 	return rc;
 }
 
 static int
-put_rank(struct dmg_out *out, bool has, uint32_t rank)
+put_rank(struct cli_out *out, bool has, uint32_t rank)
 {
 	if (has)
-		return dmg_out_printf(out, "Rank:%u", rank);
-	return dmg_out_printf(out, "Rank:N/A");
+		return cli_out_printf(out, "Rank:%u", rank);
+	return cli_out_printf(out, "Rank:N/A");
 }
 
 /* Server text (addresses, timestamps) is printed with control characters masked. */
 static int
-put_safe(struct dmg_out *out, const char *prefix, const char *s, const char *suffix)
+put_safe(struct cli_out *out, const char *prefix, const char *s, const char *suffix)
 {
-	int rc = dmg_out_printf(out, "%s", prefix);
+	int rc = cli_out_printf(out, "%s", prefix);
 
 	if (rc == 0)
-		rc = dmg_out_puts_safe(out, s);
+		rc = cli_out_puts_safe(out, s);
 	if (rc == 0)
-		rc = dmg_out_printf(out, "%s", suffix);
+		rc = cli_out_printf(out, "%s", suffix);
 	return rc;
 }
 
 static int
-render_health(struct dmg_out *out, const struct nv_health *h, int indent)
+render_health(struct cli_out *out, const struct nv_health *h, int indent)
 {
 	int rc;
 
-	rc = dmg_out_printf(out, "%*sHealth Stats:\n", indent, "");
+	rc = cli_out_printf(out, "%*sHealth Stats:\n", indent, "");
 	if (rc == 0)
-		rc = dmg_out_printf(out, "%*s", indent + 2, "");
+		rc = cli_out_printf(out, "%*s", indent + 2, "");
 	if (rc == 0)
 		rc = put_safe(out, "Timestamp:", h->h_ts, "\n");
 	if (rc == 0)
-		rc = dmg_out_printf(out, "%*sSMART data is not available for emulated devices\n",
+		rc = cli_out_printf(out, "%*sSMART data is not available for emulated devices\n",
 				    indent + 2, "");
 	if (rc == 0 && !h->h_counters)
-		return dmg_out_printf(out, "%*sI/O counters are not available: the engine does "
+		return cli_out_printf(out, "%*sI/O counters are not available: the engine does "
 				      "not have the device open\n", indent + 2, "");
 	for (size_t k = 0; rc == 0 && k < HEALTH_CTRS; k++)
-		rc = dmg_out_printf(out, "%*s%s:%llu\n", indent + 2, "", health_ctrs[k][1],
+		rc = cli_out_printf(out, "%*s%s:%llu\n", indent + 2, "", health_ctrs[k][1],
 				    (unsigned long long)h->h_ctr[k]);
 	if (rc == 0 && h->h_failed) {
-		rc = dmg_out_printf(out, "%*s", indent + 2, "");
+		rc = cli_out_printf(out, "%*s", indent + 2, "");
 		if (rc == 0)
 			rc = put_safe(out, "I/O Failed:YES (", h->h_failed_op,
 				      strcmp(h->h_failed_op, "set faulty") == 0
@@ -413,23 +413,23 @@ render_health(struct dmg_out *out, const struct nv_health *h, int indent)
 
 /* A device as list-devices shows it, at @indent ("UUID:..." then "  Targets:..."). */
 static int
-render_dev(struct dmg_out *out, const struct nv_dev *d, int indent, bool health)
+render_dev(struct cli_out *out, const struct nv_dev *d, int indent, bool health)
 {
 	int rc;
 
-	rc = dmg_out_printf(out, "%*sUUID:%s ", indent, "", d->d_uuid);
+	rc = cli_out_printf(out, "%*sUUID:%s ", indent, "", d->d_uuid);
 	if (rc == 0)
 		rc = put_safe(out, "[TrAddr:", d->d_addr, "]\n");
 	if (rc == 0)
-		rc = dmg_out_printf(out, "%*s", indent + 2, "");
+		rc = cli_out_printf(out, "%*s", indent + 2, "");
 	if (rc == 0)
 		rc = put_tgts(out, d->d_tgts, d->d_tgt_nr);
 	if (rc == 0)
-		rc = dmg_out_printf(out, " ");
+		rc = cli_out_printf(out, " ");
 	if (rc == 0)
 		rc = put_rank(out, d->d_has_rank, d->d_rank);
 	if (rc == 0)
-		rc = dmg_out_printf(out, " State:%s\n", d->d_state);
+		rc = cli_out_printf(out, " State:%s\n", d->d_state);
 	if (rc == 0 && health && d->d_has_health)
 		rc = render_health(out, &d->d_health, indent + 2);
 	return rc;
@@ -437,44 +437,44 @@ render_dev(struct dmg_out *out, const struct nv_dev *d, int indent, bool health)
 
 /* "UUID:<u> Targets:[] Rank:1 State:FAULTY": the result of set and replace. */
 static int
-render_dev_result(struct dmg_out *out, const struct nv_dev *d, enum dmg_cmd cmd)
+render_dev_result(struct cli_out *out, const struct nv_dev *d, enum dmg_cmd cmd)
 {
 	int rc;
 
 	if (cmd == DMG_CMD_STORAGE_IDENTIFY_VMD) {
-		rc = dmg_out_printf(out, "    UUID:%s ", d->d_uuid);
+		rc = cli_out_printf(out, "    UUID:%s ", d->d_uuid);
 		if (rc == 0)
 			rc = put_safe(out, "[TrAddr:", d->d_addr, "]");
 		if (rc == 0)
-			rc = dmg_out_printf(out, " LED:%s\n", d->d_led[0] != '\0' ? d->d_led : "NA");
+			rc = cli_out_printf(out, " LED:%s\n", d->d_led[0] != '\0' ? d->d_led : "NA");
 		return rc;
 	}
-	rc = dmg_out_printf(out, "    UUID:%s Targets:[] ", d->d_uuid);
+	rc = cli_out_printf(out, "    UUID:%s Targets:[] ", d->d_uuid);
 	if (rc == 0)
 		rc = put_rank(out, d->d_has_rank, d->d_rank);
 	if (rc == 0)
-		rc = dmg_out_printf(out, " State:%s\n", d->d_state);
+		rc = cli_out_printf(out, " State:%s\n", d->d_state);
 	return rc;
 }
 
 /* scan --nvme-meta / --nvme-health: one block per controller. */
 static int
-render_scan_dev(struct dmg_out *out, const struct nv_dev *d, bool health)
+render_scan_dev(struct cli_out *out, const struct nv_dev *d, bool health)
 {
 	char size[32];
 	int  rc;
 
-	dmg_size_str(d->d_size, size, sizeof(size));
+	cli_size_str(d->d_size, size, sizeof(size));
 	rc = put_safe(out, "TrAddr:", d->d_addr, "");
 	if (rc == 0)
-		rc = dmg_out_printf(out, " Class:%s Capacity:%s\n",
+		rc = cli_out_printf(out, " Class:%s Capacity:%s\n",
 				    d->d_class[0] != '\0' ? d->d_class : "N/A", size);
 	if (rc != 0)
 		return rc;
 	if (health)
 		return d->d_has_health ? render_health(out, &d->d_health, 2)
-				       : dmg_out_printf(out, "  Health Stats: N/A\n");
-	rc = dmg_out_printf(out, "  SMD Devices\n");
+				       : cli_out_printf(out, "  Health Stats: N/A\n");
+	rc = cli_out_printf(out, "  SMD Devices\n");
 	if (rc == 0)
 		rc = render_dev(out, d, 4, false);
 	return rc;
@@ -482,25 +482,25 @@ render_scan_dev(struct dmg_out *out, const struct nv_dev *d, bool health)
 
 /* "      Rank:0 Targets:[0 1] Blobs:[4294967296 4294967297]" */
 static int
-render_pool_rank(struct dmg_out *out, const struct nv_pool *p, bool verbose)
+render_pool_rank(struct cli_out *out, const struct nv_pool *p, bool verbose)
 {
-	int rc = dmg_out_printf(out, "      ");
+	int rc = cli_out_printf(out, "      ");
 
 	if (rc == 0)
 		rc = put_rank(out, p->p_has_rank, p->p_rank);
 	if (rc == 0)
-		rc = dmg_out_printf(out, " ");
+		rc = cli_out_printf(out, " ");
 	if (rc == 0)
 		rc = put_tgts(out, p->p_tgts, p->p_nr);
 	if (rc == 0 && verbose)
-		rc = dmg_out_printf(out, " Blobs:[");
+		rc = cli_out_printf(out, " Blobs:[");
 	for (uint32_t t = 0; rc == 0 && verbose && t < p->p_nr; t++)
-		rc = dmg_out_printf(out, "%s%llu", t == 0 ? "" : " ",
+		rc = cli_out_printf(out, "%s%llu", t == 0 ? "" : " ",
 				    (unsigned long long)p->p_blobs[t]);
 	if (rc == 0 && verbose)
-		rc = dmg_out_printf(out, "]");
+		rc = cli_out_printf(out, "]");
 	if (rc == 0)
-		rc = dmg_out_printf(out, "\n");
+		rc = cli_out_printf(out, "\n");
 	return rc;
 }
 
@@ -532,7 +532,7 @@ cmp_pool_group(const void *a, const void *b)
 }
 
 static int
-render_banner(struct dmg_out *out, const char *label)
+render_banner(struct cli_out *out, const char *label)
 {
 	size_t n = strlen(label);
 	char   dashes[D_HOSTSET_HOST_BUF];
@@ -541,7 +541,7 @@ render_banner(struct dmg_out *out, const char *label)
 		n = sizeof(dashes) - 1;
 	memset(dashes, '-', n);
 	dashes[n] = '\0';
-	return dmg_out_printf(out, "%s\n%s\n%s\n", dashes, label, dashes);
+	return cli_out_printf(out, "%s\n%s\n%s\n", dashes, label, dashes);
 }
 
 static int
@@ -564,7 +564,7 @@ err_line(char *buf, size_t len, const char *label, int rc, const char *msg)
 {
 	d_errbuf_printf(buf, len, "%s%sDAOS error (%d): %s%s%.*s", label != NULL ? label : "",
 			label != NULL ? " " : "", rc, d_errstr(rc),
-			msg != NULL && msg[0] != '\0' ? ": " : "", DMG_CELL_MAX,
+			msg != NULL && msg[0] != '\0' ? ": " : "", CLI_CELL_MAX,
 			msg != NULL ? msg : "");
 }
 
@@ -578,7 +578,7 @@ errs_add(struct nv_errs *e, const char *label, int rc, const char *msg)
 		e->e_first_rc = rc;
 		snprintf(e->e_first, sizeof(e->e_first), "%s", line);
 	}
-	return dmg_out_printf(&e->e_text, "  %s\n", line);
+	return cli_out_printf(&e->e_text, "  %s\n", line);
 }
 
 /* The message of a failed host without the "host:port: " fan-out prefix. */
@@ -643,7 +643,7 @@ struct nv_run {
 
 /* Parse host @r's reply and append its block to @out; a malformed reply fails it. */
 static int
-render_host(struct nv_run *run, struct dmg_host_result *r, struct dmg_out *out)
+render_host(struct nv_run *run, struct dmg_host_result *r, struct cli_out *out)
 {
 	const struct dmg_args *a = run->nr_args;
 	struct dmg_reply_ctx   c = {r->hr_addr, r->hr_err, sizeof(r->hr_err)};
@@ -654,14 +654,14 @@ render_host(struct nv_run *run, struct dmg_host_result *r, struct dmg_out *out)
 	const json_t          *arr = NULL, *ranks = NULL, *o;
 	struct nv_dev         *devs = NULL;
 	struct nv_pool        *pls = NULL;
-	struct dmg_out         blk;
+	struct cli_out         blk;
 	char                   label[D_HOSTSET_HOST_BUF];
 	uint32_t               n = 0, eng_errs = 0;
 	size_t                 i;
 	int                    rc;
 
 	dmg_host_label(r->hr_addr, run->nr_port, label, sizeof(label));
-	dmg_out_init(&blk);
+	cli_out_init(&blk);
 	rc = dmg_json_array(&c, r->hr_reply, "", pools ? "pools" : "devices", true,
 			    pools ? DMG_NVME_POOLS_MAX : DMG_NVME_DEVS_MAX, &arr);
 	if (rc == 0 && !devop)
@@ -723,9 +723,9 @@ render_host(struct nv_run *run, struct dmg_host_result *r, struct dmg_out *out)
 	run->nr_entries += n;
 	rc = render_banner(&blk, label);
 	if (rc == 0 && pools) {
-		rc = dmg_out_printf(&blk, "  Pools\n");
+		rc = cli_out_printf(&blk, "  Pools\n");
 		if (rc == 0 && n == 0)
-			rc = dmg_out_printf(&blk, "    No pools found\n");
+			rc = cli_out_printf(&blk, "    No pools found\n");
 		/* Grouped by pool, in first-appearance order, ranks ascending. */
 		if (n > 1) {
 			qsort(pls, n, sizeof(*pls), cmp_pool_uuid);
@@ -738,7 +738,7 @@ render_host(struct nv_run *run, struct dmg_host_result *r, struct dmg_out *out)
 		}
 		for (uint32_t q = 0; rc == 0 && q < n; q++) {
 			if (q == 0 || pls[q].p_group != pls[q - 1].p_group)
-				rc = dmg_out_printf(&blk, "    UUID:%s\n", pls[q].p_uuid);
+				rc = cli_out_printf(&blk, "    UUID:%s\n", pls[q].p_uuid);
 			if (rc == 0)
 				rc = render_pool_rank(&blk, &pls[q], a->da_verbose);
 		}
@@ -746,7 +746,7 @@ render_host(struct nv_run *run, struct dmg_host_result *r, struct dmg_out *out)
 		if (n > 1)
 			qsort(devs, n, sizeof(*devs), cmp_dev);
 		if (n == 0)
-			rc = dmg_out_printf(&blk, "  No NVMe devices found\n");
+			rc = cli_out_printf(&blk, "  No NVMe devices found\n");
 		for (uint32_t d = 0; rc == 0 && d < n; d++)
 			rc = render_scan_dev(&blk, &devs[d], a->da_nvme_health);
 	} else if (rc == 0) {
@@ -755,17 +755,17 @@ render_host(struct nv_run *run, struct dmg_host_result *r, struct dmg_out *out)
 
 		if (n > 1)
 			qsort(devs, n, sizeof(*devs), cmp_dev);
-		rc = dmg_out_printf(&blk, "  Devices\n");
+		rc = cli_out_printf(&blk, "  Devices\n");
 		if (rc == 0 && n == 0)
-			rc = dmg_out_printf(&blk, "    No devices found\n");
+			rc = cli_out_printf(&blk, "    No devices found\n");
 		for (uint32_t d = 0; rc == 0 && d < n; d++)
 			rc = devop ? render_dev_result(&blk, &devs[d], a->da_cmd)
 				   : render_dev(&blk, &devs[d], 4, health);
 	}
 	if (rc == 0 && blk.o_len > 0)
-		rc = dmg_out_printf(out, "%s", blk.o_buf);
+		rc = cli_out_printf(out, "%s", blk.o_buf);
 out:
-	dmg_out_fini(&blk);
+	cli_out_fini(&blk);
 	free(devs);
 	free(pls);
 	return rc;
@@ -773,10 +773,10 @@ out:
 
 int
 dmg_render_nvme(struct dmg_host_result *res, uint32_t nr, const struct dmg_args *a,
-		uint32_t default_port, struct dmg_out *out, char *errbuf, size_t errlen)
+		uint32_t default_port, struct cli_out *out, char *errbuf, size_t errlen)
 {
 	struct nv_run  run;
-	struct dmg_out body;
+	struct cli_out body;
 	bool           devop = a->da_cmd == DMG_CMD_STORAGE_SET_FAULTY ||
 			       a->da_cmd == DMG_CMD_STORAGE_REPLACE_NVME ||
 			       a->da_cmd == DMG_CMD_STORAGE_IDENTIFY_VMD;
@@ -787,8 +787,8 @@ dmg_render_nvme(struct dmg_host_result *res, uint32_t nr, const struct dmg_args 
 	memset(&run, 0, sizeof(run));
 	run.nr_args = a;
 	run.nr_port = default_port;
-	dmg_out_init(&run.nr_errs.e_text);
-	dmg_out_init(&body);
+	cli_out_init(&run.nr_errs.e_text);
+	cli_out_init(&body);
 	d_errbuf_printf(errbuf, errlen, "%s", "");
 	for (uint32_t i = 0; i < nr && rc == 0; i++) {
 		if (res[i].hr_rc == 0)
@@ -811,9 +811,9 @@ dmg_render_nvme(struct dmg_host_result *res, uint32_t nr, const struct dmg_args 
 	if (devop && run.nr_entries > 0)
 		run.nr_errs.e_nr = 0;
 	if (run.nr_errs.e_nr > 1)
-		rc = dmg_out_printf(out, "Errors:\n%s\n", run.nr_errs.e_text.o_buf);
+		rc = cli_out_printf(out, "Errors:\n%s\n", run.nr_errs.e_text.o_buf);
 	if (rc == 0 && body.o_len > 0)
-		rc = dmg_out_printf(out, "%s", body.o_buf);
+		rc = cli_out_printf(out, "%s", body.o_buf);
 	if (rc != 0)
 		goto out;
 	if (run.nr_errs.e_nr == 1) {
@@ -851,13 +851,13 @@ out:
 	if (rc == -DER_NOMEM || rc == -DER_OVERFLOW)
 		d_errbuf_printf(errbuf, errlen, "DAOS error (%d): %s: cannot print the results", rc,
 				d_errstr(rc));
-	dmg_out_fini(&run.nr_errs.e_text);
-	dmg_out_fini(&body);
+	cli_out_fini(&run.nr_errs.e_text);
+	cli_out_fini(&body);
 	return rc;
 }
 
 int
-dmg_nvme_run(struct dmg_ctx *ctx, struct dmg_out *out, json_t **response, char *errbuf,
+dmg_nvme_run(struct dmg_ctx *ctx, struct cli_out *out, json_t **response, char *errbuf,
 	     size_t errlen)
 {
 	const struct dmg_args  *a = ctx->dc_args;

@@ -1,18 +1,13 @@
 /*
- * dmg_output.c: what dmg prints. The output buffer, DAOS-style text tables,
- * sizes and percentages, grouping of ranks and hosts with the same result,
- * the -j envelope, and checked access to the fields of server replies.
+ * dmg_output.c: what dmg prints beyond the shared output library
+ * (src/tools/common/cli_out.h: buffer, tables, sizes, the -j envelope):
+ * percentages, host labels, grouping of ranks and hosts with the same
+ * result, and checked access to the fields of server replies.
  *
  * Invariants:
- *  1. A struct dmg_out never holds more than DMG_OUT_MAX bytes, and o_buf is
- *     NUL-terminated at o_len whenever it is not NULL.
- *  2. A table cell holds no control character and at most DMG_CELL_MAX
- *     bytes (plus "..." when cut; DMG_OUT_MAX in a column of sets dmg
- *     formatted itself), so rendering never emits terminal control
- *     sequences that came from a server.
- *  3. A group's set is formatted from its members only when asked for and
+ *  1. A group's set is formatted from its members only when asked for and
  *     cached until the next add to it.
- *  4. Each group's position + 1 is in exactly one slot of g_index (0 marks
+ *  2. Each group's position + 1 is in exactly one slot of g_index (0 marks
  *     a free slot), which is at most half full; g_order, when not NULL, is a
  *     permutation of 0 .. g_nr - 1.
  */
@@ -29,285 +24,6 @@
 #include "gurt/json.h"
 #include "gurt/rankset.h"
 #include "tools/dmg/dmg.h"
-
-/* First allocation of an output buffer. */
-#define OUT_INIT 4096
-
-void
-dmg_out_init(struct dmg_out *out)
-{
-	memset(out, 0, sizeof(*out));
-}
-
-void
-dmg_out_fini(struct dmg_out *out)
-{
-	free(out->o_buf);
-	memset(out, 0, sizeof(*out));
-}
-
-/* Make room for n more bytes and the NUL. */
-static int
-out_reserve(struct dmg_out *out, size_t n)
-{
-	size_t need, cap;
-	char  *buf;
-
-	if (n > DMG_OUT_MAX || out->o_len + n > DMG_OUT_MAX)
-		return -DER_OVERFLOW;
-	need = out->o_len + n + 1;
-	if (need <= out->o_cap)
-		return 0;
-	cap = out->o_cap != 0 ? out->o_cap : OUT_INIT;
-	while (cap < need)
-		cap *= 2;
-	buf = realloc(out->o_buf, cap);
-	if (buf == NULL)
-		return -DER_NOMEM;
-	out->o_buf = buf;
-	out->o_cap = cap;
-	return 0;
-}
-
-int
-dmg_out_printf(struct dmg_out *out, const char *fmt, ...)
-{
-	va_list ap;
-	int     n;
-	int     rc;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return -DER_INVAL;
-	rc = out_reserve(out, (size_t)n);
-	if (rc != 0)
-		return rc;
-	va_start(ap, fmt);
-	vsnprintf(out->o_buf + out->o_len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	out->o_len += (size_t)n;
-	return 0;
-}
-
-/* Control characters (C0, DEL) would let a server move the cursor or recolour
- * the terminal: print them as '?'. Bytes >= 0x80 are kept (UTF-8 text). */
-static char
-safe_char(char c)
-{
-	unsigned char u = (unsigned char)c;
-
-	return (u < 0x20 || u == 0x7f) ? '?' : c;
-}
-
-int
-dmg_out_puts_safe(struct dmg_out *out, const char *s)
-{
-	size_t n = strnlen(s, DMG_OUT_MAX + 1);
-	int    rc;
-
-	rc = out_reserve(out, n);
-	if (rc != 0)
-		return rc;
-	for (size_t i = 0; i < n; i++)
-		out->o_buf[out->o_len + i] = safe_char(s[i]);
-	out->o_len += n;
-	out->o_buf[out->o_len] = '\0';
-	return 0;
-}
-
-/*
- * Tables
- */
-
-int
-dmg_table_init(struct dmg_table *t, uint32_t ncols, const char *const *titles, uint32_t indent)
-{
-	memset(t, 0, sizeof(*t));
-	if (ncols == 0 || ncols > DMG_TABLE_COLS_MAX || titles == NULL)
-		return -DER_INVAL;
-	for (uint32_t i = 0; i < ncols; i++) {
-		if (titles[i] == NULL)
-			return -DER_INVAL;
-		t->t_titles[i] = titles[i];
-	}
-	t->t_ncols = ncols;
-	t->t_indent = indent;
-	return 0;
-}
-
-void
-dmg_table_fini(struct dmg_table *t)
-{
-	for (size_t i = 0; i < (size_t)t->t_nrows * t->t_ncols; i++)
-		free(t->t_cells[i]);
-	free(t->t_cells);
-	t->t_cells = NULL;
-	t->t_nrows = 0;
-	t->t_cap = 0;
-}
-
-/* A sanitised, bounded copy of a cell (invariant 2). */
-static char *
-cell_dup(const char *s, bool full)
-{
-	size_t len = strnlen(s, full ? DMG_OUT_MAX : DMG_CELL_MAX + 1);
-	bool   cut = !full && len > DMG_CELL_MAX;
-	char  *c;
-
-	if (cut) {
-		len = DMG_CELL_MAX;
-		/* Do not cut a UTF-8 sequence in the middle. */
-		while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
-			len--;
-	}
-	c = malloc(len + (cut ? 4 : 1));
-	if (c == NULL)
-		return NULL;
-	for (size_t i = 0; i < len; i++)
-		c[i] = safe_char(s[i]);
-	if (cut)
-		memcpy(c + len, "...", 4);
-	else
-		c[len] = '\0';
-	return c;
-}
-
-int
-dmg_table_add(struct dmg_table *t, const char *const *cells)
-{
-	char   **row;
-	uint32_t i;
-
-	if (t->t_nrows >= DMG_TABLE_ROWS_MAX)
-		return -DER_OVERFLOW;
-	if (t->t_nrows == t->t_cap) {
-		uint32_t cap = t->t_cap == 0 ? 16 : t->t_cap * 2;
-		char   **cellv;
-
-		if (cap > DMG_TABLE_ROWS_MAX)
-			cap = DMG_TABLE_ROWS_MAX;
-		cellv = realloc(t->t_cells, (size_t)cap * t->t_ncols * sizeof(*cellv));
-		if (cellv == NULL)
-			return -DER_NOMEM;
-		t->t_cells = cellv;
-		t->t_cap = cap;
-	}
-	row = &t->t_cells[(size_t)t->t_nrows * t->t_ncols];
-	for (i = 0; i < t->t_ncols; i++) {
-		row[i] = cell_dup(cells[i] != NULL ? cells[i] : "", (t->t_full_cols >> i) & 1);
-		if (row[i] == NULL) {
-			while (i-- > 0)
-				free(row[i]);
-			return -DER_NOMEM;
-		}
-	}
-	t->t_nrows++;
-	return 0;
-}
-
-/* Display width: characters, counting a UTF-8 sequence once. */
-static size_t
-text_width(const char *s)
-{
-	size_t w = 0;
-
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			w++;
-	return w;
-}
-
-/* One line of cells: padded columns, one blank between, no trailing blanks. */
-static int
-table_line(const struct dmg_table *t, const char *const *cells, const size_t *width,
-	   struct dmg_out *out)
-{
-	size_t start = out->o_len;
-	int    rc;
-
-	rc = dmg_out_printf(out, "%*s", (int)t->t_indent, "");
-	for (uint32_t c = 0; rc == 0 && c < t->t_ncols; c++) {
-		size_t pad = c + 1 < t->t_ncols ? width[c] - text_width(cells[c]) : 0;
-
-		rc = dmg_out_printf(out, "%s%*s%s", cells[c], (int)pad, "",
-				    c + 1 < t->t_ncols ? " " : "");
-	}
-	if (rc != 0)
-		return rc;
-	while (out->o_len > start && out->o_buf[out->o_len - 1] == ' ')
-		out->o_len--;
-	out->o_buf[out->o_len] = '\0';
-	return dmg_out_printf(out, "\n");
-}
-
-int
-dmg_table_render(const struct dmg_table *t, struct dmg_out *out)
-{
-	size_t      width[DMG_TABLE_COLS_MAX];
-	const char *dashes[DMG_TABLE_COLS_MAX];
-	char       *dbuf = NULL;
-	size_t      dlen = 0, off = 0;
-	int         rc;
-
-	for (uint32_t c = 0; c < t->t_ncols; c++) {
-		width[c] = text_width(t->t_titles[c]);
-		dlen += strlen(t->t_titles[c]) + 1;
-	}
-	for (uint32_t r = 0; r < t->t_nrows; r++)
-		for (uint32_t c = 0; c < t->t_ncols; c++) {
-			size_t w = text_width(t->t_cells[(size_t)r * t->t_ncols + c]);
-
-			if (w > width[c])
-				width[c] = w;
-		}
-	/* The dash line: as long as each title, padded like the cells. */
-	dbuf = malloc(dlen);
-	if (dbuf == NULL)
-		return -DER_NOMEM;
-	for (uint32_t c = 0; c < t->t_ncols; c++) {
-		size_t n = text_width(t->t_titles[c]);
-
-		memset(dbuf + off, '-', n);
-		dbuf[off + n] = '\0';
-		dashes[c] = dbuf + off;
-		off += n + 1;
-	}
-	rc = table_line(t, t->t_titles, width, out);
-	if (rc == 0)
-		rc = table_line(t, dashes, width, out);
-	for (uint32_t r = 0; rc == 0 && r < t->t_nrows; r++)
-		rc = table_line(t, (const char *const *)&t->t_cells[(size_t)r * t->t_ncols], width,
-				out);
-	free(dbuf);
-	return rc;
-}
-
-/*
- * Sizes
- */
-void
-dmg_size_str(uint64_t bytes, char *buf, size_t len)
-{
-	static const char *const units[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
-	uint64_t                 div = 1;
-	unsigned int             e = 0;
-	double                   val;
-
-	if (bytes < 10) {
-		snprintf(buf, len, "%" PRIu64 " B", bytes);
-		return;
-	}
-	/* The largest power of 1000 not above the value (integers: exact). */
-	while (e + 1 < sizeof(units) / sizeof(units[0]) && bytes / div >= 1000) {
-		div *= 1000;
-		e++;
-	}
-	/* One decimal, rounded half up. */
-	val = (double)(uint64_t)((double)bytes / (double)div * 10.0 + 0.5) / 10.0;
-	snprintf(buf, len, val < 10.0 ? "%.1f %s" : "%.0f %s", val, units[e]);
-}
 
 void
 dmg_pct_str(uint64_t used, uint64_t total, char *buf, size_t len)
@@ -347,7 +63,7 @@ struct dmg_group {
 	bool             gr_hosts;  /* members are hosts */
 	struct d_rankset gr_ranks;
 	struct d_hostset gr_hostset;
-	char            *gr_text;   /* formatted set (invariant 3) */
+	char            *gr_text;   /* formatted set (invariant 1) */
 };
 
 void
@@ -615,52 +331,8 @@ dmg_groups_get(struct dmg_groups *g, uint32_t i, const char **key, const char **
 }
 
 /*
- * JSON
+ * Reply fields
  */
-int
-dmg_status(int rc)
-{
-	if (rc == 0)
-		return 0;
-	if (rc > 0 || strcmp(d_errstr(rc), "DER_UNKNOWN") == 0)
-		return -DER_MISC;
-	return rc;
-}
-
-int
-dmg_envelope(const json_t *response, const char *error, int rc, struct dmg_out *out)
-{
-	json_t *env;
-	char   *text;
-	int     ret;
-
-	env = json_object();
-	if (env == NULL)
-		return -DER_NOMEM;
-	/* jansson keeps insertion order: response, error, status as DAOS prints them. */
-	ret = json_object_set_new(env, "response",
-				  response != NULL ? json_deep_copy(response) : json_null());
-	if (ret == 0)
-		ret = json_object_set_new(env, "error",
-					  error != NULL ? json_string(error) : json_null());
-	/* A message that is not UTF-8 (from a server) makes json_string fail. */
-	if (ret != 0 && error != NULL)
-		ret = json_object_set_new(env, "error", json_string("(message not UTF-8)"));
-	if (ret == 0)
-		ret = json_object_set_new(env, "status", json_integer(dmg_status(rc)));
-	if (ret != 0) {
-		json_decref(env);
-		return -DER_NOMEM;
-	}
-	text = json_dumps(env, JSON_INDENT(2));
-	json_decref(env);
-	if (text == NULL)
-		return -DER_NOMEM;
-	ret = dmg_out_printf(out, "%s\n", text);
-	free(text);
-	return ret;
-}
-
 static int
 reply_err(const struct dmg_reply_ctx *c, const char *path, const char *key, const char *fmt,
 	  ...) __attribute__((format(printf, 4, 5)));
@@ -803,10 +475,10 @@ dmg_errors_add_failed(struct dmg_groups *errs, const struct dmg_host_result *res
 }
 
 int
-dmg_render_errors(struct dmg_groups *errs, struct dmg_out *out)
+dmg_render_errors(struct dmg_groups *errs, struct cli_out *out)
 {
 	static const char *const titles[] = {"Hosts", "Error"};
-	struct dmg_table         t;
+	struct cli_table         t;
 	int                      rc;
 
 	if (dmg_groups_count(errs) == 0)
@@ -814,7 +486,7 @@ dmg_render_errors(struct dmg_groups *errs, struct dmg_out *out)
 	rc = dmg_groups_sort_hosts(errs);
 	if (rc != 0)
 		return rc;
-	rc = dmg_table_init(&t, 2, titles, 2);
+	rc = cli_table_init(&t, 2, titles, 2);
 	if (rc != 0)
 		return rc;
 	t.t_full_cols = 1u << 0;
@@ -823,15 +495,15 @@ dmg_render_errors(struct dmg_groups *errs, struct dmg_out *out)
 
 		rc = dmg_groups_get(errs, i, &cells[1], &cells[0]);
 		if (rc == 0)
-			rc = dmg_table_add(&t, cells);
+			rc = cli_table_add(&t, cells);
 	}
 	if (rc == 0)
-		rc = dmg_out_printf(out, "Errors:\n");
+		rc = cli_out_printf(out, "Errors:\n");
 	if (rc == 0)
-		rc = dmg_table_render(&t, out);
+		rc = cli_table_render(&t, out);
 	if (rc == 0)
-		rc = dmg_out_printf(out, "\n");
-	dmg_table_fini(&t);
+		rc = cli_out_printf(out, "\n");
+	cli_table_fini(&t);
 	return rc;
 }
 
@@ -860,7 +532,7 @@ dmg_fanout_response(const struct dmg_host_result *res, uint32_t nr)
 		else if (res[i].hr_rc != 0)
 			rc = json_object_set_new(errs, res[i].hr_addr,
 						 json_pack("{s:i,s:o}", "status",
-							   dmg_status(res[i].hr_rc), "error",
+							   cli_status(res[i].hr_rc), "error",
 							   json_text(res[i].hr_err)));
 	}
 	if (rc != 0)

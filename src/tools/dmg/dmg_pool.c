@@ -140,27 +140,27 @@ dmg_pool_request(const struct dmg_args *a)
 }
 
 int
-dmg_pool_create_intro(const struct dmg_args *a, struct dmg_out *out)
+dmg_pool_create_intro(const struct dmg_args *a, struct cli_out *out)
 {
 	char s1[32], s2[32];
 
 	if (a->da_size_set && a->da_size_pct != 0)
-		return dmg_out_printf(out, "Creating DAOS pool with %u%% of all storage\n",
+		return cli_out_printf(out, "Creating DAOS pool with %u%% of all storage\n",
 				      a->da_size_pct);
 	if (a->da_size_set) {
-		dmg_size_str(a->da_size, s1, sizeof(s1));
+		cli_size_str(a->da_size, s1, sizeof(s1));
 		if (a->da_tier_ratio_set)
-			return dmg_out_printf(out,
+			return cli_out_printf(out,
 					      "Creating DAOS pool with automatic storage allocation: "
 					      "%s total, %g,%g tier ratio\n",
 					      s1, a->da_tier_ratio[0], a->da_tier_ratio[1]);
-		return dmg_out_printf(out,
+		return cli_out_printf(out,
 				      "Creating DAOS pool with automatic storage allocation: %s "
 				      "total, 6,94 tier ratio\n", s1);
 	}
-	dmg_size_str(a->da_scm_size, s1, sizeof(s1));
-	dmg_size_str(a->da_nvme_size, s2, sizeof(s2));
-	return dmg_out_printf(out,
+	cli_size_str(a->da_scm_size, s1, sizeof(s1));
+	cli_size_str(a->da_nvme_size, s2, sizeof(s2));
+	return cli_out_printf(out,
 			      "Creating DAOS pool with manual per-engine storage allocation: %s "
 			      "SCM, %s NVMe (%.2f%% ratio)\n", s1, s2,
 			      (double)a->da_scm_size * 100.0 /
@@ -212,7 +212,7 @@ ranks_text(const struct dmg_reply_ctx *c, const json_t *obj, const char *key, ch
  * then "  key<pad>: value" rows (keys padded to the longest), then a blank
  * line. */
 static int
-entity(struct dmg_out *out, const char *title, const char *const *keys,
+entity(struct cli_out *out, const char *title, const char *const *keys,
        const char *const *vals, uint32_t nr)
 {
 	size_t w = 0;
@@ -221,25 +221,25 @@ entity(struct dmg_out *out, const char *title, const char *const *keys,
 	for (uint32_t i = 0; i < nr; i++)
 		if (strlen(keys[i]) > w)
 			w = strlen(keys[i]);
-	rc = dmg_out_printf(out, "%s\n", title);
+	rc = cli_out_printf(out, "%s\n", title);
 	for (size_t i = 0; rc == 0 && i < strlen(title); i++)
-		rc = dmg_out_printf(out, "-");
+		rc = cli_out_printf(out, "-");
 	if (rc == 0)
-		rc = dmg_out_printf(out, "\n");
+		rc = cli_out_printf(out, "\n");
 	for (uint32_t i = 0; rc == 0 && i < nr; i++) {
-		rc = dmg_out_printf(out, "  %-*s: ", (int)w, keys[i]);
+		rc = cli_out_printf(out, "  %-*s: ", (int)w, keys[i]);
 		if (rc == 0)
-			rc = dmg_out_puts_safe(out, vals[i]);
+			rc = cli_out_puts_safe(out, vals[i]);
 		if (rc == 0)
-			rc = dmg_out_printf(out, "\n");
+			rc = cli_out_printf(out, "\n");
 	}
 	if (rc == 0)
-		rc = dmg_out_printf(out, "\n");
+		rc = cli_out_printf(out, "\n");
 	return rc;
 }
 
 int
-dmg_render_pool_create(const json_t *reply, const char *who, struct dmg_out *out, char *errbuf,
+dmg_render_pool_create(const json_t *reply, const char *who, struct cli_out *out, char *errbuf,
 		       size_t errlen)
 {
 	struct dmg_reply_ctx c = {who, errbuf, errlen};
@@ -279,12 +279,12 @@ dmg_render_pool_create(const json_t *reply, const char *who, struct dmg_out *out
 		goto out;
 	nranks = json_array_size(json_object_get(reply, "tgt_ranks"));
 	snprintf(ldr, sizeof(ldr), "%" PRId64, leader);
-	dmg_size_str((tb[0] + tb[1]) * nranks, total, sizeof(total));
-	dmg_size_str(tb[0] * nranks, a, sizeof(a));
-	dmg_size_str(tb[0], b, sizeof(b));
+	cli_size_str((tb[0] + tb[1]) * nranks, total, sizeof(total));
+	cli_size_str(tb[0] * nranks, a, sizeof(a));
+	cli_size_str(tb[0], b, sizeof(b));
 	snprintf(t0, sizeof(t0), "%s (%s / rank)", a, b);
-	dmg_size_str(tb[1] * nranks, a, sizeof(a));
-	dmg_size_str(tb[1], b, sizeof(b));
+	cli_size_str(tb[1] * nranks, a, sizeof(a));
+	cli_size_str(tb[1], b, sizeof(b));
 	snprintf(t1, sizeof(t1), "%s (%s / rank)", a, b);
 	if (tb[0] + tb[1] > 0)
 		snprintf(title, sizeof(title), "Pool created with %.2f%%,%.2f%% storage tier ratio",
@@ -355,7 +355,7 @@ pool_name(const char *label, const char *uuid, char *buf, size_t len)
 }
 
 int
-dmg_render_pool_list(const json_t *reply, bool verbose, const char *who, struct dmg_out *out,
+dmg_render_pool_list(const json_t *reply, bool verbose, const char *who, struct cli_out *out,
 		     char *errbuf, size_t errlen)
 {
 	static const char *const titles[] = {"Pool", "Size", "State", "Used", "Imbalance",
@@ -365,8 +365,8 @@ dmg_render_pool_list(const json_t *reply, bool verbose, const char *who, struct 
 	    "SCM Used",      "SCM Imbalance", "NVME Size", "NVME Used", "NVME Imbalance",
 	    "Disabled",      "UpgradeNeeded?", "Rebuild State"};
 	struct dmg_reply_ctx c = {who, errbuf, errlen};
-	struct dmg_table     t;
-	struct dmg_out       warn;
+	struct cli_table     t;
+	struct cli_out       warn;
 	const json_t        *pools;
 	bool                 usage_any = false;
 	int                  rc;
@@ -375,11 +375,11 @@ dmg_render_pool_list(const json_t *reply, bool verbose, const char *who, struct 
 	if (rc != 0)
 		return rc;
 	if (json_array_size(pools) == 0)
-		return dmg_out_printf(out, "No pools in system\n");
+		return cli_out_printf(out, "No pools in system\n");
 	for (size_t i = 0; i < json_array_size(pools); i++)
 		if (json_is_array(json_object_get(json_array_get(pools, i), "usage")))
 			usage_any = true;
-	dmg_out_init(&warn);
+	cli_out_init(&warn);
 	if (verbose) {
 		const char *tt[13];
 		uint32_t    n = 0;
@@ -388,9 +388,9 @@ dmg_render_pool_list(const json_t *reply, bool verbose, const char *who, struct 
 		for (uint32_t k = 0; k < 13; k++)
 			if (usage_any || k < 4 || k >= 10)
 				tt[n++] = vtitles[k];
-		rc = dmg_table_init(&t, n, tt, 0);
+		rc = cli_table_init(&t, n, tt, 0);
 	} else {
-		rc = dmg_table_init(&t, 6, titles, 0);
+		rc = cli_table_init(&t, 6, titles, 0);
 	}
 	for (size_t i = 0; rc == 0 && i < json_array_size(pools); i++) {
 		const json_t *p, *usage = NULL;
@@ -434,11 +434,11 @@ dmg_render_pool_list(const json_t *reply, bool verbose, const char *who, struct 
 		pool_name(label, uuid, name, sizeof(name));
 		if (qerr[0] != '\0') {
 			/* As DAOS: a pool whose query failed is left out, with a warning. */
-			rc = dmg_out_printf(&warn, "Query on pool \"%s\" unsuccessful, error: ", name);
+			rc = cli_out_printf(&warn, "Query on pool \"%s\" unsuccessful, error: ", name);
 			if (rc == 0)
-				rc = dmg_out_puts_safe(&warn, qerr);
+				rc = cli_out_puts_safe(&warn, qerr);
 			if (rc == 0)
-				rc = dmg_out_printf(&warn, "\n");
+				rc = cli_out_printf(&warn, "\n");
 			continue;
 		}
 		snprintf(disabled, sizeof(disabled), "%" PRId64 "/%" PRId64, tdis, ttot);
@@ -451,8 +451,8 @@ dmg_render_pool_list(const json_t *reply, bool verbose, const char *who, struct 
 			cv[n++] = state;
 			cv[n++] = svc;
 			for (int k = 0; usage_any && k < 2; k++) {
-				dmg_size_str(tiers[k].t_size, cells[3 * k], sizeof(cells[0]));
-				dmg_size_str(tiers[k].t_size - tiers[k].t_free, cells[3 * k + 1],
+				cli_size_str(tiers[k].t_size, cells[3 * k], sizeof(cells[0]));
+				cli_size_str(tiers[k].t_size - tiers[k].t_free, cells[3 * k + 1],
 					     sizeof(cells[0]));
 				snprintf(cells[3 * k + 2], sizeof(cells[0]), "%" PRId64 "%%",
 					 tiers[k].t_imbalance);
@@ -463,7 +463,7 @@ dmg_render_pool_list(const json_t *reply, bool verbose, const char *who, struct 
 			cv[n++] = disabled;
 			cv[n++] = "None";
 			cv[n++] = "idle";
-			rc      = dmg_table_add(&t, cv);
+			rc      = cli_table_add(&t, cv);
 			free(svc);
 			continue;
 		}
@@ -488,7 +488,7 @@ dmg_render_pool_list(const json_t *reply, bool verbose, const char *who, struct 
 				if (tiers[k].t_imbalance > imb)
 					imb = tiers[k].t_imbalance;
 			}
-			dmg_size_str(size, cells[0], sizeof(cells[0]));
+			cli_size_str(size, cells[0], sizeof(cells[0]));
 			snprintf(cells[1], sizeof(cells[1]), "%" PRId64 "%%", used);
 			snprintf(cells[2], sizeof(cells[2]), "%" PRId64 "%%", imb);
 			cv[0] = name;
@@ -497,17 +497,17 @@ dmg_render_pool_list(const json_t *reply, bool verbose, const char *who, struct 
 			cv[3] = cells[1];
 			cv[4] = cells[2];
 			cv[5] = disabled;
-			rc    = dmg_table_add(&t, cv);
+			rc    = cli_table_add(&t, cv);
 		}
 	}
 	if (rc == 0 && t.t_nrows > 0)
-		rc = dmg_table_render(&t, out);
+		rc = cli_table_render(&t, out);
 	if (rc == 0 && t.t_nrows > 0)
-		rc = dmg_out_printf(out, "\n");
+		rc = cli_out_printf(out, "\n");
 	if (rc == 0 && warn.o_len > 0)
-		rc = dmg_out_printf(out, "%s", warn.o_buf);
-	dmg_table_fini(&t);
-	dmg_out_fini(&warn);
+		rc = cli_out_printf(out, "%s", warn.o_buf);
+	cli_table_fini(&t);
+	cli_out_fini(&warn);
 	return rc;
 }
 
@@ -519,7 +519,7 @@ tier_title(int i)
 
 int
 dmg_render_pool_query(const json_t *reply, const struct dmg_args *a, const char *who,
-		      struct dmg_out *out, char *errbuf, size_t errlen)
+		      struct cli_out *out, char *errbuf, size_t errlen)
 {
 	struct dmg_reply_ctx c = {who, errbuf, errlen};
 	const json_t        *stats, *rb;
@@ -560,43 +560,43 @@ dmg_render_pool_query(const json_t *reply, const struct dmg_args *a, const char 
 	}
 	if (rc != 0)
 		return rc;
-	rc = dmg_out_printf(out, "Pool ");
+	rc = cli_out_printf(out, "Pool ");
 	if (rc == 0)
-		rc = dmg_out_puts_safe(out, uuid);
+		rc = cli_out_puts_safe(out, uuid);
 	if (rc == 0)
-		rc = dmg_out_printf(out,
+		rc = cli_out_printf(out,
 				    ", ntarget=%" PRId64 ", disabled=%" PRId64 ", leader=%" PRId64
 				    ", version=%" PRId64 ", state=", ntgt, ndis, ldr, ver);
 	if (rc == 0)
-		rc = dmg_out_puts_safe(out, state);
+		rc = cli_out_puts_safe(out, state);
 	if (rc == 0)
-		rc = dmg_out_printf(out, "\nPool health info:\n");
+		rc = cli_out_printf(out, "\nPool health info:\n");
 	if (rc == 0 && a->da_show_enabled) {
-		rc = dmg_out_printf(out, "- Enabled ranks: ");
+		rc = cli_out_printf(out, "- Enabled ranks: ");
 		if (rc == 0)
-			rc = dmg_out_puts_safe(out, en);
+			rc = cli_out_puts_safe(out, en);
 		if (rc == 0)
-			rc = dmg_out_printf(out, "\n");
+			rc = cli_out_printf(out, "\n");
 	}
 	if (rc == 0 && a->da_show_disabled) {
-		rc = dmg_out_printf(out, "- Disabled ranks: ");
+		rc = cli_out_printf(out, "- Disabled ranks: ");
 		if (rc == 0)
-			rc = dmg_out_puts_safe(out, dis);
+			rc = cli_out_puts_safe(out, dis);
 		if (rc == 0)
-			rc = dmg_out_printf(out, "\n");
+			rc = cli_out_printf(out, "\n");
 	}
 	if (rc == 0 && rstatus == 0) {
-		rc = dmg_out_printf(out, "- Rebuild ");
+		rc = cli_out_printf(out, "- Rebuild ");
 		if (rc == 0)
-			rc = dmg_out_puts_safe(out, rstate);
+			rc = cli_out_puts_safe(out, rstate);
 		if (rc == 0)
-			rc = dmg_out_printf(out, ", %" PRId64 " objs, %" PRId64 " recs\n", robj,
+			rc = cli_out_printf(out, ", %" PRId64 " objs, %" PRId64 " recs\n", robj,
 					    rrec);
 	} else if (rc == 0) {
-		rc = dmg_out_printf(out, "- Rebuild failed, status=%" PRId64 "\n", rstatus);
+		rc = cli_out_printf(out, "- Rebuild failed, status=%" PRId64 "\n", rstatus);
 	}
 	if (rc == 0)
-		rc = dmg_out_printf(out, "Pool space info:\n- Target(VOS) count:%" PRId64 "\n",
+		rc = cli_out_printf(out, "Pool space info:\n- Target(VOS) count:%" PRId64 "\n",
 				    nact);
 	for (size_t i = 0; rc == 0 && i < json_array_size(stats); i++) {
 		const json_t *e;
@@ -609,12 +609,12 @@ dmg_render_pool_query(const json_t *reply, const struct dmg_args *a, const char 
 			rc = tier_get(&c, e, path, true, &t);
 		if (rc != 0)
 			break;
-		dmg_size_str(t.t_size, s[0], sizeof(s[0]));
-		dmg_size_str(t.t_free, s[1], sizeof(s[1]));
-		dmg_size_str(t.t_min, s[2], sizeof(s[2]));
-		dmg_size_str(t.t_max, s[3], sizeof(s[3]));
-		dmg_size_str(t.t_mean, s[4], sizeof(s[4]));
-		rc = dmg_out_printf(out,
+		cli_size_str(t.t_size, s[0], sizeof(s[0]));
+		cli_size_str(t.t_free, s[1], sizeof(s[1]));
+		cli_size_str(t.t_min, s[2], sizeof(s[2]));
+		cli_size_str(t.t_max, s[3], sizeof(s[3]));
+		cli_size_str(t.t_mean, s[4], sizeof(s[4]));
+		rc = cli_out_printf(out,
 				    "%s\n  Total size: %s\n  Free: %s, min:%s, max:%s, mean:%s\n",
 				    tier_title((int)i), s[0], s[1], s[2], s[3], s[4]);
 	}
@@ -622,7 +622,7 @@ dmg_render_pool_query(const json_t *reply, const struct dmg_args *a, const char 
 }
 
 int
-dmg_render_pool_targets(const json_t *reply, const char *who, struct dmg_out *out,
+dmg_render_pool_targets(const json_t *reply, const char *who, struct cli_out *out,
 			char *errbuf, size_t errlen)
 {
 	struct dmg_reply_ctx c = {who, errbuf, errlen};
@@ -644,15 +644,15 @@ dmg_render_pool_targets(const json_t *reply, const char *who, struct dmg_out *ou
 		if (rc == 0)
 			rc = dmg_json_array(&c, e, path, "space", true, 2, &space);
 		if (rc == 0)
-			rc = dmg_out_printf(out, "Target: type ");
+			rc = cli_out_printf(out, "Target: type ");
 		if (rc == 0)
-			rc = dmg_out_puts_safe(out, type);
+			rc = cli_out_puts_safe(out, type);
 		if (rc == 0)
-			rc = dmg_out_printf(out, ", state ");
+			rc = cli_out_printf(out, ", state ");
 		if (rc == 0)
-			rc = dmg_out_puts_safe(out, state);
+			rc = cli_out_puts_safe(out, state);
 		if (rc == 0)
-			rc = dmg_out_printf(out, "\n");
+			rc = cli_out_printf(out, "\n");
 		for (size_t k = 0; rc == 0 && k < json_array_size(space); k++) {
 			const json_t *s;
 			struct tier   t;
@@ -667,9 +667,9 @@ dmg_render_pool_targets(const json_t *reply, const char *who, struct dmg_out *ou
 				rc = dmg_json_u64(&c, s, sp, "free", true, t.t_size, &t.t_free);
 			if (rc != 0)
 				break;
-			dmg_size_str(t.t_size, a, sizeof(a));
-			dmg_size_str(t.t_free, b, sizeof(b));
-			rc = dmg_out_printf(out, "%s\n  Total size: %s\n  Free: %s\n",
+			cli_size_str(t.t_size, a, sizeof(a));
+			cli_size_str(t.t_free, b, sizeof(b));
+			rc = cli_out_printf(out, "%s\n  Total size: %s\n  Free: %s\n",
 					    tier_title((int)k), a, b);
 		}
 	}
@@ -678,24 +678,24 @@ dmg_render_pool_targets(const json_t *reply, const char *who, struct dmg_out *ou
 
 int
 dmg_render_pool_props(const json_t *reply, const char *pool, const char *who,
-		      struct dmg_out *out, char *errbuf, size_t errlen)
+		      struct cli_out *out, char *errbuf, size_t errlen)
 {
 	static const char *const titles[] = {"Name", "Value"};
 	struct dmg_reply_ctx     c = {who, errbuf, errlen};
-	struct dmg_table         t;
+	struct cli_table         t;
 	const json_t            *props;
 	int                      rc;
 
 	rc = dmg_json_array(&c, reply, "", "props", true, DMG_PROPS_MAX, &props);
 	if (rc != 0)
 		return rc;
-	rc = dmg_out_printf(out, "Pool ");
+	rc = cli_out_printf(out, "Pool ");
 	if (rc == 0)
-		rc = dmg_out_puts_safe(out, pool);
+		rc = cli_out_puts_safe(out, pool);
 	if (rc == 0)
-		rc = dmg_out_printf(out, " properties:\n");
+		rc = cli_out_printf(out, " properties:\n");
 	if (rc == 0)
-		rc = dmg_table_init(&t, 2, titles, 0);
+		rc = cli_table_init(&t, 2, titles, 0);
 	if (rc != 0)
 		return rc;
 	for (size_t i = 0; rc == 0 && i < json_array_size(props); i++) {
@@ -741,11 +741,11 @@ dmg_render_pool_props(const json_t *reply, const char *pool, const char *who,
 		}
 		cells[0] = nd;
 		cells[1] = val;
-		rc       = dmg_table_add(&t, cells);
+		rc       = cli_table_add(&t, cells);
 	}
 	if (rc == 0)
-		rc = dmg_table_render(&t, out);
-	dmg_table_fini(&t);
+		rc = cli_table_render(&t, out);
+	cli_table_fini(&t);
 	return rc;
 }
 
@@ -800,7 +800,7 @@ pool_method(enum dmg_cmd cmd)
 }
 
 int
-dmg_pool_run(struct dmg_ctx *ctx, struct dmg_out *out, json_t **response, char *errbuf,
+dmg_pool_run(struct dmg_ctx *ctx, struct cli_out *out, json_t **response, char *errbuf,
 	     size_t errlen)
 {
 	const struct dmg_args *a      = ctx->dc_args;
@@ -837,7 +837,7 @@ dmg_pool_run(struct dmg_ctx *ctx, struct dmg_out *out, json_t **response, char *
 		rc = dmg_render_pool_create(reply, who, out, errbuf, errlen);
 		break;
 	case DMG_CMD_POOL_DESTROY:
-		rc = dmg_out_printf(out, "Pool-destroy command succeeded\n");
+		rc = cli_out_printf(out, "Pool-destroy command succeeded\n");
 		break;
 	case DMG_CMD_POOL_LIST:
 	case DMG_CMD_SYSTEM_LIST_POOLS:
@@ -853,19 +853,19 @@ dmg_pool_run(struct dmg_ctx *ctx, struct dmg_out *out, json_t **response, char *
 		rc = dmg_render_pool_props(reply, a->da_pool, who, out, errbuf, errlen);
 		break;
 	case DMG_CMD_POOL_SET_PROP:
-		rc = dmg_out_printf(out, "pool set-prop succeeded\n");
+		rc = cli_out_printf(out, "pool set-prop succeeded\n");
 		break;
 	default: /* exclude, reintegrate */
-		rc = dmg_out_printf(out, "%s command succeeded\n",
+		rc = cli_out_printf(out, "%s command succeeded\n",
 				    a->da_cmd == DMG_CMD_POOL_EXCLUDE ? "Exclude"
 								      : "Reintegration");
 		warning = json_string_value(json_object_get(reply, "warning"));
 		if (rc == 0 && warning != NULL) {
-			rc = dmg_out_printf(out, "WARNING: ");
+			rc = cli_out_printf(out, "WARNING: ");
 			if (rc == 0)
-				rc = dmg_out_puts_safe(out, warning);
+				rc = cli_out_puts_safe(out, warning);
 			if (rc == 0)
-				rc = dmg_out_printf(out, "\n");
+				rc = cli_out_printf(out, "\n");
 		}
 		break;
 	}

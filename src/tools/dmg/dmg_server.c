@@ -39,11 +39,11 @@ slm_entry(const struct dmg_reply_ctx *c, const json_t *arr, size_t e, int64_t *i
 
 int
 dmg_render_logmasks(struct dmg_host_result *res, uint32_t nr, uint32_t default_port,
-		    struct dmg_out *out, uint32_t *failed, int *first_rc)
+		    struct cli_out *out, uint32_t *failed, int *first_rc)
 {
 	static const char *const titles[] = {"Hosts", "Result"};
 	struct dmg_groups        g, errs;
-	struct dmg_table         t;
+	struct cli_table         t;
 	uint32_t                 engine_failed = 0;
 	int                      engine_rc = 0;
 	int                      rc = 0;
@@ -82,7 +82,7 @@ dmg_render_logmasks(struct dmg_host_result *res, uint32_t nr, uint32_t default_p
 			}
 			if (msg[0] != '\0')
 				snprintf(text, sizeof(text), "engine %d: %.*s", (int)idx,
-					 DMG_CELL_MAX, msg);
+					 CLI_CELL_MAX, msg);
 			else
 				snprintf(text, sizeof(text), "engine %d: %s(%d): %s", (int)idx,
 					 d_errstr((int)status), (int)status,
@@ -126,18 +126,18 @@ dmg_render_logmasks(struct dmg_host_result *res, uint32_t nr, uint32_t default_p
 		rc = dmg_groups_sort_hosts(&g);
 	if (rc != 0 || dmg_groups_count(&g) == 0)
 		goto out;
-	rc = dmg_table_init(&t, 2, titles, 0);
+	rc = cli_table_init(&t, 2, titles, 0);
 	t.t_full_cols = 1u << 0; /* the host or rank set */
 	for (uint32_t i = 0; rc == 0 && i < dmg_groups_count(&g); i++) {
 		const char *cells[2];
 
 		rc = dmg_groups_get(&g, i, &cells[1], &cells[0]);
 		if (rc == 0)
-			rc = dmg_table_add(&t, cells);
+			rc = cli_table_add(&t, cells);
 	}
 	if (rc == 0)
-		rc = dmg_table_render(&t, out);
-	dmg_table_fini(&t);
+		rc = cli_table_render(&t, out);
+	cli_table_fini(&t);
 out:
 	dmg_groups_fini(&g);
 	dmg_groups_fini(&errs);
@@ -145,7 +145,7 @@ out:
 }
 
 int
-dmg_server_run(struct dmg_ctx *ctx, struct dmg_out *out, json_t **response, char *errbuf,
+dmg_server_run(struct dmg_ctx *ctx, struct cli_out *out, json_t **response, char *errbuf,
 	       size_t errlen)
 {
 	const struct dmg_args  *a = ctx->dc_args;

@@ -59,11 +59,11 @@ count_failed(const struct dmg_host_result *res, uint32_t nr, uint32_t *failed, i
 static int
 scan_devices(const struct dmg_reply_ctx *c, const json_t *reply, const char *key,
 	     const char *name_key, const char *title, uint64_t *total, uint32_t *count,
-	     struct dmg_out *verbose)
+	     struct cli_out *verbose)
 {
 	const char *const titles[] = {title, "Class", "Capacity", "Used"};
 	const json_t     *arr;
-	struct dmg_table  t;
+	struct cli_table  t;
 	int               rc;
 
 	*total = 0;
@@ -71,7 +71,7 @@ scan_devices(const struct dmg_reply_ctx *c, const json_t *reply, const char *key
 	rc = dmg_json_array(c, reply, "", key, false, DMG_DEVICES_MAX, &arr);
 	if (rc != 0)
 		return rc;
-	rc = dmg_table_init(&t, 4, titles, 0);
+	rc = cli_table_init(&t, 4, titles, 0);
 	if (rc != 0)
 		return rc;
 	for (size_t i = 0; i < json_array_size(arr) && rc == 0; i++) {
@@ -94,30 +94,30 @@ scan_devices(const struct dmg_reply_ctx *c, const json_t *reply, const char *key
 			break;
 		*total += sz;
 		(*count)++;
-		dmg_size_str(sz, size, sizeof(size));
-		dmg_size_str(u, used, sizeof(used));
+		cli_size_str(sz, size, sizeof(size));
+		cli_size_str(u, used, sizeof(used));
 		cells[2] = size;
 		cells[3] = used;
-		rc = dmg_table_add(&t, cells);
+		rc = cli_table_add(&t, cells);
 	}
 	if (rc == 0 && verbose != NULL) {
 		if (*count == 0)
-			rc = dmg_out_printf(verbose, "No %s devices found\n",
+			rc = cli_out_printf(verbose, "No %s devices found\n",
 					    strcmp(key, "scm") == 0 ? "SCM" : "NVMe");
 		else
-			rc = dmg_table_render(&t, verbose);
+			rc = cli_table_render(&t, verbose);
 	}
-	dmg_table_fini(&t);
+	cli_table_fini(&t);
 	return rc;
 }
 
 int
 dmg_render_scan(struct dmg_host_result *res, uint32_t nr, bool verbose, uint32_t default_port,
-		struct dmg_out *out, uint32_t *failed, int *first_rc)
+		struct cli_out *out, uint32_t *failed, int *first_rc)
 {
 	static const char *const titles[] = {"Hosts", "SCM Total", "NVMe Total"};
 	struct dmg_groups        g, errs;
-	struct dmg_table         t;
+	struct cli_table         t;
 	int                      rc = 0;
 
 	*failed = 0;
@@ -126,7 +126,7 @@ dmg_render_scan(struct dmg_host_result *res, uint32_t nr, bool verbose, uint32_t
 	dmg_groups_init(&errs);
 	for (uint32_t i = 0; i < nr && rc == 0; i++) {
 		struct dmg_reply_ctx c = {res[i].hr_addr, res[i].hr_err, sizeof(res[i].hr_err)};
-		struct dmg_out       block;
+		struct cli_out       block;
 		char                 label[D_HOSTSET_HOST_BUF];
 		char                 scm[64], nvme[64], key[160];
 		uint64_t             scm_total, nvme_total;
@@ -135,17 +135,17 @@ dmg_render_scan(struct dmg_host_result *res, uint32_t nr, bool verbose, uint32_t
 
 		if (res[i].hr_rc != 0)
 			continue;
-		dmg_out_init(&block);
+		cli_out_init(&block);
 		hrc = scan_devices(&c, res[i].hr_reply, "scm", "mount", "SCM Mount", &scm_total,
 				   &scm_n, verbose ? &block : NULL);
 		if (hrc == 0 && verbose)
-			hrc = dmg_out_printf(&block, "\n");
+			hrc = cli_out_printf(&block, "\n");
 		if (hrc == 0)
 			hrc = scan_devices(&c, res[i].hr_reply, "nvme", "path", "NVMe Path",
 					   &nvme_total, &nvme_n, verbose ? &block : NULL);
 		if (hrc == -DER_PROTO) {
 			host_bad_reply(&res[i], hrc);
-			dmg_out_fini(&block);
+			cli_out_fini(&block);
 			continue;
 		}
 		if (hrc == 0) {
@@ -154,8 +154,8 @@ dmg_render_scan(struct dmg_host_result *res, uint32_t nr, bool verbose, uint32_t
 				rc = dmg_groups_add_host(&g, block.o_buf != NULL ? block.o_buf : "",
 							 label);
 			} else {
-				dmg_size_str(scm_total, scm, sizeof(scm));
-				dmg_size_str(nvme_total, nvme, sizeof(nvme));
+				cli_size_str(scm_total, scm, sizeof(scm));
+				cli_size_str(nvme_total, nvme, sizeof(nvme));
 				snprintf(key, sizeof(key), "%s (%u namespace%s)\t%s (%u controller%s)",
 					 scm, scm_n, scm_n == 1 ? "" : "s", nvme, nvme_n,
 					 nvme_n == 1 ? "" : "s");
@@ -164,7 +164,7 @@ dmg_render_scan(struct dmg_host_result *res, uint32_t nr, bool verbose, uint32_t
 		} else {
 			rc = hrc;
 		}
-		dmg_out_fini(&block);
+		cli_out_fini(&block);
 	}
 	count_failed(res, nr, failed, first_rc);
 	if (rc == 0)
@@ -192,13 +192,13 @@ dmg_render_scan(struct dmg_host_result *res, uint32_t nr, bool verbose, uint32_t
 			}
 			memset(dash, '-', w);
 			dash[w] = '\0';
-			rc = dmg_out_printf(out, "%s%s\n%s\n%s\n\n%s", i > 0 ? "\n" : "", dash,
+			rc = cli_out_printf(out, "%s%s\n%s\n%s\n\n%s", i > 0 ? "\n" : "", dash,
 					    hosts, dash, block);
 			free(dash);
 		}
 		goto out;
 	}
-	rc = dmg_table_init(&t, 3, titles, 0);
+	rc = cli_table_init(&t, 3, titles, 0);
 	t.t_full_cols = 1u << 0; /* the host or rank set */
 	for (uint32_t i = 0; rc == 0 && i < dmg_groups_count(&g); i++) {
 		const char *key, *hosts, *tab;
@@ -213,11 +213,11 @@ dmg_render_scan(struct dmg_host_result *res, uint32_t nr, bool verbose, uint32_t
 		cells[0] = hosts;
 		cells[1] = scm;
 		cells[2] = tab + 1;
-		rc = dmg_table_add(&t, cells);
+		rc = cli_table_add(&t, cells);
 	}
 	if (rc == 0)
-		rc = dmg_table_render(&t, out);
-	dmg_table_fini(&t);
+		rc = cli_table_render(&t, out);
+	cli_table_fini(&t);
 out:
 	dmg_groups_fini(&g);
 	dmg_groups_fini(&errs);
@@ -250,11 +250,11 @@ format_entry(const struct dmg_reply_ctx *c, const json_t *arr, size_t e, int64_t
 
 int
 dmg_render_format(struct dmg_host_result *res, uint32_t nr, uint32_t default_port,
-		  struct dmg_out *out, uint32_t *failed, int *first_rc)
+		  struct cli_out *out, uint32_t *failed, int *first_rc)
 {
 	static const char *const titles[] = {"Hosts", "SCM Devices", "NVMe Devices"};
 	struct dmg_groups        g, errs;
-	struct dmg_table         t;
+	struct cli_table         t;
 	uint32_t                 engine_failed = 0;
 	int                      rc = 0;
 
@@ -290,7 +290,7 @@ dmg_render_format(struct dmg_host_result *res, uint32_t nr, uint32_t default_por
 				scm_ok++;
 			} else {
 				snprintf(msg, sizeof(msg), "engine %d: SCM format failed: %.*s",
-					 (int)idx, DMG_CELL_MAX, scm);
+					 (int)idx, CLI_CELL_MAX, scm);
 				rc = dmg_groups_add_host(&errs, msg, label);
 				host_err = true;
 			}
@@ -298,7 +298,7 @@ dmg_render_format(struct dmg_host_result *res, uint32_t nr, uint32_t default_por
 				nvme_ok++;
 			} else if (nvme[0] != '\0' && rc == 0) {
 				snprintf(msg, sizeof(msg), "engine %d: NVMe format failed: %.*s",
-					 (int)idx, DMG_CELL_MAX, nvme);
+					 (int)idx, CLI_CELL_MAX, nvme);
 				rc = dmg_groups_add_host(&errs, msg, label);
 				host_err = true;
 			}
@@ -327,7 +327,7 @@ dmg_render_format(struct dmg_host_result *res, uint32_t nr, uint32_t default_por
 		rc = dmg_groups_sort_hosts(&g);
 	if (rc != 0 || dmg_groups_count(&g) == 0)
 		goto out;
-	rc = dmg_table_init(&t, 3, titles, 2);
+	rc = cli_table_init(&t, 3, titles, 2);
 	t.t_full_cols = 1u << 0; /* the host or rank set */
 	for (uint32_t i = 0; rc == 0 && i < dmg_groups_count(&g); i++) {
 		const char *key, *hosts, *tab;
@@ -342,13 +342,13 @@ dmg_render_format(struct dmg_host_result *res, uint32_t nr, uint32_t default_por
 		cells[0] = hosts;
 		cells[1] = scm;
 		cells[2] = tab + 1;
-		rc = dmg_table_add(&t, cells);
+		rc = cli_table_add(&t, cells);
 	}
 	if (rc == 0)
-		rc = dmg_out_printf(out, "Format Summary:\n");
+		rc = cli_out_printf(out, "Format Summary:\n");
 	if (rc == 0)
-		rc = dmg_table_render(&t, out);
-	dmg_table_fini(&t);
+		rc = cli_table_render(&t, out);
+	cli_table_fini(&t);
 out:
 	dmg_groups_fini(&g);
 	dmg_groups_fini(&errs);
@@ -360,18 +360,18 @@ out:
  */
 int
 dmg_render_usage(struct dmg_host_result *res, uint32_t nr, uint32_t default_port,
-		 struct dmg_out *out, uint32_t *failed, int *first_rc)
+		 struct cli_out *out, uint32_t *failed, int *first_rc)
 {
 	static const char *const titles[] = {"Hosts",      "SCM-Total", "SCM-Free", "SCM-Used",
 					     "NVMe-Total", "NVMe-Free", "NVMe-Used"};
 	struct dmg_groups        errs;
-	struct dmg_table         t;
+	struct cli_table         t;
 	int                      rc;
 
 	*failed = 0;
 	*first_rc = 0;
 	dmg_groups_init(&errs);
-	rc = dmg_table_init(&t, 7, titles, 0);
+	rc = cli_table_init(&t, 7, titles, 0);
 	for (uint32_t i = 0; i < nr && rc == 0; i++) {
 		struct dmg_reply_ctx c = {res[i].hr_addr, res[i].hr_err, sizeof(res[i].hr_err)};
 		const json_t        *r = res[i].hr_reply;
@@ -395,16 +395,16 @@ dmg_render_usage(struct dmg_host_result *res, uint32_t nr, uint32_t default_port
 			continue;
 		}
 		dmg_host_label(res[i].hr_addr, default_port, label, sizeof(label));
-		dmg_size_str(st, v[0], sizeof(v[0]));
-		dmg_size_str(sf, v[1], sizeof(v[1]));
+		cli_size_str(st, v[0], sizeof(v[0]));
+		cli_size_str(sf, v[1], sizeof(v[1]));
 		dmg_pct_str(st - sf, st, v[2], sizeof(v[2]));
-		dmg_size_str(nt, v[3], sizeof(v[3]));
-		dmg_size_str(nf, v[4], sizeof(v[4]));
+		cli_size_str(nt, v[3], sizeof(v[3]));
+		cli_size_str(nf, v[4], sizeof(v[4]));
 		dmg_pct_str(nt - nf, nt, v[5], sizeof(v[5]));
 		cells[0] = label;
 		for (int k = 0; k < 6; k++)
 			cells[k + 1] = v[k];
-		rc = dmg_table_add(&t, cells);
+		rc = cli_table_add(&t, cells);
 	}
 	count_failed(res, nr, failed, first_rc);
 	if (rc == 0)
@@ -412,8 +412,8 @@ dmg_render_usage(struct dmg_host_result *res, uint32_t nr, uint32_t default_port
 	if (rc == 0)
 		rc = dmg_render_errors(&errs, out);
 	if (rc == 0 && t.t_nrows > 0)
-		rc = dmg_table_render(&t, out);
-	dmg_table_fini(&t);
+		rc = cli_table_render(&t, out);
+	cli_table_fini(&t);
 	dmg_groups_fini(&errs);
 	return rc;
 }
@@ -480,7 +480,7 @@ format_hosts_from_members(struct dmg_ctx *ctx)
 }
 
 int
-dmg_storage_run(struct dmg_ctx *ctx, struct dmg_out *out, json_t **response, char *errbuf,
+dmg_storage_run(struct dmg_ctx *ctx, struct cli_out *out, json_t **response, char *errbuf,
 		size_t errlen)
 {
 	const struct dmg_args  *a = ctx->dc_args;

@@ -135,7 +135,7 @@ fail:
  * absent_ranks; "Unknown N ranks: [..]" and "Unknown N hosts: .." lines. */
 static int
 print_absent(const json_t *reply, const struct dmg_args *a, const char *who,
-	     struct dmg_out *out, char *errbuf, size_t errlen)
+	     struct cli_out *out, char *errbuf, size_t errlen)
 {
 	struct dmg_reply_ctx c = {who, errbuf, errlen};
 	struct d_rankset     absent, listed;
@@ -172,7 +172,7 @@ print_absent(const json_t *reply, const struct dmg_args *a, const char *who,
 			rc = -DER_NOMEM;
 		} else {
 			d_rankset_format(&absent, buf, len, true);
-			rc = dmg_out_printf(out, "\nUnknown %lu rank%s: %s\n",
+			rc = cli_out_printf(out, "\nUnknown %lu rank%s: %s\n",
 					    (unsigned long)d_rankset_count(&absent),
 					    d_rankset_count(&absent) == 1 ? "" : "s", buf);
 		}
@@ -185,12 +185,12 @@ print_absent(const json_t *reply, const struct dmg_args *a, const char *who,
 					who, msg);
 			rc = -DER_PROTO;
 		} else {
-			rc = dmg_out_printf(out, "\nUnknown %u host%s: ", d_hostset_count(&hosts),
+			rc = cli_out_printf(out, "\nUnknown %u host%s: ", d_hostset_count(&hosts),
 					    d_hostset_count(&hosts) == 1 ? "" : "s");
 			if (rc == 0)
-				rc = dmg_out_puts_safe(out, text);
+				rc = cli_out_puts_safe(out, text);
 			if (rc == 0)
-				rc = dmg_out_printf(out, "\n");
+				rc = cli_out_printf(out, "\n");
 		}
 	}
 	free(buf);
@@ -210,7 +210,7 @@ cmp_member_rank(const void *x, const void *y)
 }
 
 static int
-sysq_verbose(const json_t *members, const char *who, struct dmg_out *out, char *errbuf,
+sysq_verbose(const json_t *members, const char *who, struct cli_out *out, char *errbuf,
 	     size_t errlen)
 {
 	static const char *const titles[] = {"Rank",  "UUID",  "Control Address",
@@ -218,7 +218,7 @@ sysq_verbose(const json_t *members, const char *who, struct dmg_out *out, char *
 	struct dmg_reply_ctx     c = {who, errbuf, errlen};
 	size_t                   n = json_array_size(members);
 	json_t                 **sorted;
-	struct dmg_table         t;
+	struct cli_table         t;
 	int                      rc;
 
 	sorted = calloc(n + 1, sizeof(*sorted));
@@ -227,7 +227,7 @@ sysq_verbose(const json_t *members, const char *who, struct dmg_out *out, char *
 	for (size_t i = 0; i < n; i++)
 		sorted[i] = json_array_get(members, i);
 	qsort(sorted, n, sizeof(*sorted), cmp_member_rank);
-	rc = dmg_table_init(&t, 6, titles, 0);
+	rc = cli_table_init(&t, 6, titles, 0);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		const char *cells[6];
 		char        rank[16];
@@ -247,21 +247,21 @@ sysq_verbose(const json_t *members, const char *who, struct dmg_out *out, char *
 		if (rc == 0)
 			rc = dmg_json_str(&c, sorted[i], path, "reason", false, &cells[5]);
 		if (rc == 0)
-			rc = dmg_table_add(&t, cells);
+			rc = cli_table_add(&t, cells);
 	}
 	if (rc == 0)
-		rc = dmg_table_render(&t, out);
-	dmg_table_fini(&t);
+		rc = cli_table_render(&t, out);
+	cli_table_fini(&t);
 	free(sorted);
 	return rc;
 }
 
 static int
-sysq_grouped(const json_t *members, struct dmg_out *out)
+sysq_grouped(const json_t *members, struct cli_out *out)
 {
 	static const char *const titles[] = {"Rank", "State"};
 	struct dmg_groups        g;
-	struct dmg_table         t;
+	struct cli_table         t;
 	int                      rc = 0;
 
 	dmg_groups_init(&g);
@@ -272,7 +272,7 @@ sysq_grouped(const json_t *members, struct dmg_out *out)
 					 (uint32_t)json_integer_value(json_object_get(m, "rank")));
 	}
 	if (rc == 0)
-		rc = dmg_table_init(&t, 2, titles, 0);
+		rc = cli_table_init(&t, 2, titles, 0);
 	if (rc != 0) {
 		dmg_groups_fini(&g);
 		return rc;
@@ -283,18 +283,18 @@ sysq_grouped(const json_t *members, struct dmg_out *out)
 
 		rc = dmg_groups_get(&g, i, &cells[1], &cells[0]);
 		if (rc == 0)
-			rc = dmg_table_add(&t, cells);
+			rc = cli_table_add(&t, cells);
 	}
 	if (rc == 0)
-		rc = dmg_table_render(&t, out);
-	dmg_table_fini(&t);
+		rc = cli_table_render(&t, out);
+	cli_table_fini(&t);
 	dmg_groups_fini(&g);
 	return rc;
 }
 
 int
 dmg_render_sysq(const json_t *reply, const struct dmg_args *a, const char *who,
-		struct dmg_out *out, char *errbuf, size_t errlen)
+		struct cli_out *out, char *errbuf, size_t errlen)
 {
 	json_t *members = NULL;
 	int     rc;
@@ -303,7 +303,7 @@ dmg_render_sysq(const json_t *reply, const struct dmg_args *a, const char *who,
 	if (rc != 0)
 		return rc;
 	if (json_array_size(members) == 0)
-		rc = dmg_out_printf(out, "Query matches no ranks in system\n");
+		rc = cli_out_printf(out, "Query matches no ranks in system\n");
 	else if (a->da_verbose)
 		rc = sysq_verbose(members, who, out, errbuf, errlen);
 	else
@@ -315,14 +315,14 @@ dmg_render_sysq(const json_t *reply, const struct dmg_args *a, const char *who,
 }
 
 int
-dmg_render_results(const json_t *reply, const char *who, struct dmg_out *out, uint32_t *failed,
+dmg_render_results(const json_t *reply, const char *who, struct cli_out *out, uint32_t *failed,
 		   int *first_rc, char *errbuf, size_t errlen)
 {
 	static const char *const titles[] = {"Rank", "Operation", "Result"};
 	struct dmg_reply_ctx     c = {who, errbuf, errlen};
 	const json_t            *arr;
 	struct dmg_groups        g;
-	struct dmg_table         t;
+	struct cli_table         t;
 	int                      rc;
 
 	*failed = 0;
@@ -335,7 +335,7 @@ dmg_render_results(const json_t *reply, const char *who, struct dmg_out *out, ui
 		const json_t *r;
 		const char   *action, *msg;
 		char          path[32];
-		char          key[DMG_CELL_MAX * 2 + 2];
+		char          key[CLI_CELL_MAX * 2 + 2];
 		int64_t       rank, status = 0;
 
 		snprintf(path, sizeof(path), "results[%zu]", i);
@@ -359,17 +359,17 @@ dmg_render_results(const json_t *reply, const char *who, struct dmg_out *out, ui
 		/* Group key "operation<TAB>result": ranks with the same outcome share
 		 * a row, as DAOS prints them. */
 		if (status == 0)
-			snprintf(key, sizeof(key), "%.*s\tOK", DMG_CELL_MAX, action);
+			snprintf(key, sizeof(key), "%.*s\tOK", CLI_CELL_MAX, action);
 		else if (msg[0] != '\0')
-			snprintf(key, sizeof(key), "%.*s\t%.*s", DMG_CELL_MAX, action,
-				 DMG_CELL_MAX, msg);
+			snprintf(key, sizeof(key), "%.*s\t%.*s", CLI_CELL_MAX, action,
+				 CLI_CELL_MAX, msg);
 		else
-			snprintf(key, sizeof(key), "%.*s\t%s(%d)", DMG_CELL_MAX, action,
+			snprintf(key, sizeof(key), "%.*s\t%s(%d)", CLI_CELL_MAX, action,
 				 d_errstr((int)status), (int)status);
 		rc = dmg_groups_add_rank(&g, key, (uint32_t)rank);
 	}
 	if (rc == 0)
-		rc = dmg_table_init(&t, 3, titles, 0);
+		rc = cli_table_init(&t, 3, titles, 0);
 	t.t_full_cols = 1u << 0; /* the rank set */
 	if (rc != 0) {
 		dmg_groups_fini(&g);
@@ -377,7 +377,7 @@ dmg_render_results(const json_t *reply, const char *who, struct dmg_out *out, ui
 	}
 	for (uint32_t i = 0; rc == 0 && i < dmg_groups_count(&g); i++) {
 		const char *key, *set, *tab;
-		char        op[DMG_CELL_MAX + 1];
+		char        op[CLI_CELL_MAX + 1];
 		const char *cells[3];
 
 		rc = dmg_groups_get(&g, i, &key, &set);
@@ -388,11 +388,11 @@ dmg_render_results(const json_t *reply, const char *who, struct dmg_out *out, ui
 		cells[0] = set;
 		cells[1] = op;
 		cells[2] = tab + 1;
-		rc = dmg_table_add(&t, cells);
+		rc = cli_table_add(&t, cells);
 	}
 	if (rc == 0)
-		rc = dmg_table_render(&t, out);
-	dmg_table_fini(&t);
+		rc = cli_table_render(&t, out);
+	cli_table_fini(&t);
 	dmg_groups_fini(&g);
 	return rc;
 }
@@ -400,12 +400,12 @@ dmg_render_results(const json_t *reply, const char *who, struct dmg_out *out, ui
 /* "a, b, c" of an array of strings, into out (sanitised). */
 static int
 print_list(const struct dmg_reply_ctx *c, const json_t *arr, const char *key,
-	   struct dmg_out *out)
+	   struct cli_out *out)
 {
 	int rc = 0;
 
 	if (arr == NULL || json_array_size(arr) == 0)
-		return dmg_out_printf(out, "N/A");
+		return cli_out_printf(out, "N/A");
 	for (size_t i = 0; i < json_array_size(arr) && rc == 0; i++) {
 		const json_t *v = json_array_get(arr, i);
 
@@ -416,16 +416,16 @@ print_list(const struct dmg_reply_ctx *c, const json_t *arr, const char *key,
 			return -DER_PROTO;
 		}
 		if (i > 0)
-			rc = dmg_out_printf(out, ", ");
+			rc = cli_out_printf(out, ", ");
 		if (rc == 0)
-			rc = dmg_out_puts_safe(out, json_string_value(v));
+			rc = cli_out_puts_safe(out, json_string_value(v));
 	}
 	return rc;
 }
 
 int
 dmg_render_leader(const json_t *reply, const struct dmg_args *a, const char *who,
-		  struct dmg_out *out, char *errbuf, size_t errlen)
+		  struct cli_out *out, char *errbuf, size_t errlen)
 {
 	struct dmg_reply_ctx c = {who, errbuf, errlen};
 	const json_t        *replicas, *down;
@@ -441,21 +441,21 @@ dmg_render_leader(const json_t *reply, const struct dmg_args *a, const char *who
 	if (rc != 0)
 		return rc;
 	/* Colons aligned, as DAOS prints it. */
-	rc = dmg_out_printf(out, "Current Leader: ");
+	rc = cli_out_printf(out, "Current Leader: ");
 	if (rc == 0)
-		rc = leader[0] != '\0' ? dmg_out_puts_safe(out, leader)
-				       : dmg_out_printf(out, "N/A");
+		rc = leader[0] != '\0' ? cli_out_puts_safe(out, leader)
+				       : cli_out_printf(out, "N/A");
 	if (rc == 0)
-		rc = dmg_out_printf(out, "\n   Replica Set: ");
+		rc = cli_out_printf(out, "\n   Replica Set: ");
 	if (rc == 0)
 		rc = print_list(&c, replicas, "replicas", out);
 	if (rc == 0 && a->da_down_replicas) {
-		rc = dmg_out_printf(out, "\n Down Replicas: ");
+		rc = cli_out_printf(out, "\n Down Replicas: ");
 		if (rc == 0)
 			rc = print_list(&c, down, "down_replicas", out);
 	}
 	if (rc == 0)
-		rc = dmg_out_printf(out, "\n");
+		rc = cli_out_printf(out, "\n");
 	return rc;
 }
 
@@ -480,7 +480,7 @@ filtered_response(const json_t *reply, const struct dmg_args *a, const char *who
 }
 
 int
-dmg_system_run(struct dmg_ctx *ctx, struct dmg_out *out, json_t **response, char *errbuf,
+dmg_system_run(struct dmg_ctx *ctx, struct cli_out *out, json_t **response, char *errbuf,
 	       size_t errlen)
 {
 	const struct dmg_args *a = ctx->dc_args;

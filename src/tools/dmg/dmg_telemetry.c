@@ -107,18 +107,18 @@ tm_count(double v)
 }
 
 int
-dmg_render_metrics_list(const struct dmg_prom *p, struct dmg_out *out, json_t **response)
+dmg_render_metrics_list(const struct dmg_prom *p, struct cli_out *out, json_t **response)
 {
 	static const char *const       titles[] = {"Metric Set", "Type", "Description"};
 	const struct dmg_prom_family **v;
-	struct dmg_table               t;
+	struct cli_table               t;
 	json_t                        *sets = json_array();
 	json_t                        *resp = json_object();
 	int                            rc;
 
 	*response = NULL;
 	v         = tm_sorted(p);
-	rc        = dmg_table_init(&t, 3, titles, 0);
+	rc        = cli_table_init(&t, 3, titles, 0);
 	if (rc != 0 || v == NULL || sets == NULL || resp == NULL ||
 	    json_object_set(resp, "available_metric_sets", sets) != 0) {
 		rc = rc != 0 ? rc : -DER_NOMEM;
@@ -130,7 +130,7 @@ dmg_render_metrics_list(const struct dmg_prom *p, struct dmg_out *out, json_t **
 					v[i]->pf_help != NULL ? v[i]->pf_help : ""};
 		json_t     *o;
 
-		rc = dmg_table_add(&t, cells);
+		rc = cli_table_add(&t, cells);
 		if (rc != 0)
 			break;
 		/* DAOS's key order: type first (its MarshalJSON), then the fields. */
@@ -140,13 +140,13 @@ dmg_render_metrics_list(const struct dmg_prom *p, struct dmg_out *out, json_t **
 			rc = -DER_NOMEM;
 	}
 	if (rc == 0 && p->pm_nr > 0)
-		rc = dmg_table_render(&t, out);
+		rc = cli_table_render(&t, out);
 	if (rc == 0) {
 		*response = resp;
 		resp      = NULL;
 	}
 out:
-	dmg_table_fini(&t);
+	cli_table_fini(&t);
 	json_decref(sets);
 	json_decref(resp);
 	free(v);
@@ -155,7 +155,7 @@ out:
 
 /* "(a=x, b=y)" of a sample's labels but @skip (NULL: none); "N/A" without labels. */
 static int
-tm_labels_str(const struct dmg_prom_sample *s, const char *skip, struct dmg_out *o)
+tm_labels_str(const struct dmg_prom_sample *s, const char *skip, struct cli_out *o)
 {
 	uint32_t shown = 0;
 	int      rc    = 0;
@@ -163,12 +163,12 @@ tm_labels_str(const struct dmg_prom_sample *s, const char *skip, struct dmg_out 
 	for (uint32_t i = 0; i < s->ps_nlabels && rc == 0; i++) {
 		if (skip != NULL && strcmp(s->ps_labels[i].pl_name, skip) == 0)
 			continue;
-		rc = dmg_out_printf(o, "%s%s=%s", shown == 0 ? "(" : ", ", s->ps_labels[i].pl_name,
+		rc = cli_out_printf(o, "%s%s=%s", shown == 0 ? "(" : ", ", s->ps_labels[i].pl_name,
 				    s->ps_labels[i].pl_value);
 		shown++;
 	}
 	if (rc == 0)
-		rc = dmg_out_printf(o, "%s", shown == 0 ? "N/A" : ")");
+		rc = cli_out_printf(o, "%s", shown == 0 ? "N/A" : ")");
 	return rc;
 }
 
@@ -192,22 +192,22 @@ tm_labels_json(const struct dmg_prom_sample *s, const char *skip)
 
 /* One table row: the Metric column, the labels (but @skip) and a value text. */
 static int
-tm_row(struct dmg_table *t, const char *metric, const struct dmg_prom_sample *s, const char *skip,
+tm_row(struct cli_table *t, const char *metric, const struct dmg_prom_sample *s, const char *skip,
        const char *value)
 {
-	struct dmg_out lab;
+	struct cli_out lab;
 	const char    *cells[3];
 	int            rc;
 
-	dmg_out_init(&lab);
+	cli_out_init(&lab);
 	rc = tm_labels_str(s, skip, &lab);
 	if (rc == 0) {
 		cells[0] = metric;
 		cells[1] = lab.o_buf;
 		cells[2] = value;
-		rc       = dmg_table_add(t, cells);
+		rc       = cli_table_add(t, cells);
 	}
-	dmg_out_fini(&lab);
+	cli_out_fini(&lab);
 	return rc;
 }
 
@@ -278,7 +278,7 @@ tm_quant_cmp(const void *a, const void *b)
 /* The rows and JSON metrics of one summary or histogram group. */
 static int
 tm_group_render(const struct dmg_prom_family *f, const struct dmg_prom_sample **g, uint32_t nr,
-		struct dmg_table *t, json_t *metrics)
+		struct cli_table *t, json_t *metrics)
 {
 	bool                          hist  = f->pf_type == DMG_PROM_HISTOGRAM;
 	const char                   *skip  = hist ? "le" : "quantile";
@@ -357,7 +357,7 @@ tm_group_render(const struct dmg_prom_family *f, const struct dmg_prom_sample **
 
 /* Table rows and JSON metrics of one family. */
 static int
-tm_family_rows(const struct dmg_prom_family *f, struct dmg_table *t, json_t *metrics)
+tm_family_rows(const struct dmg_prom_family *f, struct cli_table *t, json_t *metrics)
 {
 	const struct dmg_prom_sample **v;
 	struct tm_group               *groups;
@@ -415,7 +415,7 @@ out:
 }
 
 int
-dmg_render_metrics_query(const struct dmg_prom *p, const json_t *names, struct dmg_out *out,
+dmg_render_metrics_query(const struct dmg_prom *p, const json_t *names, struct cli_out *out,
 			 json_t **response, char *errbuf, size_t errlen)
 {
 	static const char *const       titles[] = {"Metric", "Labels", "Value"};
@@ -458,7 +458,7 @@ dmg_render_metrics_query(const struct dmg_prom *p, const json_t *names, struct d
 	}
 	for (uint32_t i = 0; i < nr && rc == 0; i++) {
 		const struct dmg_prom_family *f = v[i];
-		struct dmg_table              t;
+		struct cli_table              t;
 		json_t                       *metrics = json_array();
 		json_t                       *o;
 
@@ -470,26 +470,26 @@ dmg_render_metrics_query(const struct dmg_prom *p, const json_t *names, struct d
 			rc = -DER_NOMEM;
 			break;
 		}
-		rc = dmg_out_printf(out, "- Metric Set: %s (Type: %s)\n  ", f->pf_name,
+		rc = cli_out_printf(out, "- Metric Set: %s (Type: %s)\n  ", f->pf_name,
 				    dmg_prom_type_name(f->pf_type));
 		if (rc == 0)
-			rc = dmg_out_puts_safe(out, f->pf_help != NULL ? f->pf_help : "");
+			rc = cli_out_puts_safe(out, f->pf_help != NULL ? f->pf_help : "");
 		if (rc == 0)
-			rc = dmg_out_printf(out, "\n");
+			rc = cli_out_printf(out, "\n");
 		if (rc == 0 && f->pf_nr == 0)
-			rc = dmg_out_printf(out, "    No metrics found\n");
+			rc = cli_out_printf(out, "    No metrics found\n");
 		if (rc == 0 && f->pf_nr > 0) {
-			rc = dmg_table_init(&t, 3, titles, 4);
+			rc = cli_table_init(&t, 3, titles, 4);
 			if (rc == 0) {
 				t.t_full_cols = (1u << 0) | (1u << 2);
 				rc            = tm_family_rows(f, &t, metrics);
 				if (rc == 0)
-					rc = dmg_table_render(&t, out);
-				dmg_table_fini(&t);
+					rc = cli_table_render(&t, out);
+				cli_table_fini(&t);
 			}
 		}
 		if (rc == 0)
-			rc = dmg_out_printf(out, "\n");
+			rc = cli_out_printf(out, "\n");
 		json_decref(metrics);
 	}
 	if (rc == 0) {
@@ -689,7 +689,7 @@ tm_metrics_host(const struct dmg_args *args, char *host, size_t len, char *errbu
 }
 
 int
-dmg_telemetry_metrics_run(const struct dmg_args *args, struct dmg_out *out, json_t **response,
+dmg_telemetry_metrics_run(const struct dmg_args *args, struct cli_out *out, json_t **response,
 			  char *errbuf, size_t errlen)
 {
 	bool            list = args->da_cmd == DMG_CMD_TELEMETRY_METRICS_LIST;
@@ -707,7 +707,7 @@ dmg_telemetry_metrics_run(const struct dmg_args *args, struct dmg_out *out, json
 	if (rc != 0)
 		return rc;
 	if (!args->da_json) {
-		rc = dmg_out_printf(out, "connecting to %s:%u...\n", host, args->da_tm_port);
+		rc = cli_out_printf(out, "connecting to %s:%u...\n", host, args->da_tm_port);
 		if (rc != 0)
 			return rc;
 	}
@@ -740,11 +740,11 @@ out:
 /* ---- config ---- */
 
 int
-dmg_prom_config_text(const char *const *targets, uint32_t nr, struct dmg_out *out)
+dmg_prom_config_text(const char *const *targets, uint32_t nr, struct cli_out *out)
 {
 	int rc;
 
-	rc = dmg_out_printf(
+	rc = cli_out_printf(
 		out,
 		"# Written by 'dmg telemetry config': Prometheus scrapes the telemetry endpoint\n"
 		"# (telemetry_port) of the DAOS servers of the dmg host list. Start it with\n"
@@ -758,7 +758,7 @@ dmg_prom_config_text(const char *const *targets, uint32_t nr, struct dmg_out *ou
 		"      - targets:%s\n",
 		DMG_TM_SCRAPE_INTERVAL, nr == 0 ? " []" : "");
 	for (uint32_t i = 0; i < nr && rc == 0; i++)
-		rc = dmg_out_printf(out, "          - '%s'\n", targets[i]);
+		rc = cli_out_printf(out, "          - '%s'\n", targets[i]);
 	return rc;
 }
 
@@ -998,7 +998,7 @@ tm_config_targets(struct dmg_ctx *ctx, json_t *targets, json_t *notes, char *err
 }
 
 int
-dmg_telemetry_config_run(struct dmg_ctx *ctx, struct dmg_out *out, json_t **response, char *errbuf,
+dmg_telemetry_config_run(struct dmg_ctx *ctx, struct cli_out *out, json_t **response, char *errbuf,
 			 size_t errlen)
 {
 	const struct dmg_args *args = ctx->dc_args;
@@ -1008,12 +1008,12 @@ dmg_telemetry_config_run(struct dmg_ctx *ctx, struct dmg_out *out, json_t **resp
 	const char           **tv      = NULL;
 	json_t                *targets = json_array();
 	json_t                *notes   = json_array();
-	struct dmg_out         yml;
+	struct cli_out         yml;
 	bool                   created = false;
 	int                    rc;
 
 	*response = NULL;
-	dmg_out_init(&yml);
+	cli_out_init(&yml);
 	if (targets == NULL || notes == NULL) {
 		rc = -DER_NOMEM;
 		goto out;
@@ -1051,31 +1051,31 @@ dmg_telemetry_config_run(struct dmg_ctx *ctx, struct dmg_out *out, json_t **resp
 		goto out;
 	}
 	if (!args->da_json) {
-		rc = dmg_out_printf(out, "Configuring Prometheus for DAOS monitoring...\n");
+		rc = cli_out_printf(out, "Configuring Prometheus for DAOS monitoring...\n");
 		for (size_t i = 0; i < json_array_size(notes) && rc == 0; i++) {
-			rc = dmg_out_printf(out, "Note: ");
+			rc = cli_out_printf(out, "Note: ");
 			if (rc == 0)
-				rc = dmg_out_puts_safe(out,
+				rc = cli_out_puts_safe(out,
 						       json_string_value(json_array_get(notes, i)));
 			if (rc == 0)
-				rc = dmg_out_printf(out, "\n");
+				rc = cli_out_printf(out, "\n");
 		}
 		if (rc == 0)
-			rc = dmg_out_printf(out,
+			rc = cli_out_printf(out,
 					    "Wrote DAOS monitoring config to %s (job daos, "
 					    "targets:",
 					    cfg_path);
 		for (size_t i = 0; i < json_array_size(targets) && rc == 0; i++)
-			rc = dmg_out_printf(out, "%s%s", i == 0 ? " " : ", ", tv[i]);
+			rc = cli_out_printf(out, "%s%s", i == 0 ? " " : ", ", tv[i]);
 		if (rc == 0)
-			rc = dmg_out_printf(out, "%s)\n",
+			rc = cli_out_printf(out, "%s)\n",
 					    json_array_size(targets) == 0 ? " none" : "");
 		if (rc == 0 && created)
-			rc = dmg_out_printf(out, "Linked %s to %s\n", link, DMG_TM_PROMETHEUS_BIN);
+			rc = cli_out_printf(out, "Linked %s to %s\n", link, DMG_TM_PROMETHEUS_BIN);
 		else if (rc == 0)
-			rc = dmg_out_printf(out, "prometheus is already available as %s\n", link);
+			rc = cli_out_printf(out, "prometheus is already available as %s\n", link);
 		if (rc == 0)
-			rc = dmg_out_printf(out, "Start it with: %s --config.file=%s\n", link,
+			rc = cli_out_printf(out, "Start it with: %s --config.file=%s\n", link,
 					    cfg_path);
 		if (rc != 0)
 			goto out;
@@ -1092,6 +1092,6 @@ out:
 	free(tv);
 	json_decref(targets);
 	json_decref(notes);
-	dmg_out_fini(&yml);
+	cli_out_fini(&yml);
 	return rc;
 }
