@@ -4,8 +4,8 @@
  * Supported: read-only snapshot transactions (daos_tx_open_snap()): every
  * fetch and enumeration through the handle reads the container as of the
  * snapshot's epoch, and updates through it are refused (-DER_NO_PERM).
- * Read-write distributed transactions (daos_tx_open()) are not implemented
- * (-DER_NOSYS); DAOS_TX_NONE gives independent operations.
+ * Read-write distributed transactions are not provided (no daos_tx_open());
+ * DAOS_TX_NONE gives independent operations.
  */
 #ifndef DAOS_API_H
 #define DAOS_API_H
@@ -23,9 +23,6 @@ extern "C" {
 /** Transaction flags: read only, zero copy. */
 #define DAOS_TF_RDONLY    (1 << 0)
 #define DAOS_TF_ZERO_COPY (1 << 1)
-
-/** Start a transaction (not implemented: -DER_NOSYS after argument checks). */
-int daos_tx_open(daos_handle_t coh, daos_handle_t *th, uint64_t flags, daos_event_t *ev);
 
 /** Commit: 0 for a snapshot transaction, -DER_NO_HDL otherwise. */
 int daos_tx_commit(daos_handle_t th, daos_event_t *ev);

@@ -4,7 +4,8 @@
  * every fetch and enumeration through it reads at. Epoch 0 in a request is
  * "now" for updates and "latest" for reads (C3), which is what DAOS_TX_NONE
  * means. Read-write distributed transactions need server support that does
- * not exist yet: daos_tx_open() says so with -DER_NOSYS.
+ * not exist yet, so daos_tx_open() is not provided (an application using it
+ * fails to link, naming the symbol, instead of failing at run time).
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -55,23 +56,6 @@ dc_tx_epoch(daos_handle_t th, struct dc_cont *cont, bool write, daos_epoch_t *ep
 		*epoch = tx->tx_epoch;
 	dc_hdl_decref(&tx->tx_hdl);
 	return rc;
-}
-
-int
-daos_tx_open(daos_handle_t coh, daos_handle_t *th, uint64_t flags, daos_event_t *ev)
-{
-	struct dc_cont *cont;
-
-	(void)ev;
-	if (th == NULL || (flags & ~(uint64_t)(DAOS_TF_RDONLY | DAOS_TF_ZERO_COPY)) != 0)
-		return -DER_INVAL;
-	cont = dc_cont_get(coh);
-	if (cont == NULL)
-		return -DER_NO_HDL;
-	dc_cont_put(cont);
-	D_ERROR("daos_tx_open: distributed transactions are not implemented; use DAOS_TX_NONE "
-		"or daos_tx_open_snap()\n");
-	return -DER_NOSYS;
 }
 
 struct dc_tx_snap_args {

@@ -1250,8 +1250,6 @@ dc10_obj_bad_args(void **state)
 	assert_int_equal(daos_array_get_size(bad, DAOS_TX_NONE, &sz, NULL), -DER_NO_HDL);
 	assert_int_equal(daos_array_close(bad, NULL), -DER_NO_HDL);
 	/* transactions and the OIT */
-	assert_int_equal(daos_tx_open(coh, &th, 0, NULL), -DER_NOSYS);
-	assert_int_equal(daos_tx_open(coh, NULL, 0, NULL), -DER_INVAL);
 	assert_int_equal(daos_tx_open_snap(coh, 0, &th, NULL), -DER_INVAL);
 	assert_int_equal(daos_tx_commit(bad, NULL), -DER_NO_HDL);
 	assert_int_equal(daos_tx_hdl2epoch(bad, NULL), -DER_INVAL);
