@@ -341,6 +341,15 @@ void dc_r_str(struct dc_rbuf *r, char *dst, size_t size);
 #define DC_BLOB_VERSION  1
 /** Write the envelope over the first DC_BLOB_HDR_SIZE bytes of a finished blob. */
 void dc_blob_seal(uint8_t *blob, size_t len, uint32_t magic);
+
+/**
+ * The two-phase size-then-fill protocol of the *_local2global calls: with
+ * glob->iov_buf NULL, set iov_buf_len to the size needed; else encode into it
+ * (iov_len = the size, or -DER_TRUNC with iov_buf_len = the size needed).
+ * \param enc  encoder of \a obj: (obj, buf, buflen, needed) -> 0 / -DER_TRUNC / -DER_*
+ */
+int dc_glob_fill(d_iov_t *glob, int (*enc)(void *obj, void *buf, size_t buflen, size_t *needed),
+		 void *obj);
 /** Check an envelope: 0, or -DER_INVAL with the reason (magic, version, length, CRC). */
 int dc_blob_open(const void *blob, size_t len, uint32_t magic, const char *what, char *errbuf,
 		 size_t errlen);
@@ -406,6 +415,11 @@ int dc_pool_from_connect(const json_t *rep, unsigned int flags, const struct dc_
 int dc_pool_update_from_connect(struct dc_pool *pool, const json_t *rep, char *errbuf,
 				size_t errlen);
 /** Serialise / deserialise a pool record (local2global blob). */
+/** Sort rank addresses and refuse duplicates; -DER_INVAL with the reason. */
+int dc_addrs_sort(struct dc_rank_addr *addrs, uint32_t nr, char *errbuf, size_t errlen);
+/** Fill one address from a rank and a fabric URI (untrusted); -DER_INVAL with the reason. */
+int dc_addr_set(struct dc_rank_addr *a, uint32_t rank, const char *uri, char *errbuf,
+		size_t errlen);
 int dc_pool_blob_encode(struct dc_pool *pool, void *buf, size_t buflen, size_t *needed);
 int dc_pool_blob_decode(const void *buf, size_t len, struct dc_pool **out, char *errbuf,
 			size_t errlen);

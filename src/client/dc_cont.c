@@ -1409,11 +1409,17 @@ err:
 	return rc;
 }
 
+/* dc_cont_blob_encode for dc_glob_fill. */
+static int
+cont_blob_enc(void *obj, void *buf, size_t buflen, size_t *needed)
+{
+	return dc_cont_blob_encode(obj, buf, buflen, needed);
+}
+
 int
 daos_cont_local2global(daos_handle_t coh, d_iov_t *glob)
 {
 	struct dc_cont *cont;
-	size_t          need = 0;
 	int             rc;
 
 	if (glob == NULL)
@@ -1421,17 +1427,7 @@ daos_cont_local2global(daos_handle_t coh, d_iov_t *glob)
 	cont = dc_cont_get(coh);
 	if (cont == NULL)
 		return -DER_NO_HDL;
-	if (glob->iov_buf == NULL) {
-		rc                = dc_cont_blob_encode(cont, NULL, 0, &need);
-		glob->iov_buf_len = need;
-		glob->iov_len     = 0;
-	} else {
-		rc = dc_cont_blob_encode(cont, glob->iov_buf, glob->iov_buf_len, &need);
-		if (rc == -DER_TRUNC)
-			glob->iov_buf_len = need;
-		else if (rc == 0)
-			glob->iov_len = need;
-	}
+	rc = dc_glob_fill(glob, cont_blob_enc, cont);
 	dc_cont_put(cont);
 	return rc;
 }

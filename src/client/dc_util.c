@@ -395,3 +395,24 @@ dc_json_text(const json_t *val, char *out, size_t len)
 	free(t);
 	return w;
 }
+
+int
+dc_glob_fill(d_iov_t *glob, int (*enc)(void *obj, void *buf, size_t buflen, size_t *needed),
+	     void *obj)
+{
+	size_t need = 0;
+	int    rc;
+
+	if (glob->iov_buf == NULL) {
+		rc                = enc(obj, NULL, 0, &need);
+		glob->iov_buf_len = need;
+		glob->iov_len     = 0;
+		return rc;
+	}
+	rc = enc(obj, glob->iov_buf, glob->iov_buf_len, &need);
+	if (rc == -DER_TRUNC)
+		glob->iov_buf_len = need;
+	else if (rc == 0)
+		glob->iov_len = need;
+	return rc;
+}

@@ -395,123 +395,6 @@ engine_exit_cb(uv_process_t *proc, int64_t status, int sig)
 	e->he_pid = 0;
 }
 
-/* ---- The engine's NVMe list (docs/design.md C2) ---- */
-
-/* File the engine reads its bdev list from, in its SCM mount. */
-#define HE_NVME_CONF      "daos_nvme.json"
-#define HE_NVME_CONF_TMP  "daos_nvme.json.tmp"
-
-/*
- * Write <scm_mount>/daos_nvme.json for engine @ec, atomically (temp file,
- * fsync, rename, fsync of the directory):
- *   {"version":1,"devices":[{"path":P,"class":"file"|"kdev","size":BYTES}]}
- * one entry per bdev_list path of the file and kdev tiers, [] without one. A
- * file's size is bdev_size rounded down to BIO_ALIGN, the size format creates;
- * a kdev's is 0 (the whole device). nvme (SPDK) tiers cannot be formatted on
- * this machine and are left out. A missing SCM mount (never formatted) is not
- * an error: the engine waits for a format, after which this runs again.
- */
-static int
-nvme_conf_write(const struct srv_engine *e, char *errbuf, size_t errlen)
-{
-	const struct srv_engine_cfg *ec  = e->he_cfg;
-	const char                  *scm = ec->ec_tiers[0].tc_scm_mount;
-	json_t                      *root, *devs;
-	char                         path[SRV_HARNESS_PATH_MAX];
-	char                         tmp[SRV_HARNESS_PATH_MAX];
-	char                        *text = NULL;
-	struct stat                  sb;
-	size_t                       len, off = 0;
-	int                          fd = -1;
-	int                          rc = 0;
-
-	if (scm == NULL || stat(scm, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-		D_DEBUG("engine %u: no SCM mount yet, %s written after the format\n", e->he_idx,
-			HE_NVME_CONF);
-		return 0;
-	}
-	if (snprintf(path, sizeof(path), "%s/%s", scm, HE_NVME_CONF) >= (int)sizeof(path) ||
-	    snprintf(tmp, sizeof(tmp), "%s/%s", scm, HE_NVME_CONF_TMP) >= (int)sizeof(tmp)) {
-		d_errbuf_printf(errbuf, errlen, "engine %u: SCM mount path too long", e->he_idx);
-		return -DER_INVAL;
-	}
-	root = json_pack("{s:i, s:[]}", "version", 1, "devices");
-	devs = root != NULL ? json_object_get(root, "devices") : NULL;
-	if (devs == NULL) {
-		rc = -DER_NOMEM;
-		goto out;
-	}
-	for (uint32_t t = 1; t < ec->ec_tiers_nr && rc == 0; t++) {
-		const struct srv_tier_cfg *tc = &ec->ec_tiers[t];
-		const char                *cls;
-		uint64_t                   size;
-
-		if (tc->tc_class == SRV_TIER_FILE) {
-			cls  = "file";
-			size = tc->tc_bdev_size_bytes / BIO_ALIGN * BIO_ALIGN;
-		} else if (tc->tc_class == SRV_TIER_KDEV) {
-			cls  = "kdev";
-			size = 0;
-		} else {
-			continue;
-		}
-		for (uint32_t i = 0; i < tc->tc_bdev_list.sl_nr && rc == 0; i++) {
-			json_t *d = json_pack("{s:s, s:s, s:I}", "path", tc->tc_bdev_list.sl_items[i],
-					      "class", cls, "size", (json_int_t)size);
-
-			if (d == NULL || json_array_append_new(devs, d) != 0)
-				rc = -DER_NOMEM;
-		}
-	}
-	if (rc == 0) {
-		text = json_dumps(root, JSON_COMPACT);
-		if (text == NULL)
-			rc = -DER_NOMEM;
-	}
-	if (rc != 0)
-		goto out;
-	len = strlen(text);
-	fd  = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		goto fail_errno;
-	while (off < len) {
-		ssize_t n = write(fd, text + off, len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			goto fail_errno;
-		off += (size_t)n;
-	}
-	if (fsync(fd) != 0)
-		goto fail_errno;
-	close(fd);
-	fd = -1;
-	if (rename(tmp, path) != 0)
-		goto fail_errno;
-	fd = open(scm, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || fsync(fd) != 0)
-		goto fail_errno;
-	D_DEBUG("engine %u: wrote %s: %s\n", e->he_idx, path, text);
-	goto out;
-fail_errno:
-	{
-		int err = errno;
-
-		d_errbuf_printf(errbuf, errlen, "engine %u: cannot write %s: %s", e->he_idx, path,
-				strerror(err));
-		rc = err == ENOSPC ? -DER_NOSPACE : (err == EACCES || err == EPERM ||
-						     err == EROFS) ? -DER_NO_PERM : -DER_IO;
-		(void)unlink(tmp);
-	}
-out:
-	if (fd >= 0)
-		close(fd);
-	free(text);
-	json_decref(root);
-	return rc;
-}
-
 /* ---- Command line and environment ---- */
 
 struct strvec {
@@ -696,6 +579,19 @@ uv2der(int rc)
 	}
 }
 
+/* The engine's daos_nvme.json; a failure's reason, naming the engine, in he_error. */
+static int
+nvme_conf_write(struct srv_engine *e)
+{
+	char err[sizeof(e->he_error)];
+	int  rc;
+
+	rc = srv_nvme_conf_write(e->he_cfg, err, sizeof(err));
+	if (rc != 0)
+		d_errbuf_printf(e->he_error, sizeof(e->he_error), "engine %u: %s", e->he_idx, err);
+	return rc;
+}
+
 static int
 engine_spawn(struct srv_engine *e, char *errbuf, size_t errlen)
 {
@@ -719,7 +615,7 @@ engine_spawn(struct srv_engine *e, char *errbuf, size_t errlen)
 				e->he_idx, d_errdesc(rc));
 		goto out;
 	}
-	rc = nvme_conf_write(e, e->he_error, sizeof(e->he_error));
+	rc = nvme_conf_write(e);
 	if (rc != 0) {
 		d_errbuf_printf(errbuf, errlen, "%s", e->he_error);
 		D_ERROR("%s\n", e->he_error);
@@ -1284,7 +1180,7 @@ srv_harness_format(struct srv_harness *h, uint32_t idx, bool force,
 	srv_superblock_free(&sb);
 	e->he_error[0] = '\0';
 	/* The format wiped the SCM mount: the engine reads its NVMe list after format_done. */
-	if (nvme_conf_write(e, e->he_error, sizeof(e->he_error)) != 0)
+	if (nvme_conf_write(e) != 0)
 		D_ERROR("%s: the engine starts without its NVMe tier\n", e->he_error);
 	msg = json_pack("{s:s}", "op", ENGINE_OP_FORMAT_DONE);
 	if (msg == NULL)

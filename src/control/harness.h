@@ -255,4 +255,11 @@ const char *srv_harness_socket_path(const struct srv_harness *h);
  */
 void srv_harness_close(struct srv_harness *h, void (*cb)(void *arg), void *arg);
 
+/**
+ * Write <scm_mount>/daos_nvme.json for the engine of @ec atomically (C2): its
+ * file and kdev bdevs, [] without an NVMe tier; a missing SCM mount is not an
+ * error (the engine waits for a format). \return 0 or -DER_* with the reason.
+ */
+int srv_nvme_conf_write(const struct srv_engine_cfg *ec, char *errbuf, size_t errlen);
+
 #endif /* CONTROL_HARNESS_H */
