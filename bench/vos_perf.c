@@ -16,13 +16,16 @@
  * DAOS_EPOCH_MAX; RAW (for values stored in the blob) writes the same number
  * of bytes sequentially with O_DIRECT pwrite() in the same sizes to a file
  * beside the device, with one fdatasync() per batch, like the blob's commit
- * (the data writes, then one flush). For blob sizes, UPDATE and RAW alternate
+ * (the data writes, then one flush); LMDB (for values kept in the index)
+ * looks the same number of keys of the same lengths up in a plain LMDB
+ * environment beside the pool, in the fetch order: the floor under a fetch.
+ * For blob sizes, UPDATE and RAW alternate
  * in `rounds` rounds over the values, so that the device's drift weighs on
  * both alike. The device and the raw file are written once before (unless
  * --fresh): an NVMe device has no unwritten extents, a fallocated ext4 file
  * does. Printed: ops/s, MB/s (10^6 bytes), p50 and p99 latency per operation
- * (the update or fetch call) and per commit, and the ratio VOS / raw
- * bandwidth. Details: docs/performance.md.
+ * (the update or fetch call) and per commit, the ratio VOS / raw
+ * bandwidth and the ratio of fetches to floor lookups per second. Details: docs/performance.md.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,7 +44,7 @@
 
 #include <daos_errno.h>
 
-#include "vos/vos.h"
+#include "vos/vos_internal.h"
 
 /* ---- Limits ---- */
 
@@ -86,6 +89,7 @@ struct sizecfg {
 	struct phase sc_upd;
 	struct phase sc_fetch;
 	struct phase sc_raw;
+	struct phase sc_floor; /* plain LMDB lookups (values kept in the index) */
 	bool     sc_blob; /* values go to the blob */
 };
 
@@ -253,7 +257,7 @@ usage(void)
 		"  --rounds N    alternate VOS and raw in N rounds for blob sizes (default 4)\n"
 		"  --fresh       leave the device and raw files fallocated but unwritten (ext4 then\n"
 		"                converts extents on first write; default: write them once first)\n"
-		"  --no-raw      skip the raw file-system measurement\n"
+		"  --no-raw      skip the raw file-system measurement and the index floor\n"
 		"  --no-fetch    updates only (to profile them)\n"
 		"  --progress    progress line on stderr (default: when stderr is a terminal)\n"
 		"  -j            JSON output\n");
@@ -548,30 +552,18 @@ run_update(struct env *e, unsigned cls, struct sizecfg *sc, uint8_t *buf, uint64
 	progress_end();
 }
 
-static void
-run_fetch(struct env *e, unsigned cls, struct sizecfg *sc, uint8_t *buf)
+/* A random permutation of [0, n) (xorshift Fisher-Yates), or the identity with --order seq. */
+static uint64_t *
+make_order(uint64_t n)
 {
-	struct phase *ph  = &sc->sc_fetch;
-	daos_obj_id_t oid = {.hi = 1, .lo = cls};
-	uint64_t      n   = sc->sc_upd.ph_ops;
-	uint64_t     *order;
-	uint8_t       kb[9];
-	char          akey = 'a';
-	daos_key_t    dkey;
-	daos_iod_t    iod = {.iod_type = DAOS_IOD_SINGLE, .iod_nr = 1};
-	d_iov_t       iov;
-	d_sg_list_t   sgl = {.sg_nr = 1, .sg_iovs = &iov};
-	uint64_t      x   = 88172645463325252ULL;
-	uint64_t      t0;
-	uint64_t      i;
-	int           rc;
+	uint64_t *order = malloc((n > 0 ? n : 1) * sizeof(*order));
+	uint64_t  x     = 88172645463325252ULL;
 
-	order = malloc(n * sizeof(*order));
 	if (order == NULL)
 		die("out of memory");
-	for (i = 0; i < n; i++)
+	for (uint64_t i = 0; i < n; i++)
 		order[i] = i;
-	for (i = n; i > 1 && !g.o_seq; i--) { /* Fisher-Yates with xorshift */
+	for (uint64_t i = n; i > 1 && !g.o_seq; i--) {
 		uint64_t j;
 		uint64_t t;
 
@@ -583,11 +575,31 @@ run_fetch(struct env *e, unsigned cls, struct sizecfg *sc, uint8_t *buf)
 		order[i - 1] = order[j];
 		order[j]     = t;
 	}
-	lat_init(&ph->ph_op, n);
+	return order;
+}
+
+/* Fetches the values order[from..to) (the phase accumulates over calls); false once --time ran out. */
+static bool
+run_fetch(struct env *e, unsigned cls, struct sizecfg *sc, uint8_t *buf, const uint64_t *order,
+	  uint64_t from, uint64_t to)
+{
+	struct phase *ph  = &sc->sc_fetch;
+	daos_obj_id_t oid = {.hi = 1, .lo = cls};
+	uint8_t       kb[9];
+	char          akey = 'a';
+	daos_key_t    dkey;
+	daos_iod_t    iod = {.iod_type = DAOS_IOD_SINGLE, .iod_nr = 1};
+	d_iov_t       iov;
+	d_sg_list_t   sgl = {.sg_nr = 1, .sg_iovs = &iov};
+	bool          more = true;
+	uint64_t      t0;
+	uint64_t      i;
+	int           rc;
+
 	d_iov_set(&dkey, kb, sizeof(kb));
 	d_iov_set(&iod.iod_name, &akey, 1);
 	t0 = now_ns();
-	for (i = 0; i < n; i++) {
+	for (i = from; i < to; i++) {
 		uint64_t t2 = now_ns();
 
 		dkey_of(kb, cls, order[i]);
@@ -602,14 +614,137 @@ run_fetch(struct env *e, unsigned cls, struct sizecfg *sc, uint8_t *buf)
 			progress("fetch", sc, i, t0);
 		if ((i & 1023) == 0 && time_up(t0)) {
 			i++;
+			more = false;
 			break;
 		}
 	}
-	ph->ph_ns    = now_ns() - t0;
-	ph->ph_ops   = i;
-	ph->ph_bytes = i * sc->sc_size;
+	ph->ph_ns += now_ns() - t0;
+	ph->ph_ops += i - from;
+	ph->ph_bytes += (i - from) * sc->sc_size;
 	progress_end();
-	free(order);
+	return more;
+}
+
+/*
+ * The index floor (values kept in the index only): a plain LMDB environment
+ * beside the pool, on the same file system, with the same environment flags,
+ * holding as many keys as the fetch phase reads, each of the length of a VOS
+ * single-value key (objkey, dkey, akey and epoch) with a value of the length
+ * of its inline record, looked up in the same order with the same cursor call
+ * (MDB_SET_RANGE in one long read transaction). A fetch cannot be faster than
+ * this lookup: the ratio vos/lmdb is what VOS adds around it.
+ */
+/* Keeps the floor's value reads from being optimised away. */
+static volatile uint64_t perf_sink;
+
+struct floor {
+	MDB_env    *f_env;
+	MDB_txn    *f_txn;
+	MDB_cursor *f_cur;
+	MDB_dbi     f_dbi;
+	char        f_dir[1100];
+	size_t      f_klen;
+};
+
+/* The floor's key of value i: a constant objkey and akey around an 8-byte index, as dkey_of(). */
+static void
+floor_key(uint8_t *k, size_t klen, uint64_t i)
+{
+	memset(k, 0x11, klen);
+	d_put_be64(k + klen - 8 - 3 - 8, i);
+}
+
+static void
+floor_create(struct floor *f, unsigned cls, struct sizecfg *sc, uint64_t n)
+{
+	uint8_t  k[VOS_KEY_BUF];
+	uint8_t *v;
+	size_t   vlen = VOS_VAL_HDR_LEN + sc->sc_size;
+	MDB_txn *txn;
+	int      rc;
+
+	(void)cls;
+	/* objkey | be16 len, dkey (class byte + be64) | be16 len, akey 'a' | ~epoch */
+	f->f_klen = VOS_OBJKEY_LEN + 2 + 9 + 2 + 1 + 8;
+	snprintf(f->f_dir, sizeof(f->f_dir), "%s.lmdb", g.o_scm);
+	if (mkdir(f->f_dir, 0700) != 0)
+		die("%s: %s", f->f_dir, strerror(errno));
+	v = calloc(1, vlen);
+	if (v == NULL)
+		die("out of memory");
+	rc = mdb_env_create(&f->f_env);
+	if (rc == 0)
+		rc = mdb_env_set_mapsize(f->f_env, PERF_SCM_SIZE);
+	if (rc == 0)
+		rc = mdb_env_open(f->f_env, f->f_dir, MDB_NOTLS | MDB_NOMETASYNC | MDB_NOSYNC, 0600);
+	if (rc == 0)
+		rc = mdb_txn_begin(f->f_env, NULL, 0, &txn);
+	if (rc == 0)
+		rc = mdb_dbi_open(txn, NULL, 0, &f->f_dbi);
+	for (uint64_t i = 0; rc == 0 && i < n; i++) {
+		MDB_val kv = {.mv_size = f->f_klen, .mv_data = k};
+		MDB_val vv = {.mv_size = vlen, .mv_data = v};
+
+		floor_key(k, f->f_klen, i);
+		rc = mdb_put(txn, f->f_dbi, &kv, &vv, MDB_APPEND);
+		if (rc == 0 && (i + 1) % sc->sc_batch == 0) {
+			rc = mdb_txn_commit(txn);
+			if (rc == 0)
+				rc = mdb_txn_begin(f->f_env, NULL, 0, &txn);
+		}
+	}
+	if (rc == 0)
+		rc = mdb_txn_commit(txn);
+	if (rc == 0)
+		rc = mdb_txn_begin(f->f_env, NULL, MDB_RDONLY, &f->f_txn);
+	if (rc == 0)
+		rc = mdb_cursor_open(f->f_txn, f->f_dbi, &f->f_cur);
+	free(v);
+	if (rc != 0)
+		die("index floor in %s: %s", f->f_dir, mdb_strerror(rc));
+	lat_init(&sc->sc_floor.ph_op, n);
+}
+
+static void
+floor_destroy(struct floor *f)
+{
+	char path[1200];
+
+	mdb_cursor_close(f->f_cur);
+	mdb_txn_abort(f->f_txn);
+	mdb_env_close(f->f_env);
+	snprintf(path, sizeof(path), "%s/data.mdb", f->f_dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/lock.mdb", f->f_dir);
+	unlink(path);
+	rmdir(f->f_dir);
+}
+
+/* Looks up keys order[from..to) in the floor environment (the phase accumulates over calls). */
+static void
+run_floor(struct floor *f, struct sizecfg *sc, const uint64_t *order, uint64_t from, uint64_t to)
+{
+	struct phase *ph = &sc->sc_floor;
+	uint8_t       k[VOS_KEY_BUF];
+	uint64_t      t0;
+
+	t0 = now_ns();
+	for (uint64_t i = from; i < to; i++) {
+		uint64_t t2 = now_ns();
+		MDB_val  kv = {.mv_size = f->f_klen, .mv_data = k};
+		MDB_val  vv;
+		int      rc;
+
+		floor_key(k, f->f_klen, order[i]);
+		rc = mdb_cursor_get(f->f_cur, &kv, &vv, MDB_SET_RANGE);
+		if (rc != 0 || vv.mv_size != VOS_VAL_HDR_LEN + sc->sc_size)
+			die("index floor lookup %" PRIu64 ": %s", order[i], mdb_strerror(rc));
+		perf_sink += ((const uint8_t *)vv.mv_data)[0]; /* touch the value as a fetch does */
+		ph->ph_op.l_ns[ph->ph_op.l_nr++] = now_ns() - t2;
+	}
+	ph->ph_ns += now_ns() - t0;
+	ph->ph_ops += to - from;
+	ph->ph_bytes += (to - from) * sc->sc_size;
 }
 
 /*
@@ -701,7 +836,7 @@ figures(struct phase *ph)
 }
 
 static void
-print_text(struct sizecfg *sc, struct fig *u, struct fig *fe, struct fig *r)
+print_text(struct sizecfg *sc, struct fig *u, struct fig *fe, struct fig *r, struct fig *fl)
 {
 	printf("%8" PRIu64 " B  %-7s  batch %4u  %9" PRIu64 " ops  %12.0f ops/s  %9.1f MB/s  "
 	       "op p50 %8.2f us  p99 %8.2f us  commit p50 %9.1f us  p99 %9.1f us\n",
@@ -711,6 +846,11 @@ print_text(struct sizecfg *sc, struct fig *u, struct fig *fe, struct fig *r)
 		printf("%8" PRIu64 " B  %-7s  %10s  %9" PRIu64 " ops  %12.0f ops/s  %9.1f MB/s  "
 		       "op p50 %8.2f us  p99 %8.2f us\n", sc->sc_size, "fetch", "",
 		       sc->sc_fetch.ph_ops, fe->f_ops, fe->f_mbs, fe->f_p50, fe->f_p99);
+	if (sc->sc_floor.ph_ops > 0)
+		printf("%8" PRIu64 " B  %-7s  %10s  %9" PRIu64 " ops  %12.0f ops/s  %9.1f MB/s  "
+		       "op p50 %8.2f us  p99 %8.2f us  vos/lmdb %.3f\n", sc->sc_size, "lmdb", "",
+		       sc->sc_floor.ph_ops, fl->f_ops, fl->f_mbs, fl->f_p50, fl->f_p99,
+		       fl->f_ops > 0 ? fe->f_ops / fl->f_ops : 0);
 	if (sc->sc_raw.ph_ops > 0)
 		printf("%8" PRIu64 " B  %-7s  batch %4u  %9" PRIu64 " ops  %12.0f ops/s  %9.1f MB/s  "
 		       "op p50 %8.2f us  p99 %8.2f us  sync   p50 %9.1f us  p99 %9.1f us  "
@@ -738,6 +878,7 @@ main(int argc, char **argv)
 	uint8_t       *buf;
 	uint64_t       maxsz = 0;
 	struct fig     u[PERF_SIZES_MAX], fe[PERF_SIZES_MAX], r[PERF_SIZES_MAX];
+	struct fig     fl[PERF_SIZES_MAX];
 	time_t         now   = time(NULL);
 	char           date[64];
 
@@ -778,11 +919,36 @@ main(int argc, char **argv)
 			close(rfd);
 			unlink(rpath);
 		}
-		if (!g.o_nofetch)
-			run_fetch(&e, i, sc, buf);
+		if (!g.o_nofetch) {
+			uint64_t     n     = sc->sc_upd.ph_ops;
+			uint64_t    *order = make_order(n);
+			bool         floor = g.o_raw && !sc->sc_blob && n > 0;
+			unsigned     fr    = floor ? g.o_rounds : 1;
+			struct floor fl;
+
+			lat_init(&sc->sc_fetch.ph_op, n);
+			if (floor)
+				floor_create(&fl, i, sc, n);
+			/* Fetch and the floor alternate as update and raw do. */
+			for (unsigned r = 0; r < fr; r++) {
+				uint64_t from = n * r / fr;
+				uint64_t to   = n * (r + 1) / fr;
+
+				if (floor && r % 2 == 1)
+					run_floor(&fl, sc, order, from, to);
+				if (!run_fetch(&e, i, sc, buf, order, from, to))
+					break; /* --time ran out */
+				if (floor && r % 2 == 0)
+					run_floor(&fl, sc, order, from, to);
+			}
+			if (floor)
+				floor_destroy(&fl);
+			free(order);
+		}
 		u[i]  = figures(&sc->sc_upd);
 		fe[i] = figures(&sc->sc_fetch);
 		r[i]  = figures(&sc->sc_raw);
+		fl[i] = figures(&sc->sc_floor);
 	}
 	env_destroy(&e);
 	uname(&un);
@@ -795,11 +961,17 @@ main(int argc, char **argv)
 		for (unsigned i = 0; i < g.o_nsz; i++) {
 			struct sizecfg *sc = &g.o_sz[i];
 			bool            raw = sc->sc_raw.ph_ops > 0;
+			bool            flr = sc->sc_floor.ph_ops > 0;
 
 			printf("    {\"size\": %" PRIu64 ", \"batch\": %u, \"blob\": %s,\n", sc->sc_size,
 			       sc->sc_batch, sc->sc_blob ? "true" : "false");
 			json_fig("update", &sc->sc_upd, &u[i], true, false);
-			json_fig("fetch", &sc->sc_fetch, &fe[i], false, !raw);
+			json_fig("fetch", &sc->sc_fetch, &fe[i], false, !raw && !flr);
+			if (flr) {
+				json_fig("lmdb", &sc->sc_floor, &fl[i], false, false);
+				printf("      \"vos_lmdb_ratio\": %.4f%s\n",
+				       fl[i].f_ops > 0 ? fe[i].f_ops / fl[i].f_ops : 0, raw ? "," : "");
+			}
 			if (raw) {
 				json_fig("raw", &sc->sc_raw, &r[i], true, false);
 				printf("      \"vos_raw_ratio\": %.4f\n",
@@ -812,12 +984,13 @@ main(int argc, char **argv)
 		printf("vos_perf %s on %s (%s, %ld CPUs): SCM %s, blob %s\n", date, un.nodename,
 		       un.release, sysconf(_SC_NPROCESSORS_ONLN), g.o_scm, g.o_dev);
 		for (unsigned i = 0; i < g.o_nsz; i++)
-			print_text(&g.o_sz[i], &u[i], &fe[i], &r[i]);
+			print_text(&g.o_sz[i], &u[i], &fe[i], &r[i], &fl[i]);
 	}
 	for (unsigned i = 0; i < g.o_nsz; i++) {
-		struct phase *ph[3] = {&g.o_sz[i].sc_upd, &g.o_sz[i].sc_fetch, &g.o_sz[i].sc_raw};
+		struct phase *ph[4] = {&g.o_sz[i].sc_upd, &g.o_sz[i].sc_fetch, &g.o_sz[i].sc_raw,
+				       &g.o_sz[i].sc_floor};
 
-		for (int p = 0; p < 3; p++) {
+		for (int p = 0; p < 4; p++) {
 			free(ph[p]->ph_op.l_ns);
 			free(ph[p]->ph_commit.l_ns);
 		}

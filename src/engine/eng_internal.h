@@ -441,6 +441,8 @@ struct eng_tgt {
 	uint64_t             t_tick;     /* LRU clock of the container caches */
 	struct proto_msg     t_msg;      /* reply encoder, reused */
 	uint8_t             *t_scratch;  /* ENG_FETCH_SCRATCH bytes, BIO_ALIGN-aligned */
+	uint64_t             t_fetch_bytes; /* reply memory of asynchronous fetches in flight */
+	uint32_t             t_fetch_nr;    /* asynchronous fetches in flight */
 	daos_key_desc_t     *t_kds;      /* PROTO_LIST_NR_MAX each */
 	daos_recx_t         *t_recxs;
 	daos_epoch_range_t  *t_eprs;

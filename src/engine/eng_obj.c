@@ -9,7 +9,8 @@
  * eng_pool_flush() commits the batch (data, flush, index) and only then
  * answers every held write with the commit's result. Reads (fetch, list,
  * query key) run at once on VOS read transactions and so see committed data
- * only (vos.h V5).
+ * only (vos.h V5); a fetch of more than ENG_FETCH_SYNC_MAX bytes leaves its
+ * device reads in flight and is answered from their completion (invariant 7).
  *
  * Invariants:
  *  1. A write is answered 0 only after the vos_tx_commit() of its batch
@@ -33,6 +34,13 @@
  *  6. A pool I/O that fails with a device error (-DER_NVME_IO, -DER_CSUM) is
  *     reported to eng_dev_io_check() (device_media_error, and the device
  *     FAULTY in SMD once bio failed it) before it is answered.
+ *  7. An asynchronous fetch (struct eng_fetch) owns its request, decoded body
+ *     and reply buffer until fetch_done() answers it; fetch_done() runs from a
+ *     poll of the target's ring, possibly inside another request's VOS call,
+ *     so it leaves that request's telemetry state (tt_cur_*) as it found it and
+ *     touches no scratch buffer. At most ENG_FETCH_ASYNC_NR_MAX fetches and
+ *     ENG_FETCH_ASYNC_BYTES_MAX bytes of them are in flight per target; a pool
+ *     closes only after its fetches were answered (vos_pool_close() drains).
  */
 #define D_LOGFAC DD_FAC(object)
 
@@ -348,9 +356,136 @@ fetch_reply(struct eng_tgt *t, struct net_req *req, int status, uint32_t nr, dao
 	eng_reply_msg(t, req, rc != 0 ? rc : status);
 }
 
+/* One iov per iod over buf, iod i getting caps[i] bytes, in order. */
 static void
-obj_fetch(struct eng_tgt *t, struct net_req *req, struct proto_obj_fetch *f)
+fetch_sgls(uint8_t *buf, const uint64_t *caps, uint32_t nr, d_sg_list_t *sgls, d_iov_t *iovs)
 {
+	uint64_t off = 0;
+
+	for (uint32_t i = 0; i < nr; i++) {
+		iovs[i].iov_buf     = buf + off;
+		iovs[i].iov_buf_len = caps[i];
+		iovs[i].iov_len     = 0;
+		sgls[i].sg_nr       = 1;
+		sgls[i].sg_nr_out   = 0;
+		sgls[i].sg_iovs     = &iovs[i];
+		off += caps[i];
+	}
+}
+
+/*
+ * A fetch whose blob reads are in flight (vos_obj_fetch_begin()): it owns the
+ * decoded request (its iods point into the request body, alive until the
+ * reply) and the reply buffer until fetch_done() answers it.
+ */
+struct eng_fetch {
+	struct eng_tgt  *ef_t;
+	struct net_req  *ef_req;
+	struct eng_pool *ef_pool;
+	union proto_body ef_b;
+	uint8_t         *ef_buf;   /* reply data, BIO_ALIGN-aligned, ef_bytes long */
+	uint64_t         ef_bytes;
+	uint64_t         ef_t0;    /* telemetry: start of the request */
+	int              ef_tmop;
+	d_sg_list_t     *ef_sgls;  /* of_iod_nr each, in this allocation */
+	d_iov_t         *ef_iovs;
+};
+
+static void
+fetch_free(struct eng_fetch *ef)
+{
+	struct eng_tgt *t = ef->ef_t;
+
+	proto_body_fini(PROTO_OP_OBJ_FETCH, false, &ef->ef_b);
+	assert(t->t_fetch_bytes >= ef->ef_bytes);
+	t->t_fetch_bytes -= ef->ef_bytes;
+	t->t_fetch_nr--;
+	free(ef->ef_buf);
+	free(ef);
+}
+
+/* Completion of an asynchronous fetch, run by the target's ring poll (invariant 7). */
+static void
+fetch_done(void *arg, int rc)
+{
+	struct eng_fetch       *ef = arg;
+	struct eng_tgt         *t  = ef->ef_t;
+	struct proto_obj_fetch *f  = &ef->ef_b.pb_fetch;
+	struct eng_tgt_tm       saved = t->t_tm; /* the request this may run inside of */
+
+	obj_dev_error(t, ef->ef_pool, rc);
+	t->t_tm.tt_cur_bytes = 0;
+	t->t_tm.tt_cur_ok    = false;
+	if (rc == 0 || rc == -DER_REC2BIG)
+		fetch_reply(t, ef->ef_req, rc, f->of_iod_nr, f->of_iods, ef->ef_sgls);
+	else
+		eng_reply(ef->ef_req, rc);
+	eng_telem_op_end(t, ef->ef_pool, ef->ef_tmop, ef->ef_t0, t->t_tm.tt_cur_bytes,
+			 t->t_tm.tt_cur_ok);
+	t->t_tm.tt_cur_pool  = saved.tt_cur_pool;
+	t->t_tm.tt_cur_bytes = saved.tt_cur_bytes;
+	t->t_tm.tt_cur_ok    = saved.tt_cur_ok;
+	fetch_free(ef);
+}
+
+/*
+ * Starts the fetch of `total` bytes into a new buffer with its device reads
+ * in flight. Returns true when fetch_done() will answer (the request and the
+ * decoded body *b are then the fetch's); false when it was answered here.
+ */
+static bool
+fetch_async(struct eng_tgt *t, struct net_req *req, union proto_body *b, struct eng_pool *p,
+	    struct vos_cont *c, daos_epoch_t e, const uint64_t *caps, uint64_t total, int tmop,
+	    uint64_t t0)
+{
+	struct proto_obj_fetch *f  = &b->pb_fetch;
+	uint32_t                nr = f->of_iod_nr;
+	struct eng_fetch       *ef;
+	int                     rc;
+
+	ef = calloc(1, sizeof(*ef) + nr * (sizeof(d_sg_list_t) + sizeof(d_iov_t)));
+	if (ef == NULL) {
+		eng_reply(req, -DER_NOMEM);
+		return false;
+	}
+	ef->ef_buf = aligned_alloc(BIO_ALIGN, (total + BIO_ALIGN - 1) / BIO_ALIGN * BIO_ALIGN);
+	if (ef->ef_buf == NULL) {
+		free(ef);
+		eng_reply(req, -DER_NOMEM);
+		return false;
+	}
+	ef->ef_t     = t;
+	ef->ef_req   = req;
+	ef->ef_pool  = p;
+	ef->ef_bytes = total;
+	ef->ef_t0    = t0;
+	ef->ef_tmop  = tmop;
+	ef->ef_sgls  = (d_sg_list_t *)(ef + 1);
+	ef->ef_iovs  = (d_iov_t *)(ef->ef_sgls + nr);
+	fetch_sgls(ef->ef_buf, caps, nr, ef->ef_sgls, ef->ef_iovs);
+	t->t_fetch_bytes += total;
+	t->t_fetch_nr++;
+	rc = vos_obj_fetch_begin(c, f->of_req.or_oid, e, &f->of_dkey, nr, f->of_iods, ef->ef_sgls,
+				 fetch_done, ef);
+	if (rc == VOS_FETCH_PENDING) {
+		ef->ef_b = *b; /* the decoded arrays are the fetch's now */
+		return true;
+	}
+	obj_dev_error(t, p, rc);
+	if (rc == 0 || rc == -DER_REC2BIG)
+		fetch_reply(t, req, rc, nr, f->of_iods, ef->ef_sgls);
+	else
+		eng_reply(req, rc);
+	ef->ef_b = (union proto_body){0}; /* *b stays the caller's */
+	fetch_free(ef);
+	return false;
+}
+
+/* Returns true when the fetch went asynchronous (it owns req and *b, and measures itself). */
+static bool
+obj_fetch(struct eng_tgt *t, struct net_req *req, union proto_body *b, int tmop, uint64_t t0)
+{
+	struct proto_obj_fetch *f = &b->pb_fetch;
 	d_sg_list_t      sgls[PROTO_IOD_NR_MAX];
 	d_iov_t          iovs[PROTO_IOD_NR_MAX];
 	daos_iod_t       probe[PROTO_IOD_NR_MAX];
@@ -361,22 +496,21 @@ obj_fetch(struct eng_tgt *t, struct net_req *req, struct proto_obj_fetch *f)
 	uint8_t         *buf;
 	uint8_t         *alloc = NULL;
 	uint64_t         total = 0;
-	uint64_t         off   = 0;
 	uint32_t         nr    = f->of_iod_nr;
 	int              rc;
 
 	if (obj_prep(t, req, &f->of_req, &p) != 0)
-		return;
+		return false;
 	e  = read_epoch(f->of_req.or_epoch);
 	rc = eng_pool_cont(t, p, f->of_req.or_cont, false, &c);
 	if (rc == -DER_NONEXIST) {
 		/* A container this target never saw holds nothing (C3). */
 		fetch_reply(t, req, 0, nr, NULL, NULL);
-		return;
+		return false;
 	}
 	if (rc != 0) {
 		eng_reply(req, rc);
-		return;
+		return false;
 	}
 	if (f->of_flags & PROTO_FETCH_SIZES_ONLY) {
 		for (uint32_t i = 0; i < nr; i++)
@@ -386,7 +520,7 @@ obj_fetch(struct eng_tgt *t, struct net_req *req, struct proto_obj_fetch *f)
 			eng_reply(req, rc);
 		else
 			fetch_reply(t, req, 0, nr, f->of_iods, NULL);
-		return;
+		return false;
 	}
 
 	/* Invariant 3: the client's capacities are untrusted; a value never exceeds one iod. */
@@ -395,9 +529,7 @@ obj_fetch(struct eng_tgt *t, struct net_req *req, struct proto_obj_fetch *f)
 							       : VOS_IOD_SIZE_MAX;
 		total += caps[i];
 	}
-	if (total <= ENG_FETCH_SCRATCH) {
-		buf = t->t_scratch;
-	} else {
+	if (total > ENG_FETCH_SCRATCH) {
 		/* Ask the sizes first, then allocate what the reply will carry. */
 		memcpy(probe, f->of_iods, nr * sizeof(probe[0]));
 		for (uint32_t i = 0; i < nr; i++)
@@ -405,7 +537,7 @@ obj_fetch(struct eng_tgt *t, struct net_req *req, struct proto_obj_fetch *f)
 		rc = vos_obj_fetch(c, f->of_req.or_oid, e, &f->of_dkey, nr, probe, NULL);
 		if (rc != 0) {
 			eng_reply(req, rc);
-			return;
+			return false;
 		}
 		total = 0;
 		for (uint32_t i = 0; i < nr; i++) {
@@ -422,29 +554,27 @@ obj_fetch(struct eng_tgt *t, struct net_req *req, struct proto_obj_fetch *f)
 		}
 		if (total > PROTO_BODY_MAX) {
 			eng_reply(req, -DER_OVERFLOW);
-			return;
-		}
-		if (total <= ENG_FETCH_SCRATCH) {
-			buf = t->t_scratch;
-		} else {
-			alloc = aligned_alloc(BIO_ALIGN, (total + BIO_ALIGN - 1) / BIO_ALIGN *
-							       BIO_ALIGN);
-			if (alloc == NULL) {
-				eng_reply(req, -DER_NOMEM);
-				return;
-			}
-			buf = alloc;
+			return false;
 		}
 	}
-	for (uint32_t i = 0; i < nr; i++) {
-		iovs[i].iov_buf     = buf + off;
-		iovs[i].iov_buf_len = caps[i];
-		iovs[i].iov_len     = 0;
-		sgls[i].sg_nr       = 1;
-		sgls[i].sg_nr_out   = 0;
-		sgls[i].sg_iovs     = &iovs[i];
-		off += caps[i];
+	/*
+	 * Values above the inline threshold may be on the device: read them without
+	 * blocking the target (invariant 7), within the target's budget of reply memory.
+	 */
+	if (total > ENG_FETCH_SYNC_MAX && t->t_fetch_nr < ENG_FETCH_ASYNC_NR_MAX &&
+	    t->t_fetch_bytes + total <= ENG_FETCH_ASYNC_BYTES_MAX)
+		return fetch_async(t, req, b, p, c, e, caps, total, tmop, t0);
+	if (total <= ENG_FETCH_SCRATCH) {
+		buf = t->t_scratch;
+	} else {
+		alloc = aligned_alloc(BIO_ALIGN, (total + BIO_ALIGN - 1) / BIO_ALIGN * BIO_ALIGN);
+		if (alloc == NULL) {
+			eng_reply(req, -DER_NOMEM);
+			return false;
+		}
+		buf = alloc;
 	}
+	fetch_sgls(buf, caps, nr, sgls, iovs);
 	rc = vos_obj_fetch(c, f->of_req.or_oid, e, &f->of_dkey, nr, f->of_iods, sgls);
 	obj_dev_error(t, p, rc);
 	if (rc == 0 || rc == -DER_REC2BIG)
@@ -452,6 +582,7 @@ obj_fetch(struct eng_tgt *t, struct net_req *req, struct proto_obj_fetch *f)
 	else
 		eng_reply(req, rc);
 	free(alloc);
+	return false;
 }
 
 /* ---- Enumeration ---- */
@@ -798,7 +929,8 @@ eng_handle_obj(struct eng_tgt *t, struct net_req *req)
 		held = obj_update(t, req, &b.pb_update);
 		break;
 	case PROTO_OP_OBJ_FETCH:
-		obj_fetch(t, req, &b.pb_fetch);
+		if (obj_fetch(t, req, &b, tmop, t0))
+			return; /* in flight: fetch_done() answers, measures and frees */
 		break;
 	case PROTO_OP_OBJ_PUNCH:
 	case PROTO_OP_OBJ_PUNCH_DKEYS:

@@ -354,6 +354,11 @@ tgt_stop(struct eng_tgt *t)
 
 			if (n < 0)
 				break;
+			/* Asynchronous fetches answer from their reads' completions. */
+			if (t->t_ring != NULL && bio_ring_inflight(t->t_ring) > 0) {
+				(void)bio_ring_poll(t->t_ring, 0);
+				idle = now_ms();
+			}
 			if (n > 0)
 				idle = now_ms();
 		}

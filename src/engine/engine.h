@@ -91,6 +91,16 @@
  *  read into the target's preallocated scratch buffer; larger fetches ask the
  *  sizes first and allocate exactly what the reply carries. */
 #define ENG_FETCH_SCRATCH        (1U << 20)
+/** Fetches of at most this many bytes (what VOS keeps inline) are served at once
+ *  from the scratch buffer; larger ones may wait for the device, so they are
+ *  read asynchronously into their own buffer (eng_obj.c, invariant 7). */
+#define ENG_FETCH_SYNC_MAX       (4U << 10)
+/** Asynchronous fetches one target keeps in flight: beyond it a fetch is served
+ *  synchronously (slower, never refused). Deeper than a device needs. */
+#define ENG_FETCH_ASYNC_NR_MAX   128
+/** Reply memory of a target's asynchronous fetches in flight: bounds what a burst
+ *  of large reads holds (each fetch buffers its whole reply). */
+#define ENG_FETCH_ASYNC_BYTES_MAX (128ULL << 20)
 /** Keys one OBJ_QUERY_KEY may scan to find the greatest dkey or akey (VOS has
  *  no reverse iterator): bounds the work of one request. */
 #define ENG_QUERY_KEY_SCAN_MAX   (1U << 22)

@@ -411,6 +411,32 @@ int vos_obj_update(struct vos_cont *cont, daos_obj_id_t oid, daos_epoch_t epoch,
 int vos_obj_fetch(struct vos_cont *cont, daos_obj_id_t oid, daos_epoch_t epoch,
 		  const daos_key_t *dkey, unsigned nr, daos_iod_t *iods, d_sg_list_t *sgls);
 
+/** Completion of vos_obj_fetch_begin(): what vos_obj_fetch() would have returned. */
+typedef void (*vos_fetch_cb_t)(void *arg, int rc);
+
+/** vos_obj_fetch_begin(): the blob reads are in flight, `cb` will report. */
+#define VOS_FETCH_PENDING 1
+
+/**
+ * vos_obj_fetch() without waiting for the device: looks everything up, copies
+ * inline data, submits the blob reads the fetch needs to the pool's ring and
+ * returns. VOS_FETCH_PENDING: reads are in flight; `cb` runs exactly once,
+ * from a later bio_ring_poll() of the pool's ring (the target's loop), with
+ * the fetch's result, and until then iods (their iod_size is already final),
+ * sgls and the buffers belong to the fetch. Any other return value: the fetch
+ * is complete with that result (as vos_obj_fetch()) and `cb` never runs.
+ * Reads of 4 KiB-aligned whole values or extents go straight into aligned
+ * caller buffers; the others through bounce memory. Blob space freed by later
+ * commits is not reused while reads are in flight. Not callable from a ring
+ * callback. -DER_INVAL for a NULL cb, else as vos_obj_fetch().
+ */
+int vos_obj_fetch_begin(struct vos_cont *cont, daos_obj_id_t oid, daos_epoch_t epoch,
+			const daos_key_t *dkey, unsigned nr, daos_iod_t *iods, d_sg_list_t *sgls,
+			vos_fetch_cb_t cb, void *arg);
+
+/** Waits until no fetch of the pool has reads in flight (their callbacks run). */
+void vos_pool_drain_reads(struct vos_pool *pool);
+
 /* ---- Punch -------------------------------------------------------------- */
 
 /** Punches a whole object at `epoch` (V1). Punching what does not exist is allowed (0). */

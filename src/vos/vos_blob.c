@@ -62,9 +62,6 @@
 #include "gurt/log.h"
 #include "vos/vos_internal.h"
 
-/** How long one wait for a blob completion sleeps before polling again. */
-#define VOS_POLL_WAIT_US 100000ULL
-
 /* ---- Setup ---- */
 
 int
@@ -76,9 +73,6 @@ vos_blob_init(struct vos_pool *pool)
 	if (posix_memalign(&p, BIO_ALIGN, VOS_STAGE_BYTES) != 0)
 		return -DER_NOMEM;
 	st->st_buf = p;
-	if (posix_memalign(&p, BIO_ALIGN, VOS_STAGE_IO_MAX) != 0)
-		return -DER_NOMEM;
-	st->st_rbuf = p;
 	st->st_reqs = calloc(VOS_STAGE_REQ_MAX, sizeof(*st->st_reqs));
 	if (st->st_reqs == NULL)
 		return -DER_NOMEM;
@@ -97,7 +91,6 @@ vos_blob_fini(struct vos_pool *pool)
 		return;
 	}
 	free(st->st_buf);
-	free(st->st_rbuf);
 	free(st->st_reqs);
 	memset(st, 0, sizeof(*st));
 }
@@ -312,6 +305,10 @@ vos_blob_release(struct vos_pool *pool)
 	int                  rc;
 
 	if (pool->vp_ring == NULL || pool->vp_pend_nr == 0)
+		return 0;
+	/* F1 (vos_fetch.c): a fetch in flight may still read a freed extent; a later commit
+	 * takes them. */
+	if (pool->vp_reads_inflight > 0)
 		return 0;
 	n = pool->vp_pend_nr < VOS_FREE_RELEASE_MAX ? pool->vp_pend_nr : VOS_FREE_RELEASE_MAX;
 	for (uint64_t i = 0; i < n; i++) {
@@ -765,78 +762,7 @@ vos_blob_tx_reset(struct vos_pool *pool, bool committed)
 	pool->vp_tx_pend = 0;
 }
 
-/* ---- Reads ---- */
-
-int
-vos_blob_read(struct vos_pool *pool, uint64_t off, uint64_t len, const uint8_t **buf)
-{
-	int rc;
-
-	assert(len > 0 && len <= VOS_STAGE_IO_MAX && len % BIO_ALIGN == 0);
-	rc = vos_blob_check_extent(pool, off, len);
-	if (rc != 0)
-		return rc;
-	rc = bio_read(pool->vp_ring, &pool->vp_blob, off, pool->vp_stage.st_rbuf, len);
-	if (rc != 0) {
-		D_ERROR("%s: blob read at %" PRIu64 " failed: " DF_RC "\n", pool->vp_dir, off,
-			DP_RC(rc));
-		return rc;
-	}
-	*buf = pool->vp_stage.st_rbuf;
-	return 0;
-}
-
-int
-vos_blob_read_into(struct vos_pool *pool, uint64_t off, uint64_t size, uint8_t *dst,
-		   uint32_t *crc)
-{
-	struct iovec   io[2];
-	struct zc_wait zw   = {false, 0};
-	uint64_t       main = size - size % BIO_ALIGN;
-	uint64_t       tail = size % BIO_ALIGN;
-	unsigned       nio  = 0;
-	int            rc;
-
-	if (size < VOS_ZC_MIN || (uintptr_t)dst % BIO_ALIGN != 0 || size > BIO_IO_SIZE_MAX)
-		return 1;
-	rc = vos_blob_check_extent(pool, off, vos_blob_round(size));
-	if (rc != 0)
-		return rc;
-	io[nio].iov_base = dst;
-	io[nio].iov_len  = main;
-	nio++;
-	if (tail > 0) {
-		io[nio].iov_base = pool->vp_stage.st_rbuf;
-		io[nio].iov_len  = BIO_ALIGN;
-		nio++;
-	}
-	for (;;) {
-		rc = bio_submit_read(pool->vp_ring, &pool->vp_blob, off, io, nio, zc_cb, &zw);
-		if (rc != -DER_AGAIN)
-			break;
-		rc = stage_poll(pool);
-		if (rc != 0)
-			return rc;
-	}
-	if (rc != 0)
-		return rc;
-	/* The caller's buffer belongs to the kernel until the read completes. */
-	while (!zw.zw_done) {
-		rc = bio_ring_poll(pool->vp_ring, VOS_POLL_WAIT_US);
-		assert(rc >= 0 && "io_uring failed under a zero-copy read");
-	}
-	if (zw.zw_rc != 0) {
-		D_ERROR("%s: blob read at %" PRIu64 " failed: " DF_RC "\n", pool->vp_dir, off,
-			DP_RC(zw.zw_rc));
-		return zw.zw_rc;
-	}
-	*crc = d_crc32c(*crc, dst, main);
-	if (tail > 0) {
-		memcpy(dst + main, pool->vp_stage.st_rbuf, tail);
-		*crc = d_crc32c(*crc, dst + main, tail);
-	}
-	return 0;
-}
+/* ---- Reads (vos_fetch.c) ---- */
 
 void
 vos_blob_csum_error(struct vos_pool *pool)

@@ -55,6 +55,8 @@ extern const char *const vos_db_names[VOS_DB_NR];
 /** Magic at the start of the pool header ("VOSPOOL" and a zero byte, little-endian u64). */
 #define VOS_POOL_MAGIC    0x004c4f4f50534f56ULL
 /** Files LMDB keeps in the pool directory. */
+/** How long one wait for a blob completion sleeps before polling again. */
+#define VOS_POLL_WAIT_US 100000ULL
 #define VOS_DATA_FILE     "data.mdb"
 #define VOS_LOCK_FILE     "lock.mdb"
 
@@ -307,7 +309,6 @@ struct vos_stage {
 	uint32_t         st_inflight; /**< submitted, callback not yet run */
 	int              st_err;      /**< first write error of the batch */
 	bool             st_written;  /**< the batch wrote to the blob: flush before commit */
-	uint8_t         *st_rbuf;     /**< VOS_STAGE_IO_MAX read bounce buffer */
 };
 
 /* ---- Pool and container ------------------------------------------------- */
@@ -360,6 +361,7 @@ struct vos_pool {
 	struct bio_ring  *vp_ring;
 	struct bio_blob   vp_blob;
 	struct vos_stage  vp_stage;
+	uint32_t          vp_reads_inflight; /**< fetches with blob reads in flight (vos_fetch.c, F1) */
 	uint64_t          vp_nvme_free;   /**< bytes in the free map, committed */
 	uint64_t          vp_pend_nr;     /**< deferred-free entries, committed */
 	int64_t           vp_tx_free;     /**< free-map bytes added by the open transaction */
@@ -445,16 +447,6 @@ int  vos_blob_stage(struct vos_pool *pool, uint64_t off, struct vos_sgl_reader *
 int  vos_blob_tx_complete(struct vos_pool *pool);
 /** Waits for writes in flight and forgets the batch's blob state (abort, after commit). */
 void vos_blob_tx_reset(struct vos_pool *pool, bool committed);
-/** Reads [off, off + len) of the blob (aligned) into the read buffer; *buf points there. */
-int  vos_blob_read(struct vos_pool *pool, uint64_t off, uint64_t len, const uint8_t **buf);
-/**
- * Zero-copy read of a blob value of `size` bytes at `off` into `dst`
- * (BIO_ALIGN-aligned, room for `size`): the whole blocks straight into it,
- * the last partial one through the read buffer; *crc gets its CRC32C. 1: not
- * applicable (small value, unaligned destination); else 0 or an error.
- */
-int  vos_blob_read_into(struct vos_pool *pool, uint64_t off, uint64_t size, uint8_t *dst,
-			uint32_t *crc);
 /** Counts a checksum error of blob data (pool and bio counters). */
 void vos_blob_csum_error(struct vos_pool *pool);
 /** -DER_DF_INVAL unless [off, off + len) is an aligned extent inside the blob. */
@@ -517,6 +509,15 @@ void vos_sgl_skip(struct vos_sgl_reader *r, uint64_t n);
 int vos_check_key(const daos_key_t *key);
 int vos_check_keys(const daos_key_t *dkey, const daos_key_t *akey);
 bool vos_epoch_valid_update(daos_epoch_t epoch);
+/**
+ * Checks an iod against dkey; *recs gets the records (array) or 1 (single)
+ * and *bytes the data bytes it describes (0 for a punch or size query).
+ */
+int  vos_check_iod(const daos_key_t *dkey, const daos_iod_t *iod, bool update, uint64_t sv_max,
+		   uint64_t *recs, uint64_t *bytes);
+/** The record of kb in db through th (-DER_NONEXIST). */
+int  vos_get_rec(struct vos_pool *pool, struct vos_txh *th, enum vos_db db,
+		 const struct vos_kbuf *kb, MDB_val *v);
 /** Bytes an sgl carries (iov_len; capacity false) or can hold (iov_buf_len). -DER_INVAL. */
 int  vos_sgl_size(const d_sg_list_t *sgl, bool capacity, uint64_t *size);
 /** Writes len bytes (zeros when src is NULL) at offset off of the sgl's byte stream. */

@@ -1,6 +1,6 @@
 /*
- * vos_io.c: update and fetch of single values and arrays, and the argument
- * checks the other entry points share.
+ * vos_io.c: update of single values and arrays, and the argument checks the
+ * other entry points share (fetch: vos_fetch.c).
  *
  * Update is two-phase: a plan phase reads what it needs through the write
  * transaction (akey records, a value it would replace) and checks every
@@ -103,12 +103,9 @@ vos_sgl_size(const d_sg_list_t *sgl, bool capacity, uint64_t *size)
 	return 0;
 }
 
-/*
- * Checks an iod against dkey; *recs gets the records (array) or 1 (single)
- * and *bytes the data bytes it describes (0 for a punch or size query).
- */
-static int
-check_iod(const daos_key_t *dkey, const daos_iod_t *iod, bool update, uint64_t sv_max,
+/* Declared in vos_internal.h. */
+int
+vos_check_iod(const daos_key_t *dkey, const daos_iod_t *iod, bool update, uint64_t sv_max,
 	  uint64_t *recs, uint64_t *bytes)
 {
 	uint64_t total = 0;
@@ -321,8 +318,8 @@ recx_blob_len(uint64_t rsize, uint64_t nr)
 	return full * vos_blob_round(cr * rsize) + (rem > 0 ? vos_blob_round(rem * rsize) : 0);
 }
 
-static int
-get_rec(struct vos_pool *pool, struct vos_txh *th, enum vos_db db, const struct vos_kbuf *kb,
+int
+vos_get_rec(struct vos_pool *pool, struct vos_txh *th, enum vos_db db, const struct vos_kbuf *kb,
 	MDB_val *v)
 {
 	MDB_val k = {.mv_size = kb->kb_len, .mv_data = (void *)kb->kb_buf};
@@ -372,7 +369,7 @@ update_plan(struct vos_cont *cont, daos_obj_id_t oid, daos_epoch_t epoch,
 	int                  rc;
 
 	vos_key_obj(&kb, cont->vc_id, oid);
-	rc = get_rec(pool, &pool->vp_wtx, VOS_DB_OBJ, &kb, &v);
+	rc = vos_get_rec(pool, &pool->vp_wtx, VOS_DB_OBJ, &kb, &v);
 	if (rc == 0)
 		rc = vos_obj_decode(&v, od);
 	if (rc != 0 && rc != -DER_NONEXIST)
@@ -391,7 +388,7 @@ update_plan(struct vos_cont *cont, daos_obj_id_t oid, daos_epoch_t epoch,
 		up->up_dkey = dkey;
 		vos_key_path(&kb, cont->vc_id, oid, dkey, &iod->iod_name);
 		plen = kb.kb_len;
-		rc   = get_rec(pool, &pool->vp_wtx, VOS_DB_KEY, &kb, &v);
+		rc   = vos_get_rec(pool, &pool->vp_wtx, VOS_DB_KEY, &kb, &v);
 		if (rc == 0)
 			rc = vos_akey_decode(&v, ak);
 		if (rc == 0) {
@@ -421,7 +418,7 @@ update_plan(struct vos_cont *cont, daos_obj_id_t oid, daos_epoch_t epoch,
 			up->up_blob = iod->iod_size > vos_inline_limit(pool);
 			vlen = up->up_blob ? VOS_VAL_SV_BLOB_LEN : VOS_VAL_HDR_LEN + iod->iod_size;
 			vos_key_add_epoch(&kb, epoch);
-			rc = get_rec(pool, &pool->vp_wtx, VOS_DB_SV, &kb, &v);
+			rc = vos_get_rec(pool, &pool->vp_wtx, VOS_DB_SV, &kb, &v);
 			if (rc == 0) {
 				struct vos_val_df d;
 
@@ -791,7 +788,7 @@ vos_obj_update(struct vos_cont *cont, daos_obj_id_t oid, daos_epoch_t epoch,
 		uint64_t bytes;
 		uint64_t have;
 
-		rc = check_iod(dkey, &iods[i], true, sv_max, &recs, &bytes);
+		rc = vos_check_iod(dkey, &iods[i], true, sv_max, &recs, &bytes);
 		if (rc != 0)
 			return rc;
 		if (bytes == 0)
@@ -824,322 +821,4 @@ vos_obj_update(struct vos_cont *cont, daos_obj_id_t oid, daos_epoch_t epoch,
 			vos_wtx_poison(pool, rc);
 	}
 	return vos_wtx_leave(pool, implicit, rc);
-}
-
-/* ---- Fetch ---- */
-
-/* Reads a blob single value into the sgl, verifying its CRC32C. */
-static int
-fetch_single_blob(struct vos_pool *pool, const struct vos_val_df *d, d_sg_list_t *sgl)
-{
-	uint32_t crc  = 0;
-	uint64_t done = 0;
-	int      rc;
-
-	if (pool->vp_ring == NULL || vos_blob_check_extent(pool, d->vd_blob_off, d->vd_blob_len))
-		return -DER_DF_INVAL;
-	/* Large value, aligned first buffer holding all of it: read straight into it. */
-	if (sgl->sg_nr > 0 && sgl->sg_iovs[0].iov_buf_len >= d->vd_size) {
-		rc = vos_blob_read_into(pool, d->vd_blob_off, d->vd_size, sgl->sg_iovs[0].iov_buf,
-					&crc);
-		if (rc < 0)
-			return rc;
-		if (rc == 0)
-			done = d->vd_size;
-	}
-	while (done < d->vd_size) {
-		uint64_t       n = d->vd_size - done;
-		const uint8_t *buf;
-
-		if (n > VOS_STAGE_IO_MAX)
-			n = VOS_STAGE_IO_MAX;
-		rc = vos_blob_read(pool, d->vd_blob_off + done, vos_blob_round(n), &buf);
-		if (rc != 0)
-			return rc;
-		crc = d_crc32c(crc, buf, n);
-		vos_sgl_put(sgl, done, buf, n);
-		done += n;
-	}
-	if (crc != d->vd_csum) {
-		D_ERROR("%s: blob single value at %" PRIu64 " fails its checksum\n", pool->vp_dir,
-			d->vd_blob_off);
-		vos_blob_csum_error(pool);
-		return -DER_CSUM;
-	}
-	return 0;
-}
-
-static int
-fetch_single(struct vos_pool *pool, struct vos_txh *th, const struct vos_kbuf *path,
-	     daos_epoch_t epoch, daos_epoch_t punch, daos_iod_t *iod, d_sg_list_t *sgl)
-{
-	struct vos_kbuf   kb = *path;
-	struct vos_val_df d;
-	MDB_cursor       *cur;
-	MDB_val           k;
-	MDB_val           v;
-	uint64_t          cap;
-	int               rc;
-
-	rc = vos_txh_cursor(pool, th, VOS_DB_SV, &cur);
-	if (rc != 0)
-		return rc;
-	vos_key_add_epoch(&kb, epoch);
-	k.mv_size = kb.kb_len;
-	k.mv_data = kb.kb_buf;
-	rc        = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-	if (rc != 0 && rc != MDB_NOTFOUND)
-		return vos_mdb2der(rc);
-	if (rc == 0 && k.mv_size == path->kb_len + 8 &&
-	    vos_key_has_prefix(&k, path->kb_buf, path->kb_len)) {
-		daos_epoch_t e = ~d_get_be64((const uint8_t *)k.mv_data + path->kb_len);
-
-		rc = vos_val_decode(&v, false, 0, &d);
-		if (rc != 0)
-			return rc;
-		if (e <= punch)
-			d.vd_size = 0;
-	} else {
-		/* No version at or before the epoch: an array under that name is a misuse. */
-		rc = get_rec(pool, th, VOS_DB_KEY, path, &v);
-		if (rc == 0 && v.mv_size > 0 && ((const uint8_t *)v.mv_data)[0] == DAOS_IOD_ARRAY)
-			return -DER_INVAL;
-		if (rc != 0 && rc != -DER_NONEXIST)
-			return rc;
-		d.vd_size = 0;
-	}
-
-	iod->iod_size = d.vd_size;
-	if (sgl == NULL)
-		return 0;
-	vos_sgl_set_out(sgl, 0);
-	if (d.vd_size == 0)
-		return 0;
-	rc = vos_sgl_size(sgl, true, &cap);
-	if (rc != 0)
-		return rc;
-	if (cap < d.vd_size)
-		return -DER_REC2BIG;
-	if (d.vd_flags == VOS_VF_BLOB) {
-		rc = fetch_single_blob(pool, &d, sgl);
-		if (rc != 0)
-			return rc;
-	} else {
-		if (d_crc32c(0, d.vd_data, d.vd_size) != d.vd_csum) {
-			D_ERROR("%s: single value fails its checksum\n", pool->vp_dir);
-			vos_csum_error(pool);
-			return -DER_CSUM;
-		}
-		vos_sgl_put(sgl, 0, d.vd_data, d.vd_size);
-	}
-	vos_sgl_set_out(sgl, d.vd_size);
-	return 0;
-}
-
-/*
- * Copies records [s, e) of blob extent x to the sgl at byte `out`: reads the
- * VOS_CSUM_CHUNK chunks holding them and verifies each.
- */
-static int
-fetch_blob_piece(struct vos_pool *pool, const struct vos_ext *x, uint64_t rsize, uint64_t s,
-		 uint64_t e, d_sg_list_t *sgl, uint64_t out)
-{
-	uint64_t       bytes = x->ve_nr * rsize;
-	uint64_t       b0    = (s - x->ve_idx) * rsize;
-	uint64_t       b1    = (e - x->ve_idx) * rsize;
-	uint64_t       c0    = b0 / VOS_CSUM_CHUNK;
-	uint64_t       c1    = (b1 + VOS_CSUM_CHUNK - 1) / VOS_CSUM_CHUNK;
-	uint64_t       r0    = c0 * VOS_CSUM_CHUNK;
-	uint64_t       r1    = c1 * VOS_CSUM_CHUNK < bytes ? c1 * VOS_CSUM_CHUNK : bytes;
-	const uint8_t *buf;
-	int            rc;
-
-	if (pool->vp_ring == NULL || vos_blob_check_extent(pool, x->ve_blob_off, x->ve_blob_len))
-		return -DER_DF_INVAL;
-	/* Extents hold at most VOS_BLOB_CHUNK_MAX bytes: one read (vos_val_decode()). */
-	rc = vos_blob_read(pool, x->ve_blob_off + r0, vos_blob_round(r1 - r0), &buf);
-	if (rc != 0)
-		return rc;
-	for (uint64_t c = c0; c < c1; c++) {
-		uint64_t cl = bytes - c * VOS_CSUM_CHUNK < VOS_CSUM_CHUNK ? bytes - c * VOS_CSUM_CHUNK
-									  : VOS_CSUM_CHUNK;
-
-		if (d_crc32c(0, buf + (c - c0) * VOS_CSUM_CHUNK, cl) !=
-		    d_get_le32(x->ve_csums + 4 * c)) {
-			D_ERROR("%s: blob array extent at %" PRIu64 " fails its checksum (chunk %"
-				PRIu64 ")\n", pool->vp_dir, x->ve_blob_off, c);
-			vos_blob_csum_error(pool);
-			return -DER_CSUM;
-		}
-	}
-	vos_sgl_put(sgl, out, buf + (b0 - r0), b1 - b0);
-	return 0;
-}
-
-static int
-fetch_array(struct vos_pool *pool, struct vos_txh *th, const struct vos_kbuf *path,
-	    daos_epoch_t epoch, daos_epoch_t punch, daos_iod_t *iod, d_sg_list_t *sgl)
-{
-	struct vos_akey_df ak;
-	MDB_val            v;
-	uint64_t           base = 0;
-	bool               any  = false;
-	bool               exists;
-	int                rc;
-
-	rc = get_rec(pool, th, VOS_DB_KEY, path, &v);
-	if (rc == 0)
-		rc = vos_akey_decode(&v, &ak);
-	if (rc != 0 && rc != -DER_NONEXIST)
-		return rc;
-	exists = rc == 0;
-	if (exists && ak.ad_type != DAOS_IOD_ARRAY)
-		return -DER_INVAL;
-	if (exists && iod->iod_size != DAOS_REC_ANY && ak.ad_rsize != 0 &&
-	    iod->iod_size != ak.ad_rsize)
-		return -DER_REC_SIZE;
-
-	for (uint32_t j = 0; j < iod->iod_nr; j++) {
-		const daos_recx_t *rx  = &iod->iod_recxs[j];
-		uint64_t           len = rx->rx_nr * iod->iod_size;
-		struct vos_ext    *ext;
-		struct vos_piece  *pc;
-		uint32_t           n  = 0;
-		uint32_t           np = 0;
-
-		if (iod->iod_size != DAOS_REC_ANY)
-			vos_sgl_put(sgl, base, NULL, len);
-		if (exists) {
-			rc = vos_ext_collect(pool, th, path, &ak, rx->rx_idx,
-					     rx->rx_idx + rx->rx_nr, epoch, punch, &n, NULL);
-			if (rc != 0)
-				return rc;
-		}
-		ext = pool->vp_ext.sc_buf;
-		if (n > 0 && (iod->iod_size != DAOS_REC_ANY || !any)) {
-			rc = vos_ext_resolve(pool, ext, n, rx->rx_idx, rx->rx_idx + rx->rx_nr, &np);
-			if (rc != 0)
-				return rc;
-		}
-		any |= np > 0;
-		if (iod->iod_size == DAOS_REC_ANY)
-			continue; /* size query: does any record hold data? */
-		pc = pool->vp_piece.sc_buf;
-		for (uint32_t p = 0; p < np; p++) {
-			struct vos_ext *x   = &ext[pc[p].pc_ext];
-			uint64_t        s   = pc[p].pc_idx;
-			uint64_t        out = base + (s - rx->rx_idx) * ak.ad_rsize;
-
-			if (x->ve_flags == VOS_VF_BLOB) {
-				rc = fetch_blob_piece(pool, x, ak.ad_rsize, s, s + pc[p].pc_nr, sgl,
-						      out);
-				if (rc != 0)
-					return rc;
-				continue;
-			}
-			/* Inline extents are verified whole, once per fetch of a range. */
-			if (!x->ve_checked) {
-				if (d_crc32c(0, x->ve_data, x->ve_nr * ak.ad_rsize) != x->ve_csum) {
-					D_ERROR("%s: array extent fails its checksum\n",
-						pool->vp_dir);
-					vos_csum_error(pool);
-					return -DER_CSUM;
-				}
-				x->ve_checked = true;
-			}
-			vos_sgl_put(sgl, out, x->ve_data + (s - x->ve_idx) * ak.ad_rsize,
-				    pc[p].pc_nr * ak.ad_rsize);
-		}
-		base += len;
-	}
-	if (iod->iod_size == DAOS_REC_ANY) {
-		iod->iod_size = any ? ak.ad_rsize : 0;
-		if (sgl != NULL)
-			vos_sgl_set_out(sgl, 0);
-		return 0;
-	}
-	vos_sgl_set_out(sgl, base);
-	if (!any)
-		iod->iod_size = 0;
-	return 0;
-}
-
-int
-vos_obj_fetch(struct vos_cont *cont, daos_obj_id_t oid, daos_epoch_t epoch,
-	      const daos_key_t *dkey, unsigned nr, daos_iod_t *iods, d_sg_list_t *sgls)
-{
-	struct vos_pool *pool;
-	struct vos_txh  *th;
-	struct vos_kbuf  kb;
-	daos_epoch_t     p_obj = 0;
-	bool             any_punch;
-	int              soft  = 0;
-	int              rc;
-
-	if (cont == NULL || nr == 0 || nr > VOS_IOD_NR_MAX || iods == NULL)
-		return -DER_INVAL;
-	rc = vos_check_key(dkey);
-	if (rc != 0)
-		return rc;
-	for (unsigned i = 0; i < nr; i++) {
-		uint64_t recs;
-		uint64_t bytes;
-		uint64_t cap;
-
-		rc = check_iod(dkey, &iods[i], false, 0, &recs, &bytes);
-		if (rc != 0)
-			return rc;
-		if (sgls == NULL) {
-			/* Only size queries can go without buffers. */
-			if (iods[i].iod_size != DAOS_REC_ANY)
-				return -DER_INVAL;
-			continue;
-		}
-		rc = vos_sgl_size(&sgls[i], true, &cap);
-		if (rc != 0)
-			return rc;
-		if (iods[i].iod_type == DAOS_IOD_ARRAY && bytes > cap)
-			return -DER_REC2BIG;
-	}
-
-	pool = cont->vc_pool;
-	rc   = vos_rtx_get(pool, &th);
-	if (rc != 0)
-		return rc;
-	rc = vos_punch_any(pool, th, cont->vc_id, oid, &any_punch);
-	if (rc == 0 && any_punch)
-		rc = vos_punch_max(pool, th, cont->vc_id, oid, dkey, NULL, epoch, &p_obj);
-	if (rc != 0)
-		return rc;
-
-	for (unsigned i = 0; i < nr; i++) {
-		daos_iod_t   *iod   = &iods[i];
-		d_sg_list_t  *sgl   = sgls != NULL ? &sgls[i] : NULL;
-		daos_epoch_t  punch = p_obj;
-
-		if (any_punch) {
-			struct vos_kbuf pk;
-			daos_epoch_t    p;
-
-			vos_key_punch(&pk, cont->vc_id, oid, VOS_PUNCH_AKEY, dkey, &iod->iod_name);
-			rc = vos_punch_level_max(pool, th, &pk, epoch, &p);
-			if (rc != 0)
-				return rc;
-			if (p > punch)
-				punch = p;
-		}
-		vos_key_path(&kb, cont->vc_id, oid, dkey, &iod->iod_name);
-		if (iod->iod_type == DAOS_IOD_SINGLE)
-			rc = fetch_single(pool, th, &kb, epoch, punch, iod, sgl);
-		else
-			rc = fetch_array(pool, th, &kb, epoch, punch, iod, sgl);
-		if (rc == -DER_REC2BIG) {
-			/* DAOS reports every size before failing the fetch. */
-			soft = rc;
-			continue;
-		}
-		if (rc != 0)
-			return rc;
-	}
-	return soft;
 }

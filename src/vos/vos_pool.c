@@ -449,6 +449,9 @@ vos_pool_close(struct vos_pool *pool)
 	for (struct vos_cont *c = pool->vp_conts; c != NULL; c = c->vc_next)
 		if (c->vc_ref > 0)
 			return -DER_BUSY;
+	/* F1 (vos_fetch.c): fetches' reads complete (their callbacks run) before the pool goes. */
+	if (pool->vp_ring != NULL)
+		vos_pool_drain_reads(pool);
 	vos_tx_abort(pool);
 	pool_free(pool);
 	return 0;
