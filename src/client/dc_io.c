@@ -34,6 +34,10 @@
  *  O4. The keys sent are the wire form: integer keys big-endian (see
  *      dc_oid_dkey_int); the caller's keys are never modified, except the
  *      keys an enumeration returns, which are turned back to host order.
+ *  O5. A request is sent by reference (net_call_submit_ref()): large runs go
+ *      from io_msg and the caller's buffers, which live until the io completes
+ *      (the API's rule for buffers); io_msg is re-encoded only when no call
+ *      of the io is outstanding, and freed with the io.
  */
 #include <endian.h>
 #include <stdlib.h>
@@ -58,6 +62,8 @@ struct dc_io {
 	uint32_t          io_sent_ver;  /**< map version of the last send */
 	uint64_t          io_net_handle;
 	bool              io_in_net;
+	struct proto_msg  io_msg;       /**< the request on the wire: sent from it and from the
+					  *   caller's buffers, so kept until its call completed (O5) */
 	bool              io_aborted;
 	int               io_last_rc;   /**< error that caused the last retry */
 	/* wire form of the keys (O4) */
@@ -146,6 +152,7 @@ dc_io_free(struct dc_io *io)
 	free(io->io_sub_keys);
 	free(io->io_buf_lens);
 	free(io->io_qk_keys);
+	proto_msg_fini(&io->io_msg);
 	free(io);
 }
 
@@ -520,7 +527,6 @@ static void
 dc_io_send(struct dc_io *io)
 {
 	struct dc_io_tgt    t;
-	struct proto_msg    m;
 	const struct iovec *iov;
 	uint64_t            now = dc_now_ms();
 	uint64_t            handle;
@@ -562,17 +568,16 @@ dc_io_send(struct dc_io *io)
 		return;
 	}
 	io->io_sent_ver = t.it_ver;
-	proto_msg_init(&m);
-	rc = dc_io_encode(io, &t, &m);
+	proto_msg_reset(&io->io_msg); /* O5: no call of this io is outstanding */
+	rc = dc_io_encode(io, &t, &io->io_msg);
 	if (rc == 0)
-		rc = proto_msg_iov(&m, &iov, &iovcnt);
+		rc = proto_msg_iov(&io->io_msg, &iov, &iovcnt);
 	if (rc != 0) {
-		proto_msg_fini(&m);
 		dc_io_complete(io, rc);
 		return;
 	}
 	pthread_mutex_lock(&dc_io_lock); /* O2 */
-	rc = net_call_submit(dc_net(), t.it_addr.ra_ip,
+	rc = net_call_submit_ref(dc_net(), t.it_addr.ra_ip,
 			     (uint16_t)(t.it_addr.ra_port + 1 + t.it_tgt_idx), io->io_opc, t.it_ver,
 			     iov, iovcnt, (uint32_t)(io->io_deadline - now), dc_io_reply_cb, io,
 			     &handle);
@@ -581,7 +586,6 @@ dc_io_send(struct dc_io *io)
 		io->io_net_handle = handle;
 	}
 	pthread_mutex_unlock(&dc_io_lock);
-	proto_msg_fini(&m);
 	if (rc == -DER_AGAIN) {
 		/* too many calls in flight: try again shortly, without a map refresh */
 		io->io_sent_ver = 0;
@@ -1149,6 +1153,7 @@ dc_io_start(uint16_t opcode, struct dc_obj *obj, struct dc_cont *cont,
 	}
 	D_INIT_LIST_HEAD(&io->io_link);
 	D_INIT_LIST_HEAD(&io->io_retry);
+	proto_msg_init(&io->io_msg);
 	io->io_opc  = opcode;
 	io->io_args = *args;
 	io->io_ev   = ev;

@@ -460,6 +460,13 @@ void eng_tgt_post(struct eng_tgt *t, const struct eng_tgt_event *ev);
 /** Answer @req with the body encoded in t->t_msg (flattened when it has more
  *  iovecs than net accepts) and @status; resets t->t_msg. */
 void eng_reply_msg(struct eng_tgt *t, struct net_req *req, int status);
+/**
+ * eng_reply_msg() sending the data runs that lie in [ref, ref + ref_len) from
+ * that memory (net_reply_ref()); release(arg) runs exactly once, when net is
+ * done with it or at once when nothing could be referenced.
+ */
+void eng_reply_msg_ref(struct eng_tgt *t, struct net_req *req, int status, const void *ref,
+		       size_t ref_len, net_release_t release, void *arg);
 
 /** Answer @req with @status and no body. */
 void eng_reply(struct net_req *req, int status);

@@ -330,9 +330,15 @@ array_bytes(const daos_iod_t *iod)
 	return recs * iod->iod_size;
 }
 
+/*
+ * Answers a fetch with the sizes and, on success, the data of sgls; data in
+ * [ref, ref + ref_len) is sent from there and release(arg) runs once net is
+ * done with it (release NULL: everything is copied).
+ */
 static void
-fetch_reply(struct eng_tgt *t, struct net_req *req, int status, uint32_t nr, daos_iod_t *iods,
-	    d_sg_list_t *sgls)
+fetch_reply_ref(struct eng_tgt *t, struct net_req *req, int status, uint32_t nr,
+		daos_iod_t *iods, d_sg_list_t *sgls, const void *ref, size_t ref_len,
+		net_release_t release, void *arg)
 {
 	struct proto_obj_fetch_rep rep;
 	daos_size_t                sizes[PROTO_IOD_NR_MAX];
@@ -353,7 +359,14 @@ fetch_reply(struct eng_tgt *t, struct net_req *req, int status, uint32_t nr, dao
 		t->t_tm.tt_cur_ok    = true;
 	}
 	rc = proto_obj_fetch_rep_enc(&rep, &t->t_msg);
-	eng_reply_msg(t, req, rc != 0 ? rc : status);
+	eng_reply_msg_ref(t, req, rc != 0 ? rc : status, ref, ref_len, release, arg);
+}
+
+static void
+fetch_reply(struct eng_tgt *t, struct net_req *req, int status, uint32_t nr, daos_iod_t *iods,
+	    d_sg_list_t *sgls)
+{
+	fetch_reply_ref(t, req, status, nr, iods, sgls, NULL, 0, NULL, NULL);
 }
 
 /* One iov per iod over buf, iod i getting caps[i] bytes, in order. */
@@ -391,41 +404,56 @@ struct eng_fetch {
 	d_iov_t         *ef_iovs;
 };
 
+/* The reply is out (or dropped): the buffer and the fetch go (invariant 7). */
 static void
-fetch_free(struct eng_fetch *ef)
+fetch_release(void *arg)
 {
-	struct eng_tgt *t = ef->ef_t;
+	struct eng_fetch *ef = arg;
+	struct eng_tgt   *t  = ef->ef_t;
 
-	proto_body_fini(PROTO_OP_OBJ_FETCH, false, &ef->ef_b);
-	assert(t->t_fetch_bytes >= ef->ef_bytes);
+	assert(t->t_fetch_bytes >= ef->ef_bytes && t->t_fetch_nr > 0);
 	t->t_fetch_bytes -= ef->ef_bytes;
 	t->t_fetch_nr--;
 	free(ef->ef_buf);
 	free(ef);
 }
 
+/* Answers fetch f (its data sent from ef_buf); ef goes once net is done with it. */
+static void
+fetch_answer(struct eng_fetch *ef, const struct proto_obj_fetch *f, int rc)
+{
+	struct eng_tgt *t = ef->ef_t;
+
+	if (rc == 0 || rc == -DER_REC2BIG) {
+		fetch_reply_ref(t, ef->ef_req, rc, f->of_iod_nr, f->of_iods, ef->ef_sgls,
+				ef->ef_buf, ef->ef_bytes, fetch_release, ef);
+	} else {
+		eng_reply(ef->ef_req, rc);
+		fetch_release(ef);
+	}
+}
+
 /* Completion of an asynchronous fetch, run by the target's ring poll (invariant 7). */
 static void
 fetch_done(void *arg, int rc)
 {
-	struct eng_fetch       *ef = arg;
-	struct eng_tgt         *t  = ef->ef_t;
-	struct proto_obj_fetch *f  = &ef->ef_b.pb_fetch;
+	struct eng_fetch       *ef    = arg;
+	struct eng_tgt         *t     = ef->ef_t;
+	struct eng_pool        *p     = ef->ef_pool;
+	int                     tmop  = ef->ef_tmop;
+	uint64_t                t0    = ef->ef_t0;
+	union proto_body        b     = ef->ef_b;
 	struct eng_tgt_tm       saved = t->t_tm; /* the request this may run inside of */
 
-	obj_dev_error(t, ef->ef_pool, rc);
+	obj_dev_error(t, p, rc);
 	t->t_tm.tt_cur_bytes = 0;
 	t->t_tm.tt_cur_ok    = false;
-	if (rc == 0 || rc == -DER_REC2BIG)
-		fetch_reply(t, ef->ef_req, rc, f->of_iod_nr, f->of_iods, ef->ef_sgls);
-	else
-		eng_reply(ef->ef_req, rc);
-	eng_telem_op_end(t, ef->ef_pool, ef->ef_tmop, ef->ef_t0, t->t_tm.tt_cur_bytes,
-			 t->t_tm.tt_cur_ok);
+	fetch_answer(ef, &b.pb_fetch, rc); /* ef may be gone from here on */
+	proto_body_fini(PROTO_OP_OBJ_FETCH, false, &b);
+	eng_telem_op_end(t, p, tmop, t0, t->t_tm.tt_cur_bytes, t->t_tm.tt_cur_ok);
 	t->t_tm.tt_cur_pool  = saved.tt_cur_pool;
 	t->t_tm.tt_cur_bytes = saved.tt_cur_bytes;
 	t->t_tm.tt_cur_ok    = saved.tt_cur_ok;
-	fetch_free(ef);
 }
 
 /*
@@ -472,12 +500,7 @@ fetch_async(struct eng_tgt *t, struct net_req *req, union proto_body *b, struct 
 		return true;
 	}
 	obj_dev_error(t, p, rc);
-	if (rc == 0 || rc == -DER_REC2BIG)
-		fetch_reply(t, req, rc, nr, f->of_iods, ef->ef_sgls);
-	else
-		eng_reply(req, rc);
-	ef->ef_b = (union proto_body){0}; /* *b stays the caller's */
-	fetch_free(ef);
+	fetch_answer(ef, f, rc); /* ef_b is zero: *b stays the caller's */
 	return false;
 }
 

@@ -179,7 +179,8 @@ eng_reply_proto(struct eng_tgt *t, struct net_req *req, const char *fmt, ...)
 }
 
 void
-eng_reply_msg(struct eng_tgt *t, struct net_req *req, int status)
+eng_reply_msg_ref(struct eng_tgt *t, struct net_req *req, int status, const void *ref,
+		  size_t ref_len, net_release_t release, void *arg)
 {
 	const struct iovec *iov;
 	int                 cnt;
@@ -212,6 +213,9 @@ eng_reply_msg(struct eng_tgt *t, struct net_req *req, int status)
 		}
 		rc = net_reply(req, status, &one, 1);
 		free(one.iov_base);
+	} else if (release != NULL) {
+		rc      = net_reply_ref(req, status, iov, cnt, ref, ref_len, release, arg);
+		release = NULL; /* net runs it */
 	} else {
 		rc = net_reply(req, status, iov, cnt);
 	}
@@ -219,6 +223,14 @@ eng_reply_msg(struct eng_tgt *t, struct net_req *req, int status)
 		D_ERROR("target %u: reply not sent as built: " DF_RC "\n", t->t_idx, DP_RC(rc));
 out:
 	proto_msg_reset(&t->t_msg);
+	if (release != NULL)
+		release(arg);
+}
+
+void
+eng_reply_msg(struct eng_tgt *t, struct net_req *req, int status)
+{
+	eng_reply_msg_ref(t, req, status, NULL, 0, NULL, NULL);
 }
 
 /* ---- The handler ---- */

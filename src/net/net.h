@@ -64,6 +64,11 @@
 #define NET_IOV_MAX             64
 /** Buffer of a textual peer address "[v6addr]:port" with its NUL. */
 #define NET_ADDR_STR_MAX        64
+/** Iovecs of at least this many bytes may be sent from the sender's memory
+ *  (net_reply_ref(), net_call_submit_ref()) instead of copied: below it the copy
+ *  is cheaper than the bookkeeping, above it the copy is most of the CPU a large
+ *  message costs. */
+#define NET_REF_MIN             (16u * 1024u)
 /** Error message sent back in the body of a -DER_PROTO reply (NUL excluded). */
 #define NET_ERRMSG_MAX          256
 
@@ -171,6 +176,22 @@ void net_req_set_reply_map_version(struct net_req *req, uint32_t map_version);
  */
 int net_reply(struct net_req *req, int status, const struct iovec *iov, int iovcnt);
 
+/** Frees memory a reply or request was sent from (net_reply_ref()). */
+typedef void (*net_release_t)(void *arg);
+
+/**
+ * net_reply() that sends large parts of the body from the caller's memory
+ * instead of copying it: an iovec of NET_REF_MIN (16 KiB) bytes or more lying
+ * wholly inside [ref, ref + ref_len) is referenced, the others are copied.
+ * release(arg) runs exactly once: when the reply has been written or dropped
+ * (the connection closed, the server destroyed) if something is referenced,
+ * else before this returns; until then the memory must stay valid and
+ * unchanged. Same returns as net_reply(); -DER_INVAL also for a NULL release
+ * or a bad range (an error reply is sent instead, as for bad iovecs).
+ */
+int net_reply_ref(struct net_req *req, int status, const struct iovec *iov, int iovcnt,
+		  const void *ref, size_t ref_len, net_release_t release, void *arg);
+
 /* ---- Client ------------------------------------------------------------- */
 
 struct net_client;
@@ -221,6 +242,17 @@ void net_client_destroy(struct net_client *cl);
 int net_call_submit(struct net_client *cl, const char *ip, uint16_t port, uint16_t opcode,
 		    uint32_t map_version, const struct iovec *req_iov, int req_iovcnt,
 		    uint32_t timeout_ms, net_call_cb_t cb, void *cb_arg, uint64_t *handle);
+
+/**
+ * net_call_submit() that sends request iovecs of NET_REF_MIN (16 KiB) bytes or
+ * more straight from the caller's memory instead of copying them: every iovec
+ * must stay valid and unchanged until cb runs (a request still partly unsent
+ * then, after a cancel or a timeout, has its remaining bytes copied first).
+ * Same returns as net_call_submit().
+ */
+int net_call_submit_ref(struct net_client *cl, const char *ip, uint16_t port, uint16_t opcode,
+			uint32_t map_version, const struct iovec *req_iov, int req_iovcnt,
+			uint32_t timeout_ms, net_call_cb_t cb, void *cb_arg, uint64_t *handle);
 
 /**
  * Cancel a call: its callback runs with -DER_CANCELED at the next progress

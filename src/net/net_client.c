@@ -21,7 +21,9 @@
  *     cl_calls_nr counts both, so it stays <= NET_CALLS_MAX until callbacks ran.
  *  3. cc_sbuf is the call's request while it is queued and unsent; a request
  *     partly written when its call completes stays queued, ownerless, and is
- *     freed once written (the byte stream must stay whole).
+ *     freed once written (the byte stream must stay whole); what it still
+ *     references of the caller's memory (net_call_submit_ref()) is copied
+ *     first (net_sbuf_detach()), so the callback may free that memory.
  *  4. epoll data is (cn_gen << 16 | slot); an event whose slot no longer holds
  *     that generation is stale and ignored.
  *  5. Only one thread (cl_busy, cl_owner) waits in epoll and handles events at
@@ -159,7 +161,14 @@ call_complete(struct net_client *cl, struct net_ccall *call, int status)
 	if (call->cc_next != NULL)
 		call->cc_next->cc_prev = call->cc_prev;
 	if (call->cc_sbuf != NULL && !net_txq_drop_unsent(&cn->cn_tx, call->cc_sbuf)) {
-		call->cc_sbuf->sb_owner = NULL; /* invariant 3 */
+		/* Invariant 3: the caller's memory is free once the callback runs. */
+		if (net_sbuf_detach(call->cc_sbuf) != 0) {
+			/* The rest cannot go out: break the stream (the next send fails). */
+			D_ERROR("no memory to finish a request to %s; closing\n", cn->cn_peer);
+			(void)shutdown(cn->cn_fd, SHUT_RDWR);
+			call->cc_sbuf->sb_nseg = 0;
+		}
+		call->cc_sbuf->sb_owner = NULL;
 		call->cc_sbuf           = NULL;
 	}
 	assert(call->cc_sbuf == NULL);
@@ -201,11 +210,12 @@ call_free(struct net_ccall *call)
 static void
 conn_break(struct net_client *cl, struct net_cconn *cn, int status)
 {
+	/* Requests first: nothing unsent needs detaching from the callers' memory. */
+	net_txq_clear(&cn->cn_tx);
 	while (cn->cn_calls != NULL)
 		call_complete(cl, cn->cn_calls, status);
 	epoll_ctl(cl->cl_epfd, EPOLL_CTL_DEL, cn->cn_fd, NULL);
 	close(cn->cn_fd);
-	net_txq_clear(&cn->cn_tx);
 	net_rx_fini(&cn->cn_rx);
 	cl->cl_conns[cn->cn_slot] = NULL;
 	cl->cl_conn_nr--;
@@ -449,10 +459,10 @@ net_client_destroy(struct net_client *cl)
 	free(cl);
 }
 
-int
-net_call_submit(struct net_client *cl, const char *ip, uint16_t port, uint16_t opcode,
-		uint32_t map_version, const struct iovec *req_iov, int req_iovcnt,
-		uint32_t timeout_ms, net_call_cb_t cb, void *cb_arg, uint64_t *handle)
+static int
+call_submit(struct net_client *cl, const char *ip, uint16_t port, uint16_t opcode,
+	    uint32_t map_version, const struct iovec *req_iov, int req_iovcnt, bool ref,
+	    uint32_t timeout_ms, net_call_cb_t cb, void *cb_arg, uint64_t *handle)
 {
 	struct sockaddr_storage ss;
 	socklen_t               sl;
@@ -481,13 +491,13 @@ net_call_submit(struct net_client *cl, const char *ip, uint16_t port, uint16_t o
 	call->cc_id = ++cl->cl_next_id;
 	pthread_mutex_unlock(&cl->cl_lock);
 
-	/* Copy the body outside the lock: it may be tens of MiB. */
+	/* Build (copy) the body outside the lock: it may be tens of MiB. */
 	h.ph_magic       = PROTO_MAGIC;
 	h.ph_version     = PROTO_VERSION;
 	h.ph_opcode      = opcode;
 	h.ph_rpc_id      = call->cc_id;
 	h.ph_map_version = map_version;
-	rc = net_sbuf_build(&h, req_iov, req_iovcnt, &call->cc_sbuf);
+	rc = net_sbuf_build_ref(&h, req_iov, req_iovcnt, 0, ref ? UINTPTR_MAX : 0, &call->cc_sbuf);
 	pthread_mutex_lock(&cl->cl_lock);
 	if (rc != 0)
 		goto err;
@@ -500,14 +510,12 @@ net_call_submit(struct net_client *cl, const char *ip, uint16_t port, uint16_t o
 	rc = conn_get(cl, &ss, sl, &cn);
 	if (rc == -DER_UNREACH) {
 		/* Reported through the callback like any transport failure. */
-		free(call->cc_sbuf);
-		call->cc_sbuf = NULL;
+		net_sbuf_free(call->cc_sbuf); /* clears cc_sbuf (its owner) */
 		call_fail_unattached(cl, call, rc);
 		goto out;
 	}
 	if (rc != 0) {
-		free(call->cc_sbuf);
-		call->cc_sbuf = NULL;
+		net_sbuf_free(call->cc_sbuf);
 		goto err;
 	}
 	call->cc_conn = cn;
@@ -547,6 +555,24 @@ err:
 	pthread_mutex_unlock(&cl->cl_lock);
 	free(call);
 	return rc;
+}
+
+int
+net_call_submit(struct net_client *cl, const char *ip, uint16_t port, uint16_t opcode,
+		uint32_t map_version, const struct iovec *req_iov, int req_iovcnt,
+		uint32_t timeout_ms, net_call_cb_t cb, void *cb_arg, uint64_t *handle)
+{
+	return call_submit(cl, ip, port, opcode, map_version, req_iov, req_iovcnt, false,
+			   timeout_ms, cb, cb_arg, handle);
+}
+
+int
+net_call_submit_ref(struct net_client *cl, const char *ip, uint16_t port, uint16_t opcode,
+		    uint32_t map_version, const struct iovec *req_iov, int req_iovcnt,
+		    uint32_t timeout_ms, net_call_cb_t cb, void *cb_arg, uint64_t *handle)
+{
+	return call_submit(cl, ip, port, opcode, map_version, req_iov, req_iovcnt, true,
+			   timeout_ms, cb, cb_arg, handle);
 }
 
 int

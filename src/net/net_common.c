@@ -83,12 +83,25 @@ net_addr_format(const struct sockaddr *sa, char *buf)
 	}
 }
 
+/* Is iovec v referenced (not copied) by a buffer built with the range [lo, hi)? */
+static bool
+sbuf_refs(const struct iovec *v, uintptr_t lo, uintptr_t hi)
+{
+	uintptr_t base = (uintptr_t)v->iov_base;
+
+	return v->iov_len >= NET_REF_MIN && base >= lo && base < hi && v->iov_len <= hi - base;
+}
+
 int
-net_sbuf_build(struct proto_hdr *h, const struct iovec *iov, int iovcnt, struct net_sbuf **out)
+net_sbuf_build_ref(struct proto_hdr *h, const struct iovec *iov, int iovcnt, uintptr_t ref_lo,
+		   uintptr_t ref_hi, struct net_sbuf **out)
 {
 	uint8_t          raw[PROTO_HDR_SIZE];
 	struct net_sbuf *sb;
 	uint8_t         *p;
+	size_t           owned = PROTO_HDR_SIZE;
+	uint32_t         nseg  = 1;
+	bool             prev_owned = true; /* the header starts an owned run */
 	int              rc;
 
 	if (iovcnt < 0 || iovcnt > NET_IOV_MAX)
@@ -97,31 +110,114 @@ net_sbuf_build(struct proto_hdr *h, const struct iovec *iov, int iovcnt, struct 
 	rc = proto_frame(h, iov, iovcnt, raw);
 	if (rc != 0)
 		return rc;
-	sb = malloc(sizeof(*sb) + PROTO_HDR_SIZE + h->ph_body_len);
-	if (sb == NULL)
-		return -DER_NOMEM;
-	sb->sb_next    = NULL;
-	sb->sb_owner   = NULL;
-	sb->sb_len     = PROTO_HDR_SIZE + h->ph_body_len;
-	sb->sb_off     = 0;
-	sb->sb_counted = false;
-	memcpy(sb->sb_data, raw, PROTO_HDR_SIZE);
-	p = sb->sb_data + PROTO_HDR_SIZE;
+	/* Segments: runs of copied iovecs merge into one owned segment. */
 	for (int i = 0; i < iovcnt; i++) {
 		if (iov[i].iov_len == 0)
 			continue;
+		if (sbuf_refs(&iov[i], ref_lo, ref_hi)) {
+			nseg++;
+			prev_owned = false;
+		} else {
+			owned += iov[i].iov_len;
+			if (!prev_owned)
+				nseg++;
+			prev_owned = true;
+		}
+	}
+	sb = malloc(sizeof(*sb) + nseg * sizeof(struct iovec) + owned);
+	if (sb == NULL)
+		return -DER_NOMEM;
+	memset(sb, 0, sizeof(*sb));
+	sb->sb_len   = PROTO_HDR_SIZE + h->ph_body_len;
+	sb->sb_owned = (uint32_t)owned;
+	p            = (uint8_t *)(sb->sb_seg + nseg);
+	memcpy(p, raw, PROTO_HDR_SIZE);
+	sb->sb_seg[0].iov_base = p;
+	sb->sb_seg[0].iov_len  = PROTO_HDR_SIZE;
+	sb->sb_nseg            = 1;
+	p += PROTO_HDR_SIZE;
+	for (int i = 0; i < iovcnt; i++) {
+		struct iovec *last = &sb->sb_seg[sb->sb_nseg - 1];
+
+		if (iov[i].iov_len == 0)
+			continue;
+		if (sbuf_refs(&iov[i], ref_lo, ref_hi)) {
+			sb->sb_seg[sb->sb_nseg++] = iov[i];
+			sb->sb_ref                = true;
+			continue;
+		}
 		memcpy(p, iov[i].iov_base, iov[i].iov_len);
+		if ((uint8_t *)last->iov_base + last->iov_len == p) {
+			last->iov_len += iov[i].iov_len; /* continues the owned run */
+		} else {
+			sb->sb_seg[sb->sb_nseg].iov_base = p;
+			sb->sb_seg[sb->sb_nseg].iov_len  = iov[i].iov_len;
+			sb->sb_nseg++;
+		}
 		p += iov[i].iov_len;
 	}
+	assert(sb->sb_nseg == nseg);
 	*out = sb;
 	return 0;
 }
 
-static void
+int
+net_sbuf_build(struct proto_hdr *h, const struct iovec *iov, int iovcnt, struct net_sbuf **out)
+{
+	return net_sbuf_build_ref(h, iov, iovcnt, 0, 0, out);
+}
+
+/* Is segment i bytes of the buffer's own (not the sender's memory)? */
+static bool
+sbuf_seg_owned(const struct net_sbuf *sb, uint32_t i)
+{
+	const uint8_t *own  = (const uint8_t *)(sb->sb_seg + sb->sb_nseg);
+	const uint8_t *base = sb->sb_seg[i].iov_base;
+
+	return base >= own && base < own + sb->sb_owned;
+}
+
+int
+net_sbuf_detach(struct net_sbuf *sb)
+{
+	uint64_t pos  = 0;
+	uint64_t need = 0;
+	uint8_t *p;
+
+	if (!sb->sb_ref)
+		return 0;
+	/* Referenced segments not wholly written yet are copied whole. */
+	for (uint32_t i = 0; i < sb->sb_nseg; pos += sb->sb_seg[i].iov_len, i++)
+		if (pos + sb->sb_seg[i].iov_len > sb->sb_off && !sbuf_seg_owned(sb, i))
+			need += sb->sb_seg[i].iov_len;
+	if (need > 0) {
+		p = malloc(need);
+		if (p == NULL)
+			return -DER_NOMEM;
+		sb->sb_detached = p;
+		pos             = 0;
+		for (uint32_t i = 0; i < sb->sb_nseg; pos += sb->sb_seg[i].iov_len, i++) {
+			struct iovec *seg = &sb->sb_seg[i];
+
+			if (pos + seg->iov_len <= sb->sb_off || sbuf_seg_owned(sb, i))
+				continue;
+			memcpy(p, seg->iov_base, seg->iov_len);
+			seg->iov_base = p;
+			p += seg->iov_len;
+		}
+	}
+	sb->sb_ref = false;
+	return 0;
+}
+
+void
 net_sbuf_free(struct net_sbuf *sb)
 {
 	if (sb->sb_owner != NULL)
 		*sb->sb_owner = NULL;
+	if (sb->sb_release != NULL)
+		sb->sb_release(sb->sb_release_arg);
+	free(sb->sb_detached);
 	free(sb);
 }
 
@@ -178,16 +274,37 @@ int
 net_txq_flush(struct net_txq *q, int fd, struct net_tx_done *done)
 {
 	while (q->tq_head != NULL) {
-		struct iovec     iov[NET_TX_BATCH];
+		struct iovec     iov[NET_TX_IOV_MAX];
 		struct msghdr    mh = {0};
 		struct net_sbuf *sb;
 		ssize_t          n;
-		int              cnt = 0;
+		int              cnt  = 0;
+		int              msgs = 0;
 
-		for (sb = q->tq_head; sb != NULL && cnt < NET_TX_BATCH; sb = sb->sb_next) {
-			iov[cnt].iov_base = sb->sb_data + sb->sb_off;
-			iov[cnt].iov_len  = sb->sb_len - sb->sb_off;
-			cnt++;
+		/* A message that lost its bytes (a failed detach) ends the stream. */
+		if (q->tq_head->sb_nseg == 0)
+			return -EPIPE;
+		/* The unwritten segments of up to NET_TX_BATCH messages. */
+		for (sb = q->tq_head; sb != NULL && msgs < NET_TX_BATCH && cnt < NET_TX_IOV_MAX;
+		     sb = sb->sb_next, msgs++) {
+			uint64_t pos = 0;
+
+			if (sb->sb_nseg == 0)
+				break;
+
+			for (uint32_t i = 0; i < sb->sb_nseg && cnt < NET_TX_IOV_MAX; i++) {
+				const struct iovec *seg = &sb->sb_seg[i];
+				uint64_t            end = pos + seg->iov_len;
+
+				if (end > sb->sb_off) {
+					uint64_t skip = pos < sb->sb_off ? sb->sb_off - pos : 0;
+
+					iov[cnt].iov_base = (uint8_t *)seg->iov_base + skip;
+					iov[cnt].iov_len  = seg->iov_len - skip;
+					cnt++;
+				}
+				pos = end;
+			}
 		}
 		mh.msg_iov    = iov;
 		mh.msg_iovlen = (size_t)cnt;

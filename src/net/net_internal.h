@@ -2,9 +2,10 @@
  * net_internal.h: pieces shared by the server and client halves of the
  * transport (net_common.c): send queues, the receive framer, addresses, time.
  *
- * Send queue: a FIFO of net_sbuf, each one whole message (header + body) in
- * one allocation, written with sendmsg() in batches; the head may be partly
- * written (sb_off). Receive framer: a fixed NET_RX_BUF_SIZE buffer that
+ * Send queue: a FIFO of net_sbuf, each one whole message (header + body) as
+ * segments, owned bytes in the buffer's allocation or (large iovecs of a
+ * message built with references) the sender's memory, written with sendmsg()
+ * in batches; the head may be partly written (sb_off). Receive framer: a fixed NET_RX_BUF_SIZE buffer that
  * batches small messages per read(), while a large body is read straight
  * into its own allocation once its header has been validated.
  */
@@ -34,16 +35,29 @@
 /** epoll events fetched per round. */
 #define NET_EPOLL_EVENTS    64
 
-/** One outgoing message. */
+/** Iovecs handed to one sendmsg() (several messages' segments together). */
+#define NET_TX_IOV_MAX      256
+
+/**
+ * One outgoing message: sb_nseg segments covering its sb_len bytes in order,
+ * each either bytes owned by the buffer (after the segment array) or, for a
+ * buffer built with references, the sender's memory, which must then stay
+ * valid and unchanged until the buffer is freed or detached.
+ */
 struct net_sbuf {
 	struct net_sbuf  *sb_next;
-	struct net_sbuf **sb_owner;   /* set to NULL when the buffer is freed (client call) */
-	uint32_t          sb_len;     /* header + body */
-	uint32_t          sb_off;     /* bytes already written */
-	bool              sb_counted; /* server: a reply that counts in c_inflight */
-	uint8_t           sb_data[];
+	struct net_sbuf **sb_owner;       /* set to NULL when the buffer is freed (client call) */
+	uint32_t          sb_len;         /* header + body */
+	uint32_t          sb_off;         /* bytes already written */
+	bool              sb_counted;     /* server: a reply that counts in c_inflight */
+	bool              sb_ref;         /* some segments are the sender's memory */
+	uint32_t          sb_nseg;
+	uint32_t          sb_owned;       /* owned bytes, after the segment array */
+	uint8_t          *sb_detached;    /* net_sbuf_detach()'s copy of them, or NULL */
+	net_release_t     sb_release;     /* run once when the buffer is freed, or NULL */
+	void             *sb_release_arg;
+	struct iovec      sb_seg[];       /* then the owned bytes */
 };
-
 struct net_txq {
 	struct net_sbuf *tq_head;
 	struct net_sbuf *tq_tail;
@@ -83,11 +97,31 @@ int net_addr_parse(const char *ip, uint16_t port, struct sockaddr_storage *ss, s
 void net_addr_format(const struct sockaddr *sa, char *buf);
 
 /**
- * Build a message: header h (body length and CRC filled in) then the iovecs.
- * \return 0 and *out, -DER_INVAL (bad iovecs), -DER_OVERFLOW, -DER_NOMEM.
+ * Build a message: header h (body length and CRC filled in) then the iovecs,
+ * copied. \return 0 and *out, -DER_INVAL (bad iovecs), -DER_OVERFLOW, -DER_NOMEM.
  */
 int net_sbuf_build(struct proto_hdr *h, const struct iovec *iov, int iovcnt,
 		   struct net_sbuf **out);
+
+/**
+ * As net_sbuf_build(), but an iovec of at least NET_REF_MIN bytes lying wholly
+ * inside [ref_lo, ref_hi) is referenced, not copied (the others are copied).
+ * The referenced memory must stay valid and unchanged until the buffer is
+ * freed (net_txq_flush() once written, net_txq_clear(), net_txq_drop_unsent())
+ * or detached.
+ */
+int net_sbuf_build_ref(struct proto_hdr *h, const struct iovec *iov, int iovcnt,
+		       uintptr_t ref_lo, uintptr_t ref_hi, struct net_sbuf **out);
+
+/**
+ * Copy the not yet written bytes of sb's referenced segments into memory of its
+ * own, so the sender's memory is free again while the rest of the message
+ * still goes out. 0 (also when nothing is referenced) or -DER_NOMEM (sb unchanged).
+ */
+int net_sbuf_detach(struct net_sbuf *sb);
+
+/** Free a buffer that was never queued (running its release). */
+void net_sbuf_free(struct net_sbuf *sb);
 
 void net_txq_push(struct net_txq *q, struct net_sbuf *sb);
 /** Free every buffer (clearing owners). */
@@ -96,7 +130,9 @@ void net_txq_clear(struct net_txq *q);
 bool net_txq_drop_unsent(struct net_txq *q, struct net_sbuf *sb);
 /**
  * Write what the socket takes. \return 0 (queue empty or socket full), or a
- * negative errno of a failed sendmsg() (the connection is broken).
+ * negative errno of a failed sendmsg() (the connection is broken); -EPIPE when
+ * the head is a message without segments (sb_nseg 0: its bytes were lost, the
+ * stream cannot go on).
  */
 int net_txq_flush(struct net_txq *q, int fd, struct net_tx_done *done);
 

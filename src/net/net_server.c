@@ -743,8 +743,9 @@ net_req_set_reply_map_version(struct net_req *req, uint32_t map_version)
 	req->rq_reply_mv = map_version;
 }
 
-int
-net_reply(struct net_req *req, int status, const struct iovec *iov, int iovcnt)
+static int
+reply(struct net_req *req, int status, const struct iovec *iov, int iovcnt, uintptr_t ref_lo,
+      uintptr_t ref_hi, net_release_t release, void *arg)
 {
 	struct net_sconn  *c   = req->rq_conn;
 	struct net_server *srv = c->c_srv;
@@ -777,7 +778,13 @@ net_reply(struct net_req *req, int status, const struct iovec *iov, int iovcnt)
 		rc = -DER_INVAL;
 	} else {
 		h.ph_status = status;
-		rc = net_sbuf_build(&h, iov, iovcnt, &sb);
+		rc = net_sbuf_build_ref(&h, iov, iovcnt, ref_lo, ref_hi, &sb);
+		if (rc == 0 && sb->sb_ref) {
+			/* The buffer frees the referenced memory once written or dropped. */
+			sb->sb_release     = release;
+			sb->sb_release_arg = arg;
+			release            = NULL;
+		}
 		if (rc != 0 && rc != -DER_NOMEM)
 			D_ERROR("reply to rpc %llu not sent: " DF_RC "\n",
 				(unsigned long long)h.ph_rpc_id, DP_RC(rc));
@@ -805,7 +812,28 @@ net_reply(struct net_req *req, int status, const struct iovec *iov, int iovcnt)
 	if (c->c_broken)
 		conn_resume(c); /* invariant 5: progress closes it */
 out:
+	if (release != NULL)
+		release(arg); /* nothing of the caller's memory is referenced */
 	free(req->rq_body);
 	free(req);
 	return rc;
+}
+
+int
+net_reply(struct net_req *req, int status, const struct iovec *iov, int iovcnt)
+{
+	return reply(req, status, iov, iovcnt, 0, 0, NULL, NULL);
+}
+
+int
+net_reply_ref(struct net_req *req, int status, const struct iovec *iov, int iovcnt,
+	      const void *ref, size_t ref_len, net_release_t release, void *arg)
+{
+	uintptr_t lo = (uintptr_t)ref;
+
+	if (release == NULL || (ref == NULL && ref_len > 0) || ref_len > UINTPTR_MAX - lo) {
+		(void)reply(req, -DER_INVAL, NULL, 0, 0, 0, release, arg);
+		return -DER_INVAL;
+	}
+	return reply(req, status, iov, iovcnt, lo, lo + ref_len, release, arg);
 }

@@ -514,7 +514,8 @@ fread_cb(void *arg, int rc)
 	struct fread *r  = arg;
 	struct fetch *fc = r->fr_fetch;
 
-	r->fr_rc = rc;
+	if (rc != 0 && r->fr_rc == 0)
+		r->fr_rc = rc; /* the first failed piece of the read */
 	assert(fc->fc_pending > 0);
 	if (--fc->fc_pending > 0)
 		return;
@@ -546,10 +547,7 @@ fetch_submit(struct fetch *fc)
 				break;
 			/* Ring full: run completions (other fetches' too), then retry. */
 			rc = bio_ring_poll(pool->vp_ring, VOS_POLL_WAIT_US);
-			if (rc >= 0)
-				rc = 0;
-			else
-				rc = -DER_IO;
+			rc = rc >= 0 ? 0 : -DER_IO;
 		}
 		if (rc == 0) {
 			fc->fc_pending++;

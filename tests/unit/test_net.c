@@ -36,6 +36,7 @@
 #define OP_BIG     PROTO_OP_OBJ_FETCH  /* check the pattern, reply with it XOR 0x5a */
 #define OP_PARK    PROTO_OP_OBJ_PUNCH  /* held until released or the server stops */
 #define OP_FAIL    PROTO_OP_TGT_QUERY  /* -DER_NONEXIST with body "nope" */
+#define OP_BIGREF  PROTO_OP_OBJ_LIST_DKEY /* as OP_BIG, the reply sent by reference */
 
 struct tsrv {
 	struct net_server *ts_srv;
@@ -46,6 +47,7 @@ struct tsrv {
 	atomic_int         ts_got;
 	atomic_int         ts_parked_nr;
 	atomic_int         ts_big_ok;
+	atomic_int         ts_released; /* reply buffers of OP_BIGREF released */
 	struct net_req    *ts_deferred[HELD_MAX];
 	int                ts_deferred_nr;
 	struct net_req    *ts_parked[HELD_MAX];
@@ -65,6 +67,21 @@ static uint8_t
 pattern(size_t i)
 {
 	return (uint8_t)(i * 7 + (i >> 13));
+}
+
+/* Release of an OP_BIGREF reply: arg is the buffer, followed by its server. */
+struct refbuf {
+	struct tsrv *rb_ts;
+	uint8_t      rb_data[];
+};
+
+static void
+ref_release(void *arg)
+{
+	struct refbuf *rb = arg;
+
+	atomic_fetch_add(&rb->rb_ts->ts_released, 1);
+	free(rb);
 }
 
 static void
@@ -106,6 +123,28 @@ handler(void *arg, struct net_req *req)
 		iov.iov_len  = len;
 		assert_int_equal(net_reply(req, 0, &iov, 1), 0);
 		free(out);
+		return;
+	}
+	case OP_BIGREF: {
+		struct refbuf *rb = malloc(sizeof(*rb) + len);
+		struct iovec   two[2];
+		bool           ok = len == BIG_LEN;
+
+		for (uint32_t i = 0; ok && i < len; i++)
+			ok = body[i] == pattern(i);
+		if (ok)
+			atomic_fetch_add(&ts->ts_big_ok, 1);
+		assert_non_null(rb);
+		rb->rb_ts = ts;
+		for (uint32_t i = 0; i < len; i++)
+			rb->rb_data[i] = body[i] ^ 0x5a;
+		/* A small copied run, then the rest referenced. */
+		two[0].iov_base = rb->rb_data;
+		two[0].iov_len  = 100;
+		two[1].iov_base = rb->rb_data + 100;
+		two[1].iov_len  = len - 100;
+		assert_int_equal(net_reply_ref(req, 0, two, 2, rb->rb_data, len, ref_release, rb),
+				 0);
 		return;
 	}
 	case OP_PARK:
@@ -1011,6 +1050,123 @@ net13_flush_outside_progress(void **state)
 	free(fs);
 }
 
+/* Wait (bounded) until *v reaches want. */
+static void
+wait_atomic(atomic_int *v, int want)
+{
+	uint64_t end = now_ms() + WAIT_MS;
+
+	while (atomic_load(v) < want) {
+		assert_true(now_ms() < end);
+		usleep(1000);
+	}
+	assert_int_equal(atomic_load(v), want);
+}
+
+/*
+ * NET14: bodies sent by reference: a request from the caller's iovecs
+ * (net_call_submit_ref) and a reply from the handler's buffer (net_reply_ref)
+ * arrive intact and the reply buffer is released once; a request cancelled
+ * while partly sent still goes out whole, from a copy, after the caller's
+ * buffer changed; a reply to a peer that went away is released.
+ */
+static void
+net14_reference(void **state)
+{
+	struct tsrv       *ts = server_start();
+	struct net_client *cl = client_new();
+	struct result      r  = {0};
+	struct result      r2 = {0};
+	uint8_t           *big = malloc(BIG_LEN);
+	struct iovec       iov[3];
+	struct proto_hdr   h;
+	uint64_t           handle;
+	uint16_t           port;
+	int                lfd;
+	int                fd;
+
+	(void)state;
+	assert_non_null(big);
+	for (uint32_t i = 0; i < BIG_LEN; i++)
+		big[i] = pattern(i);
+	/* Small run, large run, small run: the large one is referenced. */
+	iov[0] = (struct iovec){big, 10};
+	iov[1] = (struct iovec){big + 10, BIG_LEN - 20};
+	iov[2] = (struct iovec){big + BIG_LEN - 10, 10};
+	assert_int_equal(net_call_submit_ref(cl, LOCALHOST, ts->ts_port, OP_BIGREF, 0, iov, 3,
+					     WAIT_MS, result_cb, &r, NULL), 0);
+	progress_until(cl, &r.r_calls, 1);
+	assert_int_equal(r.r_status, 0);
+	assert_int_equal(r.r_len, BIG_LEN);
+	for (uint32_t i = 0; i < BIG_LEN; i += 4099)
+		assert_int_equal(r.r_body[i], pattern(i) ^ 0x5a);
+	assert_int_equal(r.r_body[BIG_LEN - 1], pattern(BIG_LEN - 1) ^ 0x5a);
+	free(r.r_body);
+	assert_int_equal(atomic_load(&ts->ts_big_ok), 1);
+	wait_atomic(&ts->ts_released, 1);
+
+	/* A peer that does not read: the request goes out partly, then is cancelled. */
+	lfd = fake_listen(&port);
+	iov[0] = (struct iovec){big, BIG_LEN};
+	assert_int_equal(net_call_submit_ref(cl, LOCALHOST, port, OP_BIG, 0, iov, 1, WAIT_MS,
+					     result_cb, &r2, &handle), 0);
+	fd = fake_accept(lfd);
+	for (int i = 0; i < 20; i++)
+		assert_true(net_client_progress(cl, 5) >= 0);
+	assert_int_equal(net_call_cancel(cl, handle), 0);
+	progress_until(cl, &r2.r_calls, 1);
+	assert_int_equal(r2.r_status, -DER_CANCELED);
+	memset(big, 0, BIG_LEN); /* the caller's buffer is free again */
+	{
+		uint8_t *got = malloc(PROTO_HDR_SIZE + BIG_LEN);
+		size_t   n   = 0;
+		uint64_t end = now_ms() + WAIT_MS;
+		bool     ok  = true;
+
+		assert_non_null(got);
+		while (n < PROTO_HDR_SIZE + BIG_LEN) {
+			ssize_t k = recv(fd, got + n, PROTO_HDR_SIZE + BIG_LEN - n, MSG_DONTWAIT);
+
+			if (k > 0)
+				n += (size_t)k;
+			else
+				assert_true(net_client_progress(cl, 5) >= 0);
+			assert_true(now_ms() < end);
+		}
+		assert_int_equal(proto_hdr_decode(got, PROTO_HDR_SIZE, &h, NULL, 0), 0);
+		assert_int_equal(h.ph_body_len, BIG_LEN);
+		assert_int_equal(proto_check_crc(got, &h, got + PROTO_HDR_SIZE, NULL, 0), 0);
+		for (uint32_t i = 0; ok && i < BIG_LEN; i++)
+			ok = got[PROTO_HDR_SIZE + i] == pattern(i);
+		assert_true(ok);
+		free(got);
+	}
+	close(fd);
+	close(lfd);
+
+	/* A reply by reference to a client that is gone is released all the same. */
+	for (uint32_t i = 0; i < BIG_LEN; i++)
+		big[i] = pattern(i);
+	{
+		struct net_client *gone = client_new();
+		struct result      r3   = {0};
+
+		iov[0] = (struct iovec){big, BIG_LEN};
+		assert_int_equal(net_call_submit(gone, LOCALHOST, ts->ts_port, OP_BIGREF, 0, iov, 1,
+						 WAIT_MS, result_cb, &r3, NULL), 0);
+		/* Send it, then leave before reading the 16 MiB reply. */
+		while (atomic_load(&ts->ts_big_ok) < 2)
+			assert_true(net_client_progress(gone, 5) >= 0);
+		net_client_destroy(gone);
+		assert_int_equal(r3.r_calls, 1);
+		free(r3.r_body);
+	}
+	wait_atomic(&ts->ts_released, 2);
+	server_stop(ts);
+	net_client_destroy(cl);
+	free(big);
+}
+
 int
 main(void)
 {
@@ -1028,6 +1184,7 @@ main(void)
 		cmocka_unit_test(net11_cancel),
 		cmocka_unit_test(net12_threads),
 		cmocka_unit_test(net13_flush_outside_progress),
+		cmocka_unit_test(net14_reference),
 	};
 
 	return cmocka_run_group_tests_name("net", tests, NULL, NULL);
