@@ -17,7 +17,8 @@
  *     returned 0; a failed commit answers every write of the batch with its
  *     error. A write VOS refuses is answered at once and is not in the batch.
  *  2. p_batch holds exactly the requests of writes staged in the open batch
- *     (p_tx_open); their bodies are freed as soon as VOS staged them.
+ *     (p_tx_open), with their bodies: the pools are under VOS buffer hold, so
+ *     a large aligned value is written from the body until the commit.
  *  3. Every decoded field is untrusted: counts and sizes are bounded against
  *     the protocol's and VOS's limits before anything is allocated, the target
  *     index and map version are checked before the pool is touched.
@@ -114,10 +115,7 @@ static void
 batch_add(struct eng_tgt *t, struct eng_pool *p, struct net_req *req, int op, uint64_t t0_ns,
 	  uint64_t bytes)
 {
-	uint32_t len;
-
-	/* VOS copied the data: the body is not needed to answer. */
-	free(net_req_body_steal(req, &len));
+	/* The body stays with req until the answer: VOS may still be writing from it. */
 	p->p_batch_op[p->p_batch_nr]    = (uint8_t)(op < 0 ? ENG_TM_OP_NR : op);
 	p->p_batch_t0[p->p_batch_nr]    = t0_ns;
 	p->p_batch_bytes[p->p_batch_nr] = bytes;

@@ -432,6 +432,8 @@ pool_open_found(struct eng_tgt *t, const uuid_t uuid)
 		pool_start_failed(t, uuid, rc, "its VOS pool cannot be opened");
 		goto fail;
 	}
+	/* Write request bodies live until their batch is answered (eng_obj.c, invariant 2). */
+	vos_pool_set_buffer_hold(p->p_vos, true);
 	rc = vos_pool_query(p->p_vos, &info);
 	if (rc == 0) {
 		p->p_scm = info.pi_scm_map;
@@ -625,6 +627,7 @@ tgt_pool_create(struct eng_tgt *t, struct net_req *req, const struct proto_tgt_p
 		(void)vos_pool_destroy(p->p_dir, p->p_uuid);
 		goto fail_release;
 	}
+	vos_pool_set_buffer_hold(p->p_vos, true); /* as in the open at start */
 	if (adopt) {
 		rc = vos_pool_query(p->p_vos, &info);
 		if (rc == 0 && info.pi_scm_map != scm) {

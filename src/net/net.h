@@ -141,17 +141,12 @@ void net_server_destroy(struct net_server *srv);
 const struct proto_hdr *net_req_hdr(const struct net_req *req);
 
 /** The request body (ph_body_len bytes, followed by a NUL that is not part of it);
- *  valid until net_reply() or net_req_body_steal(). */
+ *  valid until net_reply(). The data of a large OBJ_UPDATE body starts 4 KiB
+ *  aligned when its descriptors arrived with its header (net_common.c). */
 const uint8_t *net_req_body(const struct net_req *req);
 
 /** Length of the request body in bytes. */
 uint32_t net_req_body_len(const struct net_req *req);
-
-/**
- * Take ownership of the body (free() it), e.g. to keep written data without a
- * copy; net_req_body() is NULL afterwards. *len gets its length.
- */
-uint8_t *net_req_body_steal(struct net_req *req, uint32_t *len);
 
 /** Id of the request's connection: unique for the server's lifetime, never reused. */
 uint64_t net_req_conn_id(const struct net_req *req);

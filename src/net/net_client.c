@@ -602,7 +602,7 @@ conn_on_reply(struct net_client *cl, struct net_cconn *cn, struct net_msg *msg)
 		/* Timed out or cancelled meanwhile. */
 		D_DEBUG("dropping a reply from %s to rpc %llu: no such call\n", cn->cn_peer,
 			(unsigned long long)msg->m_hdr.ph_rpc_id);
-		free(msg->m_body);
+		free(msg->m_base);
 		return;
 	}
 	status = msg->m_hdr.ph_status;
@@ -610,7 +610,7 @@ conn_on_reply(struct net_client *cl, struct net_cconn *cn, struct net_msg *msg)
 		D_ERROR("%s answered rpc %llu (%s) with opcode %s\n", cn->cn_peer,
 			(unsigned long long)call->cc_id, proto_opcode_name(call->cc_opcode),
 			proto_opcode_name(msg->m_hdr.ph_opcode));
-		free(msg->m_body);
+		free(msg->m_base);
 		call_complete(cl, call, -DER_PROTO);
 		return;
 	}
@@ -622,6 +622,8 @@ conn_on_reply(struct net_client *cl, struct net_cconn *cn, struct net_msg *msg)
 			(const char *)msg->m_body);
 	call->cc_has_reply = true;
 	call->cc_rhdr      = msg->m_hdr;
+	/* A client's receiver never offsets bodies (rx_align is false): free(cc_rbody) is right. */
+	assert(msg->m_base == msg->m_body);
 	call->cc_rbody     = msg->m_body;
 	call_complete(cl, call, status);
 }
@@ -645,7 +647,7 @@ conn_read(struct net_client *cl, struct net_cconn *cn)
 				D_ERROR("%s sent a request (rpc %llu) on a client connection; "
 					"closing\n", cn->cn_peer,
 					(unsigned long long)msg.m_hdr.ph_rpc_id);
-				free(msg.m_body);
+				free(msg.m_base);
 				conn_break(cl, cn, -DER_PROTO);
 				return false;
 			}

@@ -351,7 +351,7 @@ void
 net_rx_fini(struct net_rx *rx)
 {
 	free(rx->rx_buf);
-	free(rx->rx_body);
+	free(rx->rx_base);
 	memset(rx, 0, sizeof(*rx));
 }
 
@@ -414,6 +414,35 @@ net_raw_u64(const uint8_t *p)
 	return v;
 }
 
+/*
+ * Allocate the body of the message whose header was just taken. A large
+ * OBJ_UPDATE request on a receiver that asks for it is placed so that its data
+ * starts NET_RX_ALIGN-aligned, when the buffered bytes after the header hold
+ * its descriptors (proto_obj_update_data_off()); any other body is malloc'ed.
+ */
+static int
+rx_body_alloc(struct net_rx *rx)
+{
+	size_t len = (size_t)rx->rx_hdr.ph_body_len + 1;
+	size_t pad = 0;
+	size_t off;
+
+	if (rx->rx_align && rx->rx_hdr.ph_opcode == PROTO_OP_OBJ_UPDATE &&
+	    !(rx->rx_hdr.ph_flags & PROTO_F_REPLY) && rx->rx_hdr.ph_body_len >= NET_RX_DIRECT_MIN &&
+	    proto_obj_update_data_off(rx->rx_buf + rx->rx_head, rx->rx_tail - rx->rx_head,
+				      &off) == 0) {
+		pad         = (NET_RX_ALIGN - off % NET_RX_ALIGN) % NET_RX_ALIGN;
+		rx->rx_base = aligned_alloc(NET_RX_ALIGN, (pad + len + NET_RX_ALIGN - 1) /
+							      NET_RX_ALIGN * NET_RX_ALIGN);
+	} else {
+		rx->rx_base = malloc(len);
+	}
+	if (rx->rx_base == NULL)
+		return -DER_NOMEM;
+	rx->rx_body = rx->rx_base + pad;
+	return 0;
+}
+
 int
 net_rx_next(struct net_rx *rx, struct net_msg *msg, char *errbuf, size_t errlen,
 	    uint64_t *err_rpc_id, uint16_t *err_opcode)
@@ -446,8 +475,7 @@ net_rx_next(struct net_rx *rx, struct net_msg *msg, char *errbuf, size_t errlen,
 		}
 		/* Invariant 3: the length is bounded by the decoder. */
 		assert(rx->rx_hdr.ph_body_len <= PROTO_BODY_MAX);
-		rx->rx_body = malloc((size_t)rx->rx_hdr.ph_body_len + 1);
-		if (rx->rx_body == NULL)
+		if (rx_body_alloc(rx) != 0)
 			return -DER_NOMEM;
 		rx->rx_body[rx->rx_hdr.ph_body_len] = '\0';
 		rx->rx_body_off = 0;
@@ -471,12 +499,15 @@ net_rx_next(struct net_rx *rx, struct net_msg *msg, char *errbuf, size_t errlen,
 	*err_opcode    = rx->rx_hdr.ph_opcode;
 	rc = proto_check_crc(rx->rx_raw, &rx->rx_hdr, rx->rx_body, errbuf, errlen);
 	if (rc != 0) {
-		free(rx->rx_body);
+		free(rx->rx_base);
+		rx->rx_base = NULL;
 		rx->rx_body = NULL;
 		return rc;
 	}
 	msg->m_hdr  = rx->rx_hdr;
 	msg->m_body = rx->rx_body;
+	msg->m_base = rx->rx_base;
 	rx->rx_body = NULL;
+	rx->rx_base = NULL;
 	return 1;
 }

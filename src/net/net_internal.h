@@ -70,21 +70,28 @@ struct net_tx_done {
 	uint64_t td_counted_bytes; /* their sb_len */
 };
 
+/** Alignment of the data of a received OBJ_UPDATE body when the receiver asks for it
+ *  (net_rx rx_align): the I/O alignment of the blob, so VOS can write from the body. */
+#define NET_RX_ALIGN        4096u
+
 struct net_rx {
 	uint8_t         *rx_buf; /* NET_RX_BUF_SIZE */
+	bool             rx_align; /* place large OBJ_UPDATE bodies so their data is aligned */
 	uint32_t         rx_head;
 	uint32_t         rx_tail; /* rx_buf[rx_head..rx_tail) is unparsed */
 	bool             rx_in_body;
 	uint8_t          rx_raw[PROTO_HDR_SIZE];
 	struct proto_hdr rx_hdr;
-	uint8_t         *rx_body; /* rx_hdr.ph_body_len + 1 bytes */
+	uint8_t         *rx_body; /* rx_hdr.ph_body_len + 1 bytes, in rx_base's allocation */
+	uint8_t         *rx_base; /* the allocation (free() this) */
 	uint32_t         rx_body_off;
 };
 
 /** A complete, CRC-checked message taken from the framer. */
 struct net_msg {
 	struct proto_hdr m_hdr;
-	uint8_t         *m_body; /* owned by the receiver now; ph_body_len + NUL */
+	uint8_t         *m_body; /* ph_body_len + NUL, inside m_base's allocation */
+	uint8_t         *m_base; /* owned by the receiver now: free() this */
 };
 
 /** Monotonic clock in nanoseconds. */

@@ -81,6 +81,7 @@ struct net_req {
 	struct net_sconn *rq_conn;
 	struct proto_hdr  rq_hdr;
 	uint8_t          *rq_body;
+	uint8_t          *rq_base;       /* the body's allocation */
 	uint32_t          rq_acct_bytes; /* counted in c_inflight_bytes */
 	uint32_t          rq_reply_mv;
 };
@@ -277,17 +278,18 @@ conn_dispatch(struct net_sconn *c, struct net_msg *msg)
 			(unsigned long long)msg->m_hdr.ph_rpc_id);
 		conn_fail(c, msg->m_hdr.ph_rpc_id, msg->m_hdr.ph_opcode, -DER_PROTO,
 			  "request has the reply flag set");
-		free(msg->m_body);
+		free(msg->m_base);
 		return -DER_PROTO;
 	}
 	req = malloc(sizeof(*req));
 	if (req == NULL) {
-		free(msg->m_body);
+		free(msg->m_base);
 		return -DER_NOMEM;
 	}
 	req->rq_conn       = c;
 	req->rq_hdr        = msg->m_hdr;
 	req->rq_body       = msg->m_body;
+	req->rq_base       = msg->m_base;
 	req->rq_acct_bytes = msg->m_hdr.ph_body_len;
 	req->rq_reply_mv   = msg->m_hdr.ph_map_version;
 	c->c_refs++;
@@ -412,6 +414,7 @@ srv_accept(struct net_server *srv)
 			continue;
 		}
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		c->c_rx.rx_align = true; /* update data lands aligned: VOS writes from the body */
 		c->c_srv  = srv;
 		c->c_fd   = fd;
 		c->c_slot = slot;
@@ -715,16 +718,6 @@ net_req_body_len(const struct net_req *req)
 	return req->rq_hdr.ph_body_len;
 }
 
-uint8_t *
-net_req_body_steal(struct net_req *req, uint32_t *len)
-{
-	uint8_t *body = req->rq_body;
-
-	*len         = req->rq_hdr.ph_body_len;
-	req->rq_body = NULL;
-	return body;
-}
-
 uint64_t
 net_req_conn_id(const struct net_req *req)
 {
@@ -814,7 +807,7 @@ reply(struct net_req *req, int status, const struct iovec *iov, int iovcnt, uint
 out:
 	if (release != NULL)
 		release(arg); /* nothing of the caller's memory is referenced */
-	free(req->rq_body);
+	free(req->rq_base);
 	free(req);
 	return rc;
 }

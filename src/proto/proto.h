@@ -408,6 +408,13 @@ int proto_obj_update_enc(const struct proto_obj_update *req, struct proto_msg *m
 int proto_obj_update_dec(const void *body, size_t len, struct proto_obj_update *req,
 			 char *errbuf, size_t errlen);
 void proto_obj_update_fini(struct proto_obj_update *req);
+/**
+ * Where the data of an OBJ_UPDATE body starts, from the first `len` bytes of
+ * the body (a receiver places the body so that the data lands aligned). Only
+ * walks the descriptors, checking nothing but their bounds: 0 and *off, or
+ * -DER_PROTO when the prefix does not hold all of them (or they do not parse).
+ */
+int proto_obj_update_data_off(const void *prefix, size_t len, size_t *off);
 
 int proto_obj_fetch_enc(const struct proto_obj_fetch *req, struct proto_msg *m);
 int proto_obj_fetch_dec(const void *body, size_t len, struct proto_obj_fetch *req,

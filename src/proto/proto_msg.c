@@ -347,6 +347,36 @@ out:
 	return d.pd_rc;
 }
 
+int
+proto_obj_update_data_off(const void *prefix, size_t len, size_t *off)
+{
+	struct proto_dec     d;
+	struct proto_obj_req r;
+	daos_key_t           key;
+	uint32_t             nr;
+
+	proto_dec_init(&d, prefix, len, NULL, 0);
+	dec_obj_req(&d, &r);
+	proto_dec_key(&d, &key, false, "dkey");
+	nr = proto_dec_count(&d, 1, PROTO_IOD_NR_MAX, "iod count");
+	for (uint32_t i = 0; i < nr && d.pd_rc == 0; i++) {
+		uint32_t type;
+		uint32_t rx;
+
+		proto_dec_key(&d, &key, false, "akey");
+		type = proto_dec_u32(&d, "type");
+		(void)proto_dec_u64(&d, "size");
+		(void)proto_dec_u64(&d, "flags");
+		rx = proto_dec_u32(&d, "recx count");
+		if (d.pd_rc == 0 && type == DAOS_IOD_ARRAY && rx <= PROTO_RECX_NR_MAX)
+			(void)proto_dec_take(&d, (size_t)rx * ENC_RECX_SIZE, "recxs");
+	}
+	if (d.pd_rc != 0)
+		return d.pd_rc;
+	*off = d.pd_off;
+	return 0;
+}
+
 /* ---- OBJ_FETCH ----------------------------------------------------------------- */
 
 int

@@ -381,8 +381,9 @@ void vos_tx_abort(struct vos_pool *pool);
  * allocated (best fit; -DER_NOSPACE when none is large enough), the data is
  * copied to staging memory and its write submitted before this returns; a
  * value of VOS_ZC_MIN bytes or more in 4 KiB-aligned buffers is instead
- * written straight from them, and this waits for that write. Either way the
- * caller's buffers are free again on return. Array data in the blob is
+ * written straight from them, and this waits for that write (under buffer
+ * hold, vos_pool_set_buffer_hold(), the commit waits instead). Either way,
+ * without buffer hold, the caller's buffers are free again on return. Array data in the blob is
  * stored in chunks of VOS_BLOB_CHUNK_MAX bytes, inline data in chunks of
  * VOS_EXTENT_CHUNK_MAX bytes.
  */
@@ -433,6 +434,16 @@ typedef void (*vos_fetch_cb_t)(void *arg, int rc);
 int vos_obj_fetch_begin(struct vos_cont *cont, daos_obj_id_t oid, daos_epoch_t epoch,
 			const daos_key_t *dkey, unsigned nr, daos_iod_t *iods, d_sg_list_t *sgls,
 			vos_fetch_cb_t cb, void *arg);
+
+/**
+ * Buffer hold: the caller promises that the buffers of every vos_obj_update()
+ * stay valid and unchanged until the vos_tx_commit() or vos_tx_abort() of its
+ * batch returns (an update that fails may have its buffers freed at once).
+ * Large values in 4 KiB-aligned buffers are then written straight from them
+ * without the update waiting for the write: the commit does. Off by default
+ * (the buffers are free when the update returns). Set between batches.
+ */
+void vos_pool_set_buffer_hold(struct vos_pool *pool, bool hold);
 
 /** Waits until no fetch of the pool has reads in flight (their callbacks run). */
 void vos_pool_drain_reads(struct vos_pool *pool);

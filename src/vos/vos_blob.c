@@ -49,6 +49,11 @@
  *   B6. No write of a batch is in flight once the batch ended (commit or
  *       abort): space an aborted batch allocated is free again and must not
  *       be written behind the back of the next batch.
+ *   B7. Under buffer hold (vos_pool_set_buffer_hold()) a zero-copy write reads
+ *       the caller's memory after the update returned: the commit or abort of
+ *       its batch waits for it (st_zc_inflight), and so does a failing update
+ *       (vos_blob_zc_drain()) before it returns, since its caller may then free
+ *       the buffers at once.
  */
 #define D_LOGFAC DD_FAC(vos)
 
@@ -508,6 +513,22 @@ stage_reserve(struct vos_pool *pool, uint64_t len, uint8_t **p)
 	return 0;
 }
 
+/* Submits a blob write, running completions while the ring is full. */
+static int
+submit_write(struct vos_pool *pool, uint64_t off, const struct iovec *io, unsigned nio,
+	     bio_io_cb_t cb, void *arg)
+{
+	for (;;) {
+		int rc = bio_submit_write(pool->vp_ring, &pool->vp_blob, off, io, nio, cb, arg);
+
+		if (rc != -DER_AGAIN)
+			return rc;
+		rc = stage_poll(pool); /* ring full: let some complete */
+		if (rc != 0)
+			return rc;
+	}
+}
+
 static int
 stage_submit(struct vos_pool *pool, uint64_t off, uint8_t *p, uint64_t len)
 {
@@ -519,14 +540,7 @@ stage_submit(struct vos_pool *pool, uint64_t off, uint8_t *p, uint64_t len)
 	wr->wr_pool = pool;
 	wr->wr_end  = st->st_head + len;
 	wr->wr_done = false;
-	for (;;) {
-		rc = bio_submit_write(pool->vp_ring, &pool->vp_blob, off, &iov, 1, stage_cb, wr);
-		if (rc != -DER_AGAIN)
-			break;
-		rc = stage_poll(pool); /* ring full: let some complete */
-		if (rc != 0)
-			return rc;
-	}
+	rc          = submit_write(pool, off, &iov, 1, stage_cb, wr);
 	if (rc != 0) {
 		D_ERROR("%s: blob write at %" PRIu64 " refused: " DF_RC "\n", pool->vp_dir, off,
 			DP_RC(rc));
@@ -564,6 +578,19 @@ zc_cb(void *arg, int rc)
 	zw->zw_done = true;
 }
 
+/* Completion of a zero-copy write under buffer hold (B7): the commit waits for it. */
+static void
+zch_cb(void *arg, int rc)
+{
+	struct vos_pool  *pool = arg;
+	struct vos_stage *st   = &pool->vp_stage;
+
+	if (rc != 0 && st->st_err == 0)
+		st->st_err = rc;
+	assert(st->st_zc_inflight > 0);
+	st->st_zc_inflight--;
+}
+
 /* CRC32C of bytes [from, to) of the segments (a stream). */
 static uint32_t
 seg_crc(uint32_t crc, const struct iovec *seg, unsigned nseg, uint64_t from, uint64_t to)
@@ -582,6 +609,59 @@ seg_crc(uint32_t crc, const struct iovec *seg, unsigned nseg, uint64_t from, uin
 		from = 0;
 	}
 	return crc;
+}
+
+/* The chained CRC32C and the chunk CRCs of `len` bytes of the segments. */
+static void
+seg_csums(const struct iovec *seg, unsigned nseg, uint64_t len, uint32_t *crc, uint8_t *csums)
+{
+	if (crc != NULL)
+		*crc = seg_crc(*crc, seg, nseg, 0, len);
+	if (csums != NULL)
+		for (uint64_t c = 0; c < len; c += VOS_CSUM_CHUNK)
+			d_put_le32(csums + 4 * (c / VOS_CSUM_CHUNK),
+				     seg_crc(0, seg, nseg, c,
+					     len - c < VOS_CSUM_CHUNK ? len : c + VOS_CSUM_CHUNK));
+}
+
+/*
+ * Zero copy under buffer hold (B7): the whole blocks are written from the
+ * caller's segments without waiting (the commit does), the last partial block
+ * through staging like any staged write.
+ */
+static int
+stage_zero_copy_held(struct vos_pool *pool, uint64_t off, struct vos_sgl_reader *src,
+		     uint64_t len, uint32_t *crc, uint8_t *csums, const struct iovec *seg,
+		     unsigned nseg, const struct iovec *io, unsigned nio, uint64_t tail)
+{
+	struct vos_stage *st   = &pool->vp_stage;
+	uint64_t          main = len - tail;
+	int               rc   = 0;
+
+	if (nio > 0) {
+		rc = submit_write(pool, off, io, nio, zch_cb, pool);
+		if (rc != 0)
+			return rc;
+		st->st_zc_inflight++;
+		st->st_written = true;
+	}
+	if (tail > 0) {
+		const uint8_t *last = (const uint8_t *)seg[nseg - 1].iov_base +
+				      seg[nseg - 1].iov_len - tail;
+		uint8_t       *tb;
+
+		rc = stage_reserve(pool, BIO_ALIGN, &tb);
+		if (rc != 0)
+			return rc;
+		memcpy(tb, last, tail);
+		memset(tb + tail, 0, BIO_ALIGN - tail);
+		rc = stage_submit(pool, off + main, tb, BIO_ALIGN);
+		if (rc != 0)
+			return rc;
+	}
+	seg_csums(seg, nseg, len, crc, csums);
+	vos_sgl_skip(src, len);
+	return 0;
 }
 
 /*
@@ -621,8 +701,11 @@ stage_zero_copy(struct vos_pool *pool, uint64_t off, struct vos_sgl_reader *src,
 		if (io[nio].iov_len > 0)
 			nio++;
 	}
-	/* The last partial block goes through staging, zero-padded. */
 	tail = len % BIO_ALIGN;
+	if (pool->vp_zc_hold)
+		return stage_zero_copy_held(pool, off, src, len, crc, csums, seg, nseg, io, nio,
+					    tail);
+	/* The last partial block goes through staging, zero-padded. */
 	if (tail > 0) {
 		rc = stage_reserve(pool, BIO_ALIGN, &tb);
 		if (rc != 0)
@@ -634,25 +717,12 @@ stage_zero_copy(struct vos_pool *pool, uint64_t off, struct vos_sgl_reader *src,
 		io[nio].iov_len  = BIO_ALIGN;
 		nio++;
 	}
-	for (;;) {
-		rc = bio_submit_write(pool->vp_ring, &pool->vp_blob, off, io, nio, zc_cb, &zw);
-		if (rc != -DER_AGAIN)
-			break;
-		rc = stage_poll(pool);
-		if (rc != 0)
-			return rc;
-	}
+	rc = submit_write(pool, off, io, nio, zc_cb, &zw);
 	if (rc != 0)
 		return rc;
 	st->st_written = true;
 	/* The device and the CPU read the same memory: checksum while it writes. */
-	if (crc != NULL)
-		*crc = seg_crc(*crc, seg, nseg, 0, len);
-	if (csums != NULL)
-		for (uint64_t c = 0; c < len; c += VOS_CSUM_CHUNK)
-			d_put_le32(csums + 4 * (c / VOS_CSUM_CHUNK),
-				     seg_crc(0, seg, nseg, c,
-					     len - c < VOS_CSUM_CHUNK ? len : c + VOS_CSUM_CHUNK));
+	seg_csums(seg, nseg, len, crc, csums);
 	/*
 	 * The buffers are the caller's: the write must be over before the update
 	 * returns. Like bio's own synchronous helpers this cannot give up while the
@@ -721,7 +791,7 @@ vos_blob_tx_complete(struct vos_pool *pool)
 
 	if (pool->vp_ring == NULL)
 		return 0;
-	while (st->st_inflight > 0) {
+	while (st->st_inflight > 0 || st->st_zc_inflight > 0) {
 		rc = stage_poll(pool);
 		if (rc != 0)
 			return rc;
@@ -744,7 +814,7 @@ vos_blob_tx_reset(struct vos_pool *pool, bool committed)
 
 	if (pool->vp_ring != NULL) {
 		/* B6: the kernel may not be writing into space the next batch allocates. */
-		while (st->st_inflight > 0)
+		while (st->st_inflight > 0 || st->st_zc_inflight > 0)
 			if (stage_poll(pool) != 0)
 				break;
 		if (st->st_inflight == 0) {
@@ -760,6 +830,20 @@ vos_blob_tx_reset(struct vos_pool *pool, bool committed)
 	}
 	pool->vp_tx_free = 0;
 	pool->vp_tx_pend = 0;
+}
+
+void
+vos_blob_zc_drain(struct vos_pool *pool)
+{
+	struct vos_stage *st = &pool->vp_stage;
+
+	/* B7: the caller frees its buffers once this returns; the kernel must be done. */
+	while (pool->vp_ring != NULL && st->st_zc_inflight > 0) {
+		int rc = bio_ring_poll(pool->vp_ring, VOS_POLL_WAIT_US);
+
+		assert(rc >= 0 && "io_uring failed under a zero-copy write");
+		(void)rc;
+	}
 }
 
 /* ---- Reads (vos_fetch.c) ---- */

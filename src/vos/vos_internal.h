@@ -307,6 +307,7 @@ struct vos_stage {
 	uint32_t         st_req_head; /**< requests ever submitted */
 	uint32_t         st_req_tail; /**< requests ever released */
 	uint32_t         st_inflight; /**< submitted, callback not yet run */
+	uint32_t         st_zc_inflight; /**< zero-copy writes under buffer hold in flight (B7) */
 	int              st_err;      /**< first write error of the batch */
 	bool             st_written;  /**< the batch wrote to the blob: flush before commit */
 };
@@ -362,6 +363,7 @@ struct vos_pool {
 	struct bio_blob   vp_blob;
 	struct vos_stage  vp_stage;
 	uint32_t          vp_reads_inflight; /**< fetches with blob reads in flight (vos_fetch.c, F1) */
+	bool              vp_zc_hold;        /**< update buffers held until commit (B7) */
 	uint64_t          vp_nvme_free;   /**< bytes in the free map, committed */
 	uint64_t          vp_pend_nr;     /**< deferred-free entries, committed */
 	int64_t           vp_tx_free;     /**< free-map bytes added by the open transaction */
@@ -447,6 +449,8 @@ int  vos_blob_stage(struct vos_pool *pool, uint64_t off, struct vos_sgl_reader *
 int  vos_blob_tx_complete(struct vos_pool *pool);
 /** Waits for writes in flight and forgets the batch's blob state (abort, after commit). */
 void vos_blob_tx_reset(struct vos_pool *pool, bool committed);
+/** Waits for the zero-copy writes under buffer hold in flight (B7). */
+void vos_blob_zc_drain(struct vos_pool *pool);
 /** Counts a checksum error of blob data (pool and bio counters). */
 void vos_blob_csum_error(struct vos_pool *pool);
 /** -DER_DF_INVAL unless [off, off + len) is an aligned extent inside the blob. */

@@ -817,8 +817,11 @@ vos_obj_update(struct vos_cont *cont, daos_obj_id_t oid, daos_epoch_t epoch,
 	}
 	if (rc == 0) {
 		rc = update_apply(cont, oid, epoch, dkey, nr, iods, sgls, plans, &od, od_exists);
-		if (rc != 0)
+		if (rc != 0) {
 			vos_wtx_poison(pool, rc);
+			/* B7 (vos_blob.c): the caller may free the buffers once this returns. */
+			vos_blob_zc_drain(pool);
+		}
 	}
 	return vos_wtx_leave(pool, implicit, rc);
 }

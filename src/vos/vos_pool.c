@@ -441,6 +441,12 @@ fail:
 	return rc;
 }
 
+void
+vos_pool_set_buffer_hold(struct vos_pool *pool, bool hold)
+{
+	pool->vp_zc_hold = hold;
+}
+
 int
 vos_pool_close(struct vos_pool *pool)
 {

@@ -48,6 +48,7 @@ struct tsrv {
 	atomic_int         ts_parked_nr;
 	atomic_int         ts_big_ok;
 	atomic_int         ts_released; /* reply buffers of OP_BIGREF released */
+	atomic_int         ts_aligned;  /* OBJ_UPDATE bodies whose data arrived aligned */
 	struct net_req    *ts_deferred[HELD_MAX];
 	int                ts_deferred_nr;
 	struct net_req    *ts_parked[HELD_MAX];
@@ -97,6 +98,16 @@ handler(void *arg, struct net_req *req)
 	atomic_fetch_add(&ts->ts_got, 1);
 	switch (h->ph_opcode) {
 	case OP_ECHO:
+		if (len != sizeof(idx)) {
+			/* A real OBJ_UPDATE body (NET15): is its data 4 KiB aligned? */
+			size_t off;
+
+			assert_int_equal(proto_obj_update_data_off(body, len, &off), 0);
+			if ((uintptr_t)(body + off) % 4096 == 0)
+				atomic_fetch_add(&ts->ts_aligned, 1);
+			assert_int_equal(net_reply(req, 0, NULL, 0), 0);
+			return;
+		}
 		assert_int_equal(len, sizeof(idx));
 		memcpy(&idx, body, sizeof(idx));
 		if (idx % 2 == 1 && ts->ts_deferred_nr < HELD_MAX) {
@@ -1167,6 +1178,57 @@ net14_reference(void **state)
 	free(big);
 }
 
+/* NET15: the data of a large OBJ_UPDATE request arrives 4 KiB aligned in the server's body,
+ * whatever the length of the descriptors before it */
+static void
+net15_update_aligned(void **state)
+{
+	struct tsrv       *ts = server_start();
+	struct net_client *cl = client_new();
+	static uint8_t     data[256 << 10];
+	int                calls = 0;
+	struct result      r[8];
+
+	(void)state;
+	memset(r, 0, sizeof(r));
+	for (int i = 0; i < 8; i++) {
+		struct proto_obj_update u = {0};
+		struct proto_msg        m;
+		const struct iovec     *iov;
+		int                     cnt;
+		char                    dkey[64];
+		daos_iod_t              iod = {0};
+		daos_recx_t             rx  = {.rx_idx = 0, .rx_nr = sizeof(data)};
+		d_iov_t                 div;
+		d_sg_list_t             sgl = {.sg_nr = 1, .sg_iovs = &div};
+
+		/* dkeys of 1 .. 57 bytes move the data's offset in the body */
+		memset(dkey, 'k', sizeof(dkey));
+		d_iov_set(&u.ou_dkey, dkey, 1 + (size_t)i * 8);
+		d_iov_set(&iod.iod_name, "akey", 4);
+		iod.iod_type   = DAOS_IOD_ARRAY;
+		iod.iod_size   = 1;
+		iod.iod_nr     = 1;
+		iod.iod_recxs  = &rx;
+		d_iov_set(&div, data, sizeof(data));
+		u.ou_iod_nr = 1;
+		u.ou_iods   = &iod;
+		u.ou_sgls   = &sgl;
+		proto_msg_init(&m);
+		assert_int_equal(proto_obj_update_enc(&u, &m), 0);
+		assert_int_equal(proto_msg_iov(&m, &iov, &cnt), 0);
+		assert_int_equal(net_call_submit(cl, LOCALHOST, ts->ts_port, OP_ECHO, 0, iov, cnt,
+						 WAIT_MS, result_cb, &r[i], NULL), 0);
+		proto_msg_fini(&m);
+		progress_until(cl, &r[i].r_calls, 1);
+		assert_int_equal(r[i].r_status, 0);
+		calls++;
+	}
+	assert_int_equal(atomic_load(&ts->ts_aligned), calls);
+	server_stop(ts);
+	net_client_destroy(cl);
+}
+
 int
 main(void)
 {
@@ -1185,6 +1247,7 @@ main(void)
 		cmocka_unit_test(net12_threads),
 		cmocka_unit_test(net13_flush_outside_progress),
 		cmocka_unit_test(net14_reference),
+		cmocka_unit_test(net15_update_aligned),
 	};
 
 	return cmocka_run_group_tests_name("net", tests, NULL, NULL);

@@ -315,6 +315,18 @@ proto05_update_round_trip(void **state)
 	body = flatten(&m, &len);
 
 	assert_int_equal(proto_obj_update_dec(body, len, &out, errbuf, sizeof(errbuf)), 0);
+	/* Where the data starts, from the descriptors alone; not from a shorter prefix. */
+	{
+		size_t off = 0;
+		size_t at  = (size_t)((uint8_t *)out.ou_sgls[0].sg_iovs[0].iov_buf - body);
+
+		assert_int_equal(proto_obj_update_data_off(body, len, &off), 0);
+		assert_int_equal(off, at);
+		assert_int_equal(proto_obj_update_data_off(body, at, &off), 0);
+		assert_int_equal(off, at);
+		assert_int_equal(proto_obj_update_data_off(body, at - 1, &off), -DER_PROTO);
+		assert_int_equal(proto_obj_update_data_off(body, 10, &off), -DER_PROTO);
+	}
 	check_req(&out.ou_req, &req.ou_req);
 	check_key(&out.ou_dkey, "dkey0");
 	assert_int_equal(out.ou_iod_nr, 3);

@@ -1492,6 +1492,62 @@ vosb12_fetch_async(void **state)
 	free(ub);
 }
 
+/* Buffer hold (B7): zero-copy writes run on after the update, the commit waits for them. */
+static void
+vosb13_buffer_hold(void **state)
+{
+	struct tb     t;
+	daos_obj_id_t oid = oid_of(13);
+	uint8_t      *val = NULL;
+	uint8_t      *keep;
+
+	(void)state;
+	assert_int_equal(posix_memalign((void **)&val, 4096, 4 * MiB), 0);
+	keep = malloc(4 * MiB);
+	assert_non_null(keep);
+	pattern(val, 4 * MiB, 13);
+	memcpy(keep, val, 4 * MiB);
+	tb_create(&t, 32 * MiB, 16 * MiB);
+	vos_pool_set_buffer_hold(t.tb_pool, true);
+
+	assert_int_equal(vos_tx_begin(t.tb_pool), 0);
+	assert_int_equal(put_sv1(t.tb_cont, oid, 1, "a", val, 3 * MiB + 100), 0);
+	assert_int_equal(put_ar(t.tb_cont, oid, 1, "dk", "arr", 1, 0, 2 * MiB, val), 0);
+	/* Still in flight after the updates returned (only a ring poll completes them). */
+	assert_true(t.tb_pool->vp_stage.st_zc_inflight > 0);
+	assert_int_equal(vos_tx_commit(t.tb_pool), 0);
+	assert_int_equal(t.tb_pool->vp_stage.st_zc_inflight, 0);
+	memset(val, 0, 4 * MiB); /* free again after the commit */
+	check_sv(t.tb_cont, oid, 1, "dk", "a", keep, 3 * MiB + 100);
+	{
+		uint8_t *back = malloc(2 * MiB);
+
+		assert_non_null(back);
+		assert_int_equal(get_ar(t.tb_cont, oid, 1, "dk", "arr", 1, 0, 2 * MiB, back), 0);
+		assert_memory_equal(back, keep, 2 * MiB);
+		free(back);
+	}
+	tb_check(&t);
+
+	/* A failed held write fails the commit of its batch; the earlier data stays. */
+	memcpy(val, keep, 4 * MiB);
+	assert_int_equal(bio_fault_inject(t.tb_dev, BIO_OP_WRITE, 1), 0);
+	assert_int_equal(vos_tx_begin(t.tb_pool), 0);
+	assert_int_equal(put_sv1(t.tb_cont, oid, 2, "a", val + 4096, MiB), 0);
+	assert_int_equal(vos_tx_commit(t.tb_pool), -DER_NVME_IO);
+	assert_int_equal(t.tb_pool->vp_stage.st_zc_inflight, 0);
+	check_sv(t.tb_cont, oid, 2, "dk", "a", keep, 3 * MiB + 100); /* still epoch 1's */
+	tb_close(&t);
+	tb_dev_close(&t);
+	tb_dev_open(&t);
+	tb_open(&t);
+	tb_check(&t);
+	check_sv(t.tb_cont, oid, 2, "dk", "a", keep, 3 * MiB + 100);
+	tb_destroy(&t);
+	free(val);
+	free(keep);
+}
+
 int
 main(void)
 {
@@ -1508,6 +1564,7 @@ main(void)
 	    cmocka_unit_test_teardown(vosb10_commit_hook, tdir_teardown),
 	    cmocka_unit_test_teardown(vosb11_zero_copy, tdir_teardown),
 	    cmocka_unit_test_teardown(vosb12_fetch_async, tdir_teardown),
+	    cmocka_unit_test_teardown(vosb13_buffer_hold, tdir_teardown),
 	};
 
 	return cmocka_run_group_tests_name("vos_blob", tests, NULL, NULL);
