@@ -307,13 +307,10 @@ vos_blob_release(struct vos_pool *pool)
 	MDB_val              k;
 	MDB_val              v;
 	uint64_t             n;
+	uint64_t             horizon;
 	int                  rc;
 
 	if (pool->vp_ring == NULL || pool->vp_pend_nr == 0)
-		return 0;
-	/* F1 (vos_fetch.c): a fetch in flight may still read a freed extent; a later commit
-	 * takes them. */
-	if (pool->vp_reads_inflight > 0)
 		return 0;
 	n = pool->vp_pend_nr < VOS_FREE_RELEASE_MAX ? pool->vp_pend_nr : VOS_FREE_RELEASE_MAX;
 	for (uint64_t i = 0; i < n; i++) {
@@ -332,6 +329,7 @@ vos_blob_release(struct vos_pool *pool)
 	rc = vos_txh_cursor(pool, &pool->vp_wtx, VOS_DB_PEND, &cur);
 	if (rc != 0)
 		return rc;
+	horizon = vos_fetch_horizon(pool);
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t seq;
 		uint64_t off;
@@ -349,6 +347,8 @@ vos_blob_release(struct vos_pool *pool)
 		len = d_get_le64(v.mv_data);
 		if (seq > pool->vp_commit_seq)
 			break; /* B3: freed by this very transaction */
+		if (seq > horizon)
+			break; /* F1 (vos_fetch.c): a fetch in flight may still read it */
 		rc = mdb_cursor_del(cur, 0);
 		if (rc != 0)
 			return vos_mdb2der(rc);

@@ -18,11 +18,16 @@
  * I/O case); otherwise in an owned aligned bounce buffer.
  *
  * Invariants
- *   F1. A fetch with reads in flight counts in pool->vp_reads_inflight from its
- *       first submission until its finish step ran; vos_blob_release() moves
- *       no freed extent to the free map while that count is not 0, so a blob
- *       extent a fetch reads cannot be reallocated and rewritten under it, and
- *       vos_pool_close() waits for it to reach 0.
+ *   F1. A fetch with reads in flight is on the pool's list (vp_reads_head, in
+ *       start order, counted in vp_reads_inflight) from its first submission
+ *       until its finish step ran, with fc_seq, the commit whose state its walk
+ *       read. It can only read extents still referenced in that state, i.e.
+ *       freed by a later commit (a deferred free is tagged with the commit that
+ *       made it, vos_blob.c B3). vos_blob_release() moves an extent to the free
+ *       map only when its tag is <= vos_fetch_horizon() (the oldest fc_seq in
+ *       flight), so an extent a fetch reads cannot be reallocated and rewritten
+ *       under it, while extents freed before every fetch in flight started are
+ *       released as usual; vos_pool_close() waits for the list to empty.
  *   F2. The walk finishes with the index before any read is submitted: the
  *       finish step uses only what the plan copied (offsets, checksums), never
  *       a pointer into the LMDB map, which a later commit may reuse.
@@ -69,11 +74,14 @@ struct fread {
 	uint32_t       *fr_csums;  /* FR_PIECE: their expected CRC32Cs (owned) */
 	uint64_t        fr_ext;    /* blob offset of the value or extent (messages) */
 	int             fr_rc;     /* completion status */
-	struct fetch   *fr_fetch;
+	struct vos_fetch   *fr_fetch;
 };
 
-struct fetch {
+struct vos_fetch {
 	struct vos_pool *fc_pool;
+	struct vos_fetch *fc_prev;   /* pool's list of fetches with reads in flight (F1) */
+	struct vos_fetch *fc_next;
+	uint64_t         fc_seq;     /* the commit whose state the walk read (F1) */
 	struct fread    *fc_reads;
 	uint32_t         fc_nr;
 	uint32_t         fc_cap;
@@ -88,7 +96,7 @@ struct fetch {
 /* ---- Planning ---- */
 
 static int
-plan_add(struct fetch *fc, struct fread **out)
+plan_add(struct vos_fetch *fc, struct fread **out)
 {
 	if (fc->fc_nr == fc->fc_cap) {
 		uint32_t      cap = fc->fc_cap == 0 ? VOS_FETCH_READS_INIT : fc->fc_cap * 2;
@@ -158,7 +166,7 @@ plan_target(struct fread *r, d_sg_list_t *sgl, uint64_t out, uint64_t skip, uint
 
 /* Plans the read of a blob single value into the start of the sgl. */
 static int
-plan_single(struct fetch *fc, const struct vos_val_df *d, d_sg_list_t *sgl)
+plan_single(struct vos_fetch *fc, const struct vos_val_df *d, d_sg_list_t *sgl)
 {
 	struct vos_pool *pool = fc->fc_pool;
 	struct fread    *r;
@@ -184,7 +192,7 @@ plan_single(struct fetch *fc, const struct vos_val_df *d, d_sg_list_t *sgl)
  * `out`: the VOS_CSUM_CHUNK chunks holding them, each verified.
  */
 static int
-plan_piece(struct fetch *fc, const struct vos_ext *x, uint64_t rsize, uint64_t s, uint64_t e,
+plan_piece(struct vos_fetch *fc, const struct vos_ext *x, uint64_t rsize, uint64_t s, uint64_t e,
 	   d_sg_list_t *sgl, uint64_t out)
 {
 	struct vos_pool *pool  = fc->fc_pool;
@@ -222,7 +230,7 @@ plan_piece(struct fetch *fc, const struct vos_ext *x, uint64_t rsize, uint64_t s
 /* ---- The walk ---- */
 
 static int
-fetch_single(struct fetch *fc, struct vos_txh *th, const struct vos_kbuf *path,
+fetch_single(struct vos_fetch *fc, struct vos_txh *th, const struct vos_kbuf *path,
 	     daos_epoch_t epoch, daos_epoch_t punch, daos_iod_t *iod, d_sg_list_t *sgl)
 {
 	struct vos_pool  *pool = fc->fc_pool;
@@ -290,7 +298,7 @@ fetch_single(struct fetch *fc, struct vos_txh *th, const struct vos_kbuf *path,
 }
 
 static int
-fetch_array(struct fetch *fc, struct vos_txh *th, const struct vos_kbuf *path,
+fetch_array(struct vos_fetch *fc, struct vos_txh *th, const struct vos_kbuf *path,
 	    daos_epoch_t epoch, daos_epoch_t punch, daos_iod_t *iod, d_sg_list_t *sgl)
 {
 	struct vos_pool   *pool = fc->fc_pool;
@@ -387,7 +395,7 @@ fetch_array(struct fetch *fc, struct vos_txh *th, const struct vos_kbuf *path,
 }
 
 static int
-fetch_walk(struct fetch *fc, struct vos_cont *cont, daos_obj_id_t oid, daos_epoch_t epoch,
+fetch_walk(struct vos_fetch *fc, struct vos_cont *cont, daos_obj_id_t oid, daos_epoch_t epoch,
 	   const daos_key_t *dkey, unsigned nr, daos_iod_t *iods, d_sg_list_t *sgls)
 {
 	struct vos_pool *pool = fc->fc_pool;
@@ -441,7 +449,7 @@ fetch_walk(struct fetch *fc, struct vos_cont *cont, daos_obj_id_t oid, daos_epoc
 /* ---- Completion ---- */
 
 static void
-fetch_free(struct fetch *fc)
+fetch_free(struct vos_fetch *fc)
 {
 	for (uint32_t i = 0; i < fc->fc_nr; i++) {
 		free(fc->fc_reads[i].fr_bounce);
@@ -490,7 +498,7 @@ fread_finish(struct vos_pool *pool, struct fread *r)
 
 /* The finish step (F3): every read completed. */
 static void
-fetch_finish(struct fetch *fc)
+fetch_finish(struct vos_fetch *fc)
 {
 	struct vos_pool *pool = fc->fc_pool;
 	int              rc   = 0;
@@ -504,6 +512,14 @@ fetch_finish(struct fetch *fc)
 	}
 	assert(pool->vp_reads_inflight > 0);
 	pool->vp_reads_inflight--;
+	if (fc->fc_prev != NULL)
+		fc->fc_prev->fc_next = fc->fc_next;
+	else
+		pool->vp_reads_head = fc->fc_next;
+	if (fc->fc_next != NULL)
+		fc->fc_next->fc_prev = fc->fc_prev;
+	else
+		pool->vp_reads_tail = fc->fc_prev;
 	fc->fc_rc   = rc != 0 ? rc : fc->fc_soft;
 	fc->fc_done = true;
 }
@@ -512,7 +528,7 @@ static void
 fread_cb(void *arg, int rc)
 {
 	struct fread *r  = arg;
-	struct fetch *fc = r->fr_fetch;
+	struct vos_fetch *fc = r->fr_fetch;
 
 	if (rc != 0 && r->fr_rc == 0)
 		r->fr_rc = rc; /* the first failed piece of the read */
@@ -528,11 +544,20 @@ fread_cb(void *arg, int rc)
 
 /* Submits every planned read; returns with fc_done set when they all completed meanwhile. */
 static void
-fetch_submit(struct fetch *fc)
+fetch_submit(struct vos_fetch *fc)
 {
 	struct vos_pool *pool = fc->fc_pool;
 	int              err  = 0;
 
+	/* F1: in start order, so the head read the oldest state of all in flight. */
+	fc->fc_seq  = pool->vp_commit_seq;
+	fc->fc_prev = pool->vp_reads_tail;
+	fc->fc_next = NULL;
+	if (pool->vp_reads_tail != NULL)
+		pool->vp_reads_tail->fc_next = fc;
+	else
+		pool->vp_reads_head = fc;
+	pool->vp_reads_tail = fc;
 	pool->vp_reads_inflight++;
 	fc->fc_pending = 1; /* F3: the submission guard */
 	for (uint32_t i = 0; i < fc->fc_nr; i++) {
@@ -602,9 +627,9 @@ fetch_check(struct vos_cont *cont, const daos_key_t *dkey, unsigned nr, daos_iod
 static int
 fetch_start(struct vos_cont *cont, daos_obj_id_t oid, daos_epoch_t epoch, const daos_key_t *dkey,
 	    unsigned nr, daos_iod_t *iods, d_sg_list_t *sgls, vos_fetch_cb_t cb, void *arg,
-	    struct fetch **fcp)
+	    struct vos_fetch **fcp)
 {
-	struct fetch *fc;
+	struct vos_fetch *fc;
 	int           rc;
 
 	*fcp = NULL;
@@ -638,7 +663,7 @@ vos_obj_fetch_begin(struct vos_cont *cont, daos_obj_id_t oid, daos_epoch_t epoch
 		    const daos_key_t *dkey, unsigned nr, daos_iod_t *iods, d_sg_list_t *sgls,
 		    vos_fetch_cb_t cb, void *arg)
 {
-	struct fetch *fc;
+	struct vos_fetch *fc;
 	int           rc;
 
 	if (cb == NULL)
@@ -651,7 +676,7 @@ int
 vos_obj_fetch(struct vos_cont *cont, daos_obj_id_t oid, daos_epoch_t epoch,
 	      const daos_key_t *dkey, unsigned nr, daos_iod_t *iods, d_sg_list_t *sgls)
 {
-	struct fetch *fc;
+	struct vos_fetch *fc;
 	int           rc;
 
 	rc = fetch_start(cont, oid, epoch, dkey, nr, iods, sgls, NULL, NULL, &fc);
@@ -665,6 +690,12 @@ vos_obj_fetch(struct vos_cont *cont, daos_obj_id_t oid, daos_epoch_t epoch,
 	rc = fc->fc_rc;
 	fetch_free(fc);
 	return rc;
+}
+
+uint64_t
+vos_fetch_horizon(const struct vos_pool *pool)
+{
+	return pool->vp_reads_head != NULL ? pool->vp_reads_head->fc_seq : UINT64_MAX;
 }
 
 void

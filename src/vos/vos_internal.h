@@ -332,6 +332,8 @@ struct vos_scratch {
 	size_t sc_size;
 };
 
+struct vos_fetch;
+
 struct vos_pool {
 	MDB_env          *vp_env;
 	MDB_dbi           vp_dbi[VOS_DB_NR];
@@ -363,6 +365,8 @@ struct vos_pool {
 	struct bio_blob   vp_blob;
 	struct vos_stage  vp_stage;
 	uint32_t          vp_reads_inflight; /**< fetches with blob reads in flight (vos_fetch.c, F1) */
+	struct vos_fetch *vp_reads_head;     /**< those fetches, oldest first (F1) */
+	struct vos_fetch *vp_reads_tail;
 	bool              vp_zc_hold;        /**< update buffers held until commit (B7) */
 	uint64_t          vp_nvme_free;   /**< bytes in the free map, committed */
 	uint64_t          vp_pend_nr;     /**< deferred-free entries, committed */
@@ -449,6 +453,8 @@ int  vos_blob_stage(struct vos_pool *pool, uint64_t off, struct vos_sgl_reader *
 int  vos_blob_tx_complete(struct vos_pool *pool);
 /** Waits for writes in flight and forgets the batch's blob state (abort, after commit). */
 void vos_blob_tx_reset(struct vos_pool *pool, bool committed);
+/** The oldest commit state a fetch with reads in flight read (UINT64_MAX: none; vos_fetch.c F1). */
+uint64_t vos_fetch_horizon(const struct vos_pool *pool);
 /** Waits for the zero-copy writes under buffer hold in flight (B7). */
 void vos_blob_zc_drain(struct vos_pool *pool);
 /** Counts a checksum error of blob data (pool and bio counters). */

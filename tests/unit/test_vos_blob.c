@@ -1456,6 +1456,19 @@ vosb12_fetch_async(void **state)
 	assert_true(t.tb_pool->vp_pend_nr < pend);
 	tb_check(&t);
 
+	/* ... while an extent freed before every fetch in flight started is released. */
+	assert_int_equal(put_sv1(t.tb_cont, oid, 1, ak[1], val, 100), 0); /* frees v1's extent */
+	pend = t.tb_pool->vp_pend_nr;
+	assert_true(pend > 0);
+	assert_int_equal(afetch_sv(&t, &af[0], oid, 1, ak[2], rb, MiB), VOS_FETCH_PENDING);
+	tb_empty_commit(&t);
+	assert_int_equal(t.tb_pool->vp_reads_inflight, 1);
+	assert_true(t.tb_pool->vp_pend_nr < pend);
+	afetch_wait(&t);
+	assert_int_equal(af[0].af_rc, 0);
+	assert_memory_equal(rb, val + 2 * MiB, MiB);
+	tb_check(&t);
+
 	/* Corruption and device errors reach the callback. */
 	flip_dev_byte(t.tb_dpath, value_dev_off(&t, oid, 1, "dk", ak[3], 0, NULL) + 777);
 	assert_int_equal(afetch_sv(&t, &af[0], oid, 1, ak[3], rb, MiB), VOS_FETCH_PENDING);
