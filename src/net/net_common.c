@@ -171,10 +171,10 @@ net_sbuf_build(struct proto_hdr *h, const struct iovec *iov, int iovcnt, struct 
 static bool
 sbuf_seg_owned(const struct net_sbuf *sb, uint32_t i)
 {
-	const uint8_t *own  = (const uint8_t *)(sb->sb_seg + sb->sb_nseg);
-	const uint8_t *base = sb->sb_seg[i].iov_base;
+	uintptr_t own  = (uintptr_t)(sb->sb_seg + sb->sb_nseg);
+	uintptr_t base = (uintptr_t)sb->sb_seg[i].iov_base;
 
-	return base >= own && base < own + sb->sb_owned;
+	return base >= own && base - own < sb->sb_owned;
 }
 
 int
