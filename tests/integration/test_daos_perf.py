@@ -26,6 +26,9 @@ is bounded.
         counted and described (DER_NOSPACE), the phase stops after 100 failures, exit 1; the
         reads and the list read exactly what was written (no verify error); the container is
         destroyed and the space returned (the next runs work)
+  PF11  a pool destroyed (--force) while 1 MiB reads are in flight on it (the targets' device
+        reads asynchronous): the tool ends within its deadline with the reads failed, every
+        engine stays up and a new pool of the same name serves a full run
 """
 import json
 import os
@@ -329,3 +332,35 @@ def test_pool_full(system):
     # the space came back with the container
     out, _ = system.json("-P", POOL, "-w", "sv", "-s", "4K", "-D", "4M")
     assert out["results"][0]["ops"] == 1024
+
+
+def test_pool_destroyed_under_reads(system):
+    """PF11"""
+    gone = "perfgone"
+    system.cluster.dmg_ok("pool", "create", "--size", "800M", "--tier-ratio", "12,88", gone)
+    proc = subprocess.Popen([str(PERF), "-j", "-P", gone, "-w", "array", "-s", "1M", "-q", "16",
+                             "-T", "30", "--span", "96M"], env=system.env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        # the write phase ends at its span (a second or two), then 30 s of reads
+        time.sleep(4)
+        assert proc.poll() is None, proc.communicate(timeout=5)
+        system.cluster.dmg_ok("pool", "destroy", "--force", "--recursive", gone)
+        out, err = proc.communicate(timeout=RUN_TIMEOUT)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=30)
+    no_sanitizer_report(err)
+    assert proc.returncode == 1, err
+    rows = json.loads(out)["results"]
+    assert [r["phase"] for r in rows] == ["write", "read"], rows
+    assert rows[0]["errors"] == 0 and rows[0]["ops"] > 0, rows[0]
+    assert rows[1]["errors"] > 0 and rows[1]["verify_errors"] == 0, rows[1]
+    system.cluster.wait_members(2)
+    system.cluster.dmg_ok("pool", "create", "--size", "800M", "--tier-ratio", "12,88", gone)
+    try:
+        out, _ = system.json("-P", gone, "-w", "array", "-s", "1M", "-q", "16", "-D", "64M")
+        check_run(out, "array", ["write", "read"], [1 << 20], ["S1"])
+    finally:
+        system.cluster.dmg_ok("pool", "destroy", "--force", "--recursive", gone)
