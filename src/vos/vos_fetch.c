@@ -448,14 +448,21 @@ fetch_walk(struct vos_fetch *fc, struct vos_cont *cont, daos_obj_id_t oid, daos_
 
 /* ---- Completion ---- */
 
+/* What the plan of fc owns (not fc itself). */
 static void
-fetch_free(struct vos_fetch *fc)
+fetch_plan_free(struct vos_fetch *fc)
 {
 	for (uint32_t i = 0; i < fc->fc_nr; i++) {
 		free(fc->fc_reads[i].fr_bounce);
 		free(fc->fc_reads[i].fr_csums);
 	}
 	free(fc->fc_reads);
+}
+
+static void
+fetch_free(struct vos_fetch *fc)
+{
+	fetch_plan_free(fc);
 	free(fc);
 }
 
@@ -629,25 +636,32 @@ fetch_start(struct vos_cont *cont, daos_obj_id_t oid, daos_epoch_t epoch, const 
 	    unsigned nr, daos_iod_t *iods, d_sg_list_t *sgls, vos_fetch_cb_t cb, void *arg,
 	    struct vos_fetch **fcp)
 {
+	struct vos_fetch  walk = {0};
 	struct vos_fetch *fc;
-	int           rc;
+	int               rc;
 
 	*fcp = NULL;
 	rc   = fetch_check(cont, dkey, nr, iods, sgls);
 	if (rc != 0)
 		return rc;
-	fc = calloc(1, sizeof(*fc));
-	if (fc == NULL)
-		return -DER_NOMEM;
-	fc->fc_pool = cont->vc_pool;
-	fc->fc_cb   = cb;
-	fc->fc_arg  = arg;
-	rc          = fetch_walk(fc, cont, oid, epoch, dkey, nr, iods, sgls);
-	if (rc != 0 || fc->fc_nr == 0) {
-		rc = rc != 0 ? rc : fc->fc_soft;
-		fetch_free(fc);
+	/* The walk runs on the stack: most fetches (inline values) need nothing more. */
+	walk.fc_pool = cont->vc_pool;
+	walk.fc_cb   = cb;
+	walk.fc_arg  = arg;
+	rc           = fetch_walk(&walk, cont, oid, epoch, dkey, nr, iods, sgls);
+	if (rc != 0 || walk.fc_nr == 0) {
+		rc = rc != 0 ? rc : walk.fc_soft;
+		fetch_plan_free(&walk);
 		return rc;
 	}
+	fc = malloc(sizeof(*fc));
+	if (fc == NULL) {
+		fetch_plan_free(&walk);
+		return -DER_NOMEM;
+	}
+	*fc = walk;
+	for (uint32_t i = 0; i < fc->fc_nr; i++)
+		fc->fc_reads[i].fr_fetch = fc;
 	fetch_submit(fc);
 	if (fc->fc_done) {
 		rc = fc->fc_rc;
