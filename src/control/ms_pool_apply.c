@@ -562,6 +562,31 @@ attrs_merge(const struct msp_kvs *old, const struct msp_cmd *pc, const char *op,
 	return rc;
 }
 
+/*
+ * Makes *merged the owner's attributes if its new cost fits the budget:
+ * swaps them into *attrs, charges the difference to the table, and frees
+ * what is left in *merged (the old attributes, or the refused ones).
+ */
+static int
+attrs_commit(struct ms_pools *t, struct msp_kvs *attrs, uint64_t *cur_cost,
+	     struct msp_kvs *merged, uint64_t cost, const struct msp_cmd *pc, const char *op,
+	     struct ms_db_result *res)
+{
+	int rc = msp_budget_check(t, *cur_cost, cost, op, res->mr_msg, sizeof(res->mr_msg));
+
+	if (rc == 0) {
+		struct msp_kvs old = *attrs;
+
+		*attrs          = *merged;
+		*merged         = old;
+		t->tb_bytes     = t->tb_bytes - *cur_cost + cost;
+		*cur_cost       = cost;
+		res->mr_changed = pc->pc_attrs.ks_nr + pc->pc_nr_del;
+	}
+	msp_kvs_free(merged);
+	return rc;
+}
+
 static int
 apply_cont_set_attr(struct ms_db *db, const struct msp_cmd *pc, const char *op,
 		    struct ms_db_result *res)
@@ -585,21 +610,7 @@ apply_cont_set_attr(struct ms_db *db, const struct msp_cmd *pc, const char *op,
 		return rc;
 	cost = msp_cost_cont(c, &c->ct_props, &merged, c->ct_label,
 			     msp_cost_snaps(c->ct_snaps, c->ct_nr_snaps));
-	rc   = msp_budget_check(t, c->ct_cost, cost, op, res->mr_msg, sizeof(res->mr_msg));
-	if (rc != 0)
-		goto out;
-	{
-		struct msp_kvs old = c->ct_attrs;
-
-		c->ct_attrs = merged;
-		merged      = old;
-	}
-	t->tb_bytes     = t->tb_bytes - c->ct_cost + cost;
-	c->ct_cost      = cost;
-	res->mr_changed = pc->pc_attrs.ks_nr + pc->pc_nr_del;
-out:
-	msp_kvs_free(&merged);
-	return rc;
+	return attrs_commit(t, &c->ct_attrs, &c->ct_cost, &merged, cost, pc, op, res);
 }
 
 static int
@@ -623,21 +634,7 @@ apply_pool_set_attr(struct ms_db *db, const struct msp_cmd *pc, const char *op,
 	if (rc != 0)
 		return rc;
 	cost = msp_cost_pool_with(p, &merged);
-	rc   = msp_budget_check(t, p->pl_cost, cost, op, res->mr_msg, sizeof(res->mr_msg));
-	if (rc != 0)
-		goto out;
-	{
-		struct msp_kvs old = p->pl_attrs;
-
-		p->pl_attrs = merged;
-		merged      = old;
-	}
-	t->tb_bytes     = t->tb_bytes - p->pl_cost + cost;
-	p->pl_cost      = cost;
-	res->mr_changed = pc->pc_attrs.ks_nr + pc->pc_nr_del;
-out:
-	msp_kvs_free(&merged);
-	return rc;
+	return attrs_commit(t, &p->pl_attrs, &p->pl_cost, &merged, cost, pc, op, res);
 }
 
 static long
