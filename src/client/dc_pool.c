@@ -1009,33 +1009,25 @@ dc_attr_body(const struct dc_attr_args *aa)
 	return json_deep_copy(aa->aa_target);
 }
 
+/* Calls <prefix>_<verb>_attr with the owner's body plus payload under key (consumed). */
 static int
-dc_attr_set_fn(void *arg)
+dc_attr_send(const struct dc_attr_args *aa, const char *verb, const char *key, json_t *payload)
 {
-	struct dc_attr_args *aa = arg;
-	char                 method[32], err[256] = "";
-	json_t              *body, *attrs, *rep = NULL;
-	int                  rc = 0;
+	char    method[32], err[256] = "";
+	json_t *body = dc_attr_body(aa);
+	json_t *rep  = NULL;
+	int     rc;
 
-	body  = dc_attr_body(aa);
-	attrs = json_object();
-	if (body == NULL || attrs == NULL) {
+	if (body == NULL || payload == NULL) {
 		json_decref(body);
-		json_decref(attrs);
+		json_decref(payload);
 		return -DER_NOMEM;
 	}
-	for (int i = 0; i < aa->aa_n && rc == 0; i++) {
-		char *b64 = dc_base64_encode(aa->aa_values[i], aa->aa_in_sizes[i]);
-
-		if (b64 == NULL || json_object_set_new(attrs, aa->aa_names[i], json_string(b64)) != 0)
-			rc = -DER_NOMEM;
-		free(b64);
-	}
-	if (rc != 0 || json_object_set_new(body, "attrs", attrs) != 0) {
+	if (json_object_set_new(body, key, payload) != 0) { /* payload is released either way */
 		json_decref(body);
 		return -DER_NOMEM;
 	}
-	snprintf(method, sizeof(method), "%s_set_attr", aa->aa_method_prefix);
+	snprintf(method, sizeof(method), "%s_%s_attr", aa->aa_method_prefix, verb);
 	rc = dc_agent_call(method, body, &rep, err, sizeof(err));
 	json_decref(rep);
 	if (rc != 0)
@@ -1044,33 +1036,37 @@ dc_attr_set_fn(void *arg)
 }
 
 static int
+dc_attr_set_fn(void *arg)
+{
+	struct dc_attr_args *aa    = arg;
+	json_t              *attrs = json_object();
+
+	for (int i = 0; attrs != NULL && i < aa->aa_n; i++) {
+		char *b64 = dc_base64_encode(aa->aa_values[i], aa->aa_in_sizes[i]);
+
+		if (b64 == NULL ||
+		    json_object_set_new(attrs, aa->aa_names[i], json_string(b64)) != 0) {
+			json_decref(attrs);
+			attrs = NULL;
+		}
+		free(b64);
+	}
+	return dc_attr_send(aa, "set", "attrs", attrs);
+}
+
+static int
 dc_attr_del_fn(void *arg)
 {
-	struct dc_attr_args *aa = arg;
-	char                 method[32], err[256] = "";
-	json_t              *body, *names, *rep = NULL;
-	int                  rc = 0;
+	struct dc_attr_args *aa    = arg;
+	json_t              *names = json_array();
 
-	body  = dc_attr_body(aa);
-	names = json_array();
-	if (body == NULL || names == NULL) {
-		json_decref(body);
-		json_decref(names);
-		return -DER_NOMEM;
+	for (int i = 0; names != NULL && i < aa->aa_n; i++) {
+		if (json_array_append_new(names, json_string(aa->aa_names[i])) != 0) {
+			json_decref(names);
+			names = NULL;
+		}
 	}
-	for (int i = 0; i < aa->aa_n; i++)
-		if (json_array_append_new(names, json_string(aa->aa_names[i])) != 0)
-			rc = -DER_NOMEM;
-	if (rc != 0 || json_object_set_new(body, "names", names) != 0) {
-		json_decref(body);
-		return -DER_NOMEM;
-	}
-	snprintf(method, sizeof(method), "%s_del_attr", aa->aa_method_prefix);
-	rc = dc_agent_call(method, body, &rep, err, sizeof(err));
-	json_decref(rep);
-	if (rc != 0)
-		D_ERROR("%s: " DF_RC ": %s\n", method, DP_RC(rc), err);
-	return rc;
+	return dc_attr_send(aa, "del", "names", names);
 }
 
 /* get_attr with names (NULL: every attribute) -> the "attrs" object of the reply. */
