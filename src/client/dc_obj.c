@@ -626,6 +626,35 @@ dc_list_check(uint32_t *nr, daos_key_desc_t *kds, d_sg_list_t *sgl, daos_anchor_
 	return 0;
 }
 
+/*
+ * The start every enumeration shares: the object (held on 0, for the caller
+ * to put), the read epoch into a->ia_epoch, and an anchor already at its end
+ * completed here with *nr 0 (returns 1, the event completed); < 0 on error.
+ */
+static int
+dc_list_begin(daos_handle_t oh, daos_handle_t th, daos_anchor_t *anchor, uint32_t *nr,
+	      daos_event_t *ev, struct dc_io_args *a, struct dc_obj **objp)
+{
+	struct dc_obj *obj = dc_obj_get(oh);
+	int            rc;
+
+	if (obj == NULL)
+		return -DER_NO_HDL;
+	rc = dc_tx_epoch(th, obj->do_cont, false, &a->ia_epoch);
+	if (rc == 0 && daos_anchor_is_eof(anchor)) {
+		*nr = 0;
+		rc  = dc_obj_done(ev, 0);
+		if (rc == 0)
+			rc = 1;
+	}
+	if (rc != 0) {
+		dc_obj_put(obj);
+		return rc;
+	}
+	*objp = obj;
+	return 0;
+}
+
 static int
 dc_list_keys(uint16_t opc, daos_handle_t oh, daos_handle_t th, daos_key_t *dkey, uint32_t *nr,
 	     daos_key_desc_t *kds, d_sg_list_t *sgl, daos_anchor_t *anchor, daos_event_t *ev)
@@ -634,24 +663,15 @@ dc_list_keys(uint16_t opc, daos_handle_t oh, daos_handle_t th, daos_key_t *dkey,
 	struct dc_obj    *obj;
 	int               rc;
 
-	obj = dc_obj_get(oh);
-	if (obj == NULL)
-		return -DER_NO_HDL;
-	rc = dc_tx_epoch(th, obj->do_cont, false, &a.ia_epoch);
+	rc = dc_list_begin(oh, th, anchor, nr, ev, &a, &obj);
 	if (rc != 0)
-		goto out;
-	if (daos_anchor_is_eof(anchor)) {
-		*nr = 0;
-		rc  = dc_obj_done(ev, 0);
-		goto out;
-	}
+		return rc > 0 ? 0 : rc;
 	a.ia_dkey     = dkey;
 	a.ia_nr_inout = nr;
 	a.ia_kds      = kds;
 	a.ia_sgl      = sgl;
 	a.ia_anchor   = anchor;
 	rc            = dc_obj_io(opc, obj, NULL, &a, ev);
-out:
 	dc_obj_put(obj);
 	return rc;
 }
@@ -689,17 +709,9 @@ daos_obj_list_recx(daos_handle_t oh, daos_handle_t th, daos_key_t *dkey, daos_ke
 		return -DER_INVAL;
 	if (!incr_order)
 		return -DER_NOSYS;
-	obj = dc_obj_get(oh);
-	if (obj == NULL)
-		return -DER_NO_HDL;
-	rc = dc_tx_epoch(th, obj->do_cont, false, &a.ia_epoch);
+	rc = dc_list_begin(oh, th, anchor, nr, ev, &a, &obj);
 	if (rc != 0)
-		goto out;
-	if (daos_anchor_is_eof(anchor)) {
-		*nr = 0;
-		rc  = dc_obj_done(ev, 0);
-		goto out;
-	}
+		return rc > 0 ? 0 : rc;
 	a.ia_dkey     = dkey;
 	a.ia_akey     = akey;
 	a.ia_rsize    = size;
@@ -708,7 +720,6 @@ daos_obj_list_recx(daos_handle_t oh, daos_handle_t th, daos_key_t *dkey, daos_ke
 	a.ia_eprs     = eprs;
 	a.ia_anchor   = anchor;
 	rc            = dc_obj_io(PROTO_OP_OBJ_LIST_RECX, obj, NULL, &a, ev);
-out:
 	dc_obj_put(obj);
 	return rc;
 }
