@@ -29,6 +29,9 @@ is bounded.
   PF11  a pool destroyed (--force) while 1 MiB reads are in flight on it (the targets' device
         reads asynchronous): the tool ends within its deadline with the reads failed, every
         engine stays up and a new pool of the same name serves a full run
+  PF12  16 MiB reads, 16 in flight on one target: more than a target's budget of
+        asynchronous fetch memory (ENG_FETCH_ASYNC_BYTES_MAX), so some are served
+        synchronously: every read returns its data (verified), none fails
 """
 import json
 import os
@@ -364,3 +367,11 @@ def test_pool_destroyed_under_reads(system):
         check_run(out, "array", ["write", "read"], [1 << 20], ["S1"])
     finally:
         system.cluster.dmg_ok("pool", "destroy", "--force", "--recursive", gone)
+
+
+def test_reads_past_the_async_budget(system):
+    """PF12"""
+    out, _ = system.json("-P", POOL, "-w", "array", "-s", "16M", "-q", "16", "-T", "2",
+                         "--span", "64M")
+    rows = check_run(out, "array", ["write", "read"], [16 << 20], ["S1"])
+    assert rows[1]["ops"] >= 16, rows[1]
