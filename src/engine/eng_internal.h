@@ -265,6 +265,7 @@ struct eng_tgt_tm {
 	struct d_tm_node *tt_xfer_fetch;                /* io/xferred/fetch/tgt_N */
 	struct d_tm_node *tt_net_recv;                  /* net/<prov>/req_recv/tgt_N */
 	struct d_tm_node *tt_net_bad;                   /* net/<prov>/req_bad/tgt_N */
+	uint64_t          tt_net_refused;               /* net_server_refused() counted so far */
 	struct d_tm_node *tt_net_active;                /* net/<prov>/hg_active_rpcs/tgt_N */
 	struct d_tm_node *tt_sched_cycles;              /* sched/cycles/tgt_N */
 	struct d_tm_node *tt_sched_cycle_us;            /* sched/cycle_duration/tgt_N */
@@ -371,6 +372,8 @@ void eng_telem_req(struct eng_tgt *t);
 
 /** A request was refused as malformed (-DER_PROTO reply). */
 void eng_telem_req_bad(struct eng_tgt *t);
+/** Adds to req_bad the refusals net made since the last call (total: net_server_refused()). */
+void eng_telem_net_refused(struct eng_tgt *t, uint64_t total);
 
 /** Sample the requests received and not yet answered. */
 void eng_telem_queue(struct eng_tgt *t, uint64_t held);

@@ -462,7 +462,7 @@ eng_telem_tgt_refresh(struct eng_tgt *t)
 
 		tm_pool_space(t, p);
 		if (p->p_has_blob)
-			stage += (uint64_t)VOS_STAGE_BYTES + VOS_STAGE_IO_MAX;
+			stage += (uint64_t)VOS_STAGE_BYTES;
 	}
 	d_tm_set_gauge(t->t_tm.tt_mem_stage, stage);
 	t->t_tm.tt_next_refresh_ns = eng_telem_now_ns() + (uint64_t)ENG_TM_REFRESH_MS * 1000000;
@@ -663,6 +663,18 @@ void
 eng_telem_req_bad(struct eng_tgt *t)
 {
 	d_tm_inc_counter(t->t_tm.tt_net_bad, 1);
+}
+
+void
+eng_telem_net_refused(struct eng_tgt *t, uint64_t total)
+{
+	struct eng_tgt_tm *tt = &t->t_tm;
+
+	/* Refusals inside src/net count in req_bad with the handler's own refusals. */
+	if (total > tt->tt_net_refused) {
+		d_tm_inc_counter(tt->tt_net_bad, total - tt->tt_net_refused);
+		tt->tt_net_refused = total;
+	}
 }
 
 void

@@ -470,6 +470,7 @@ tgt_loop(struct eng_tgt *t)
 			}
 			/* Before the commit: the held writes are the depth of the queue. */
 			eng_telem_queue(t, net_server_reqs_pending(t->t_srv));
+			eng_telem_net_refused(t, net_server_refused(t->t_srv));
 			/* Group commit: this turn's writes, one transaction per pool. */
 			eng_pools_flush(t);
 		}

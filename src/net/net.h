@@ -126,6 +126,11 @@ void net_server_shutdown(struct net_server *srv);
  */
 void net_server_flush(struct net_server *srv);
 
+/** Messages the server refused before any handler saw them (bad header, body or CRC; a
+ *  reply sent as a request), each answered -DER_PROTO and its connection closed; since
+ *  creation. */
+uint64_t net_server_refused(const struct net_server *srv);
+
 /** Requests dispatched to the handler and not yet passed to net_reply(). */
 uint64_t net_server_reqs_pending(const struct net_server *srv);
 

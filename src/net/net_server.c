@@ -98,6 +98,7 @@ struct net_server {
 	uint32_t          s_zombie_nr;
 	uint64_t          s_next_id;
 	uint64_t          s_reqs_nr;
+	uint64_t          s_refused;   /* messages refused by the framer or dispatch (conn_fail) */
 	struct net_sconn *s_resume;
 	bool              s_accept_paused;
 	bool              s_shut;
@@ -221,6 +222,7 @@ conn_fail(struct net_sconn *c, uint64_t rpc_id, uint16_t opcode, int status, con
 	struct net_sbuf *sb;
 	size_t           len = strnlen(msg, NET_ERRMSG_MAX);
 
+	c->c_srv->s_refused++;
 	h.ph_magic   = PROTO_MAGIC;
 	h.ph_version = PROTO_VERSION;
 	h.ph_opcode  = opcode;
@@ -550,6 +552,12 @@ int
 net_server_fd(const struct net_server *srv)
 {
 	return srv->s_epfd;
+}
+
+uint64_t
+net_server_refused(const struct net_server *srv)
+{
+	return srv->s_refused;
 }
 
 uint64_t

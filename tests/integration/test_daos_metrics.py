@@ -10,8 +10,9 @@ TGT_POOL_CREATE requests; the requests that move the counters are raw ones (PING
 OBJ_UPDATE, OBJ_FETCH, a malformed body) in the wire format of test_engine_wire.py.
 
   DM01  the tree: "ID: 0", 4 spaces per level, engine metrics, values that follow the
-        requests sent (requests received, bad requests, ops, latency samples, bytes, pool
-        counters, vos_space equal to TGT_QUERY's answer)
+        requests sent (requests received, bad requests: a body the handler refuses and a
+        CRC mismatch the transport refuses, ops, latency samples, bytes, pool counters,
+        vos_space equal to TGT_QUERY's answer)
   DM02  CSV: "ID: 0/<path>,<value>[,stats]" rows, -M header and ten columns, -T type column,
         every type filter together = no filter
   DM03  type filters -c -d -t -s -g, in CSV and in the tree; -M in the tree
@@ -192,6 +193,14 @@ def test_tree(sysm):
     recv0 = value(base, f"net/{PROV}/req_recv/tgt_0")
     recv1 = value(base, f"net/{PROV}/req_recv/tgt_1")
     bad0 = value(base, f"net/{PROV}/req_bad/tgt_0")
+    bad1 = value(base, f"net/{PROV}/req_bad/tgt_1")
+    # a message the transport refuses (CRC mismatch) before any handler sees it
+    raw = bytearray(message(OP["ping"], rpc=99))
+    raw[32] ^= 0xFF
+    with connect(ports[1]) as s:
+        s.sendall(bytes(raw))
+        rep = read_reply(s)
+    assert rep is not None and rep[0]["status"] == -1014, rep
     for i in range(5):
         h, _ = call(ports[0], OP["ping"], rpc=10 + i)
         assert h["status"] == 0
@@ -228,6 +237,7 @@ def test_tree(sysm):
     assert value(base, f"net/{PROV}/req_recv/tgt_0") == recv0 + 9
     assert value(base, f"net/{PROV}/req_recv/tgt_1") == recv1 + 1
     assert value(base, f"net/{PROV}/req_bad/tgt_0") == bad0 + 1
+    assert value(base, f"net/{PROV}/req_bad/tgt_1") == bad1 + 1    # the transport's refusal
     vals = csv_values(base)
     assert int(vals["io/latency/update/4KB/tgt_0"][4]) >= 1          # samples
     assert int(vals["io/ops/update/latency/tgt_0"][4]) >= 1

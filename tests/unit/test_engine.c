@@ -2292,7 +2292,7 @@ eng24_tm_space(void **state)
 	static uint8_t             big[64 << 10];
 	struct proto_tgt_query_rep q;
 	struct tobj                o, inl;
-	const uint64_t             stage = (uint64_t)VOS_STAGE_BYTES + VOS_STAGE_IO_MAX;
+	const uint64_t             stage = (uint64_t)VOS_STAGE_BYTES; /* no read buffer since vos_fetch.c */
 	char                       ps[37];
 	uint64_t                   deadline;
 
