@@ -14,7 +14,8 @@ OBJ_UPDATE, OBJ_FETCH, a malformed body) in the wire format of test_engine_wire.
         CRC mismatch the transport refuses, ops, latency samples, bytes, pool counters,
         vos_space equal to TGT_QUERY's answer)
   DM02  CSV: "ID: 0/<path>,<value>[,stats]" rows, -M header and ten columns, -T type column,
-        every type filter together = no filter
+        every type filter together = no filter; -r: the ctime of the read first (CSV column
+        and "timestamp," header; tree lines)
   DM03  type filters -c -d -t -s -g, in CSV and in the tree; -M in the tree
   DM04  -p: a subtree (with or without slashes), a leaf, a missing path (exit 1, reason)
   DM05  -i/-D: several rounds, counters that only grow
@@ -285,6 +286,16 @@ def test_csv(sysm):
     allf = [r[0] for r in csv.reader(io.StringIO(dm_ok(base, "-C", "-c", "-d", "-t", "-s",
                                                        "-g")))]
     assert allf == [r[0] for r in rows]
+    # -r: the time of the read (ctime) first, in CSV and in the tree
+    ctime_re = r"\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}"
+    read = dm_ok(base, "-C", "-r", "-M").splitlines()
+    assert read[0] == "timestamp," + CSV_HEADER
+    rrows = list(csv.reader(io.StringIO("\n".join(read[1:]))))
+    assert all(len(r) == 11 and re.fullmatch(ctime_re, r[0]) for r in rrows), rrows[:3]
+    assert [r[1] for r in rrows] == [r[0] for r in mrows]
+    tree = dm_ok(base, "-r", "-p", f"net/{PROV}/req_recv").splitlines()
+    assert tree[0] == "req_recv", tree
+    assert all(re.fullmatch(r"    " + ctime_re + r", tgt_\d: \d+ req", ln) for ln in tree[1:]), tree
 
 
 def test_filters(sysm):

@@ -4,21 +4,23 @@
  * D_TM_ENGINE_KEY_BASE + engine index, gurt/telemetry.h) and print its tree,
  * or CSV rows, once or every -D seconds.
  *
- *   daos_metrics [-S N] [-p PATH] [-i N] [-D S] [-C] [-M] [-T] [-c -d -t -s -g] [-h]
+ *   daos_metrics [-S N] [-p PATH] [-i N] [-D S] [-C] [-M] [-T] [-r] [-c -d -t -s -g] [-h]
  *
  * Output (daos-facts section 7):
  *   tree   "ID: <idx>" then one line per node, indented 4 spaces per level:
  *          directories as their name padded to 8, metrics as
  *          "name: value[ units][ [min: .., max: .., avg: .., sum: ..,
  *          stddev: .., samples: ..]]" (stddev with more than 2 samples),
- *          timestamps as ctime, durations in us; -T puts "type: <type>, "
- *          first, -M appends ", desc: .., units: ..".
+ *          timestamps as ctime, durations in us; -r puts "<ctime of the
+ *          read>, " first, then -T "type: <type>, "; -M appends ", desc: ..,
+ *          units: ..".
  *   CSV    "ID: <idx>/<path>,<value>[,min,max,mean,samples,sum,stddev]
  *          [,desc,units]", with -M a header line
  *          "name,value,min,max,mean,sample_size,sum,std_dev,description,units".
  *          Rows come from d_tm_export_csv(); with -T (a type column after the
- *          name, as DAOS) or a type filter the rows are written here in the
- *          same format.
+ *          name, as DAOS), -r (a first column with the ctime of the read, and
+ *          "timestamp," first in the header) or a type filter the rows are
+ *          written here in the same format.
  *
  * Exit status: 0, or 1 with a message on stderr (bad option or value: with
  * the usage; no segment for the engine: its index and key, -DER_NONEXIST;
@@ -69,6 +71,7 @@ struct dm_opts {
 	bool        do_csv;
 	bool        do_meta;
 	bool        do_type;
+	bool        do_read;                /* -r: the time each metric was read */
 	int         do_filter;              /* D_TM_* bits; 0: every type */
 	bool        do_help;
 };
@@ -90,6 +93,7 @@ usage(FILE *f)
 		"  -C, --csv              comma separated values instead of the tree\n"
 		"  -M, --meta             with the description and units of every metric\n"
 		"  -T, --type             with the type of every metric\n"
+		"  -r, --read             with the time every metric was read\n"
 		"  -c, --counter          counters\n"
 		"  -d, --duration         durations\n"
 		"  -t, --timestamp        timestamps\n"
@@ -152,7 +156,8 @@ parse_args(int argc, char **argv, struct dm_opts *o)
 	    {"type", no_argument, NULL, 'T'},          {"counter", no_argument, NULL, 'c'},
 	    {"duration", no_argument, NULL, 'd'},      {"timestamp", no_argument, NULL, 't'},
 	    {"snapshot", no_argument, NULL, 's'},      {"gauge", no_argument, NULL, 'g'},
-	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+	    {"read", no_argument, NULL, 'r'},          {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -161,7 +166,7 @@ parse_args(int argc, char **argv, struct dm_opts *o)
 	o->do_delay_s = 1;
 	opterr        = 0;
 	optind        = 1;
-	while ((c = getopt_long(argc, argv, ":S:p:i:D:CMTcdtsgh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":S:p:i:D:CMTcdtsgrh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'S':
 			if (parse_u32("-S/--srv_idx", optarg, 0, DM_IDX_MAX, &o->do_idx) != 0)
@@ -202,6 +207,9 @@ parse_args(int argc, char **argv, struct dm_opts *o)
 			break;
 		case 'g':
 			o->do_filter |= D_TM_GAUGE | D_TM_STATS_GAUGE;
+			break;
+		case 'r':
+			o->do_read = true;
 			break;
 		case 'h':
 			o->do_help = true;
@@ -335,6 +343,21 @@ shown(const struct dm_opts *o, int type)
 	return o->do_filter == 0 || (o->do_filter & base) != 0;
 }
 
+/* -r: now as ctime(3) without its newline, as DAOS prints the time a metric was read. */
+static void
+read_time(char *buf, size_t len)
+{
+	time_t clk = time(NULL);
+	char   tbuf[64];
+
+	if (ctime_r(&clk, tbuf) == NULL) {
+		snprintf(buf, len, "%lld", (long long)clk);
+		return;
+	}
+	tbuf[strcspn(tbuf, "\n")] = '\0';
+	snprintf(buf, len, "%s", tbuf);
+}
+
 /* The tree line of one node (DAOS's d_tm_print_node). */
 static int
 tree_cb(const struct d_tm_sample *s, void *arg)
@@ -354,6 +377,12 @@ tree_cb(const struct d_tm_sample *s, void *arg)
 	if (type == D_TM_DIRECTORY) {
 		fprintf(f, "%-8s\n", name);
 		return ferror(f) ? -DER_IO : 0;
+	}
+	if (o->do_read) {
+		char now[64];
+
+		read_time(now, sizeof(now));
+		fprintf(f, "%s, ", now);
 	}
 	if (o->do_type)
 		fprintf(f, "type: %s, ", type_name(s->ts_type));
@@ -431,6 +460,12 @@ csv_cb(const struct d_tm_sample *s, void *arg)
 
 	if (type == D_TM_DIRECTORY || !shown(o, type))
 		return 0;
+	if (o->do_read) {
+		char now[64];
+
+		read_time(now, sizeof(now));
+		fprintf(f, "%s,", now);
+	}
 	fprintf(f, "%s%s", w->w_prefix, s->ts_path);
 	if (o->do_type)
 		csv_field(f, type_name(s->ts_type));
@@ -500,10 +535,10 @@ print_round(const struct dm_opts *o, struct d_tm_reader *r, bool first)
 		if (w.w_base == 0)
 			printf("ID: %u\n", o->do_idx);
 		rc = d_tm_walk(r, o->do_path, tree_cb, &w);
-	} else if (o->do_type || o->do_filter != 0) {
+	} else if (o->do_type || o->do_filter != 0 || o->do_read) {
 		if (first && o->do_meta)
-			printf("name,%svalue,min,max,mean,sample_size,sum,std_dev,description,"
-			       "units\n", o->do_type ? "type," : "");
+			printf("%sname,%svalue,min,max,mean,sample_size,sum,std_dev,description,"
+			       "units\n", o->do_read ? "timestamp," : "", o->do_type ? "type," : "");
 		rc = d_tm_walk(r, o->do_path, csv_cb, &w);
 	} else {
 		struct dm_prefix         px  = {.px_out = stdout, .px_prefix = prefix,
