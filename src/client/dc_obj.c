@@ -435,6 +435,34 @@ dc_obj_done(daos_event_t *ev, int rc)
 	return dc_ev_end(ev, &priv);
 }
 
+/*
+ * The start every write shares: conditional flags (DAOS_COND_*: -DER_NOSYS, not
+ * provided; unknown bits -DER_INVAL), the object (held on 0, for the caller to
+ * put), a handle that may write (-DER_NO_PERM) and the write epoch into
+ * a->ia_epoch.
+ */
+static int
+dc_write_begin(daos_handle_t oh, daos_handle_t th, uint64_t flags, struct dc_io_args *a,
+	       struct dc_obj **objp)
+{
+	struct dc_obj *obj;
+	int            rc;
+
+	if (flags != 0)
+		return (flags & ~(uint64_t)DAOS_COND_MASK) != 0 ? -DER_INVAL : -DER_NOSYS;
+	obj = dc_obj_get(oh);
+	if (obj == NULL)
+		return -DER_NO_HDL;
+	rc = dc_obj_writable(obj) ? dc_tx_epoch(th, obj->do_cont, true, &a->ia_epoch)
+				  : -DER_NO_PERM;
+	if (rc != 0) {
+		dc_obj_put(obj);
+		return rc;
+	}
+	*objp = obj;
+	return 0;
+}
+
 int
 daos_obj_update(daos_handle_t oh, daos_handle_t th, uint64_t flags, daos_key_t *dkey,
 		unsigned int nr, daos_iod_t *iods, d_sg_list_t *sgls, daos_event_t *ev)
@@ -448,24 +476,14 @@ daos_obj_update(daos_handle_t oh, daos_handle_t th, uint64_t flags, daos_key_t *
 	rc = dc_iods_check(nr, iods, sgls, true);
 	if (rc != 0)
 		return rc;
-	if (flags != 0)
-		return (flags & ~(uint64_t)DAOS_COND_MASK) != 0 ? -DER_INVAL : -DER_NOSYS;
-	obj = dc_obj_get(oh);
-	if (obj == NULL)
-		return -DER_NO_HDL;
-	if (!dc_obj_writable(obj)) {
-		rc = -DER_NO_PERM;
-		goto out;
-	}
-	rc = dc_tx_epoch(th, obj->do_cont, true, &a.ia_epoch);
+	rc = dc_write_begin(oh, th, flags, &a, &obj);
 	if (rc != 0)
-		goto out;
+		return rc;
 	a.ia_dkey = dkey;
 	a.ia_nr   = nr;
 	a.ia_iods = iods;
 	a.ia_sgls = sgls;
 	rc        = dc_obj_io(PROTO_OP_OBJ_UPDATE, obj, NULL, &a, ev);
-out:
 	dc_obj_put(obj);
 	return rc;
 }
@@ -559,23 +577,13 @@ dc_punch(uint16_t opc, daos_handle_t oh, daos_handle_t th, uint64_t flags, daos_
 	struct dc_obj    *obj;
 	int               rc;
 
-	if (flags != 0)
-		return (flags & ~(uint64_t)DAOS_COND_MASK) != 0 ? -DER_INVAL : -DER_NOSYS;
-	obj = dc_obj_get(oh);
-	if (obj == NULL)
-		return -DER_NO_HDL;
-	if (!dc_obj_writable(obj)) {
-		rc = -DER_NO_PERM;
-		goto out;
-	}
-	rc = dc_tx_epoch(th, obj->do_cont, true, &a.ia_epoch);
+	rc = dc_write_begin(oh, th, flags, &a, &obj);
 	if (rc != 0)
-		goto out;
+		return rc;
 	a.ia_dkey = dkey;
 	a.ia_nr   = nr;
 	a.ia_keys = keys;
 	rc        = dc_obj_io(opc, obj, NULL, &a, ev);
-out:
 	dc_obj_put(obj);
 	return rc;
 }

@@ -513,13 +513,13 @@ stage_reserve(struct vos_pool *pool, uint64_t len, uint8_t **p)
 	return 0;
 }
 
-/* Submits a blob write, running completions while the ring is full. */
-static int
-submit_write(struct vos_pool *pool, uint64_t off, const struct iovec *io, unsigned nio,
-	     bio_io_cb_t cb, void *arg)
+int
+vos_blob_submit(struct vos_pool *pool, bool write, uint64_t off, const struct iovec *io,
+		unsigned nio, bio_io_cb_t cb, void *arg)
 {
 	for (;;) {
-		int rc = bio_submit_write(pool->vp_ring, &pool->vp_blob, off, io, nio, cb, arg);
+		int rc = write ? bio_submit_write(pool->vp_ring, &pool->vp_blob, off, io, nio, cb, arg)
+			       : bio_submit_read(pool->vp_ring, &pool->vp_blob, off, io, nio, cb, arg);
 
 		if (rc != -DER_AGAIN)
 			return rc;
@@ -540,7 +540,7 @@ stage_submit(struct vos_pool *pool, uint64_t off, uint8_t *p, uint64_t len)
 	wr->wr_pool = pool;
 	wr->wr_end  = st->st_head + len;
 	wr->wr_done = false;
-	rc          = submit_write(pool, off, &iov, 1, stage_cb, wr);
+	rc          = vos_blob_submit(pool, true, off, &iov, 1, stage_cb, wr);
 	if (rc != 0) {
 		D_ERROR("%s: blob write at %" PRIu64 " refused: " DF_RC "\n", pool->vp_dir, off,
 			DP_RC(rc));
@@ -639,7 +639,7 @@ stage_zero_copy_held(struct vos_pool *pool, uint64_t off, struct vos_sgl_reader 
 	int               rc   = 0;
 
 	if (nio > 0) {
-		rc = submit_write(pool, off, io, nio, zch_cb, pool);
+		rc = vos_blob_submit(pool, true, off, io, nio, zch_cb, pool);
 		if (rc != 0)
 			return rc;
 		st->st_zc_inflight++;
@@ -717,7 +717,7 @@ stage_zero_copy(struct vos_pool *pool, uint64_t off, struct vos_sgl_reader *src,
 		io[nio].iov_len  = BIO_ALIGN;
 		nio++;
 	}
-	rc = submit_write(pool, off, io, nio, zc_cb, &zw);
+	rc = vos_blob_submit(pool, true, off, io, nio, zc_cb, &zw);
 	if (rc != 0)
 		return rc;
 	st->st_written = true;

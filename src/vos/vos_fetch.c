@@ -570,17 +570,10 @@ fetch_submit(struct vos_fetch *fc)
 	for (uint32_t i = 0; i < fc->fc_nr; i++) {
 		struct fread *r  = &fc->fc_reads[i];
 		struct iovec  io = {.iov_base = r->fr_buf, .iov_len = r->fr_len};
-		int           rc = err;
+		/* A full ring runs completions (other fetches' too, never this one's: F3). */
+		int           rc = err != 0 ? err
+					    : vos_blob_submit(pool, false, r->fr_off, &io, 1, fread_cb, r);
 
-		while (rc == 0) {
-			rc = bio_submit_read(pool->vp_ring, &pool->vp_blob, r->fr_off, &io, 1,
-					     fread_cb, r);
-			if (rc != -DER_AGAIN)
-				break;
-			/* Ring full: run completions (other fetches' too), then retry. */
-			rc = bio_ring_poll(pool->vp_ring, VOS_POLL_WAIT_US);
-			rc = rc >= 0 ? 0 : -DER_IO;
-		}
 		if (rc == 0) {
 			fc->fc_pending++;
 			continue;

@@ -455,6 +455,14 @@ int  vos_blob_tx_complete(struct vos_pool *pool);
 void vos_blob_tx_reset(struct vos_pool *pool, bool committed);
 /** The oldest commit state a fetch with reads in flight read (UINT64_MAX: none; vos_fetch.c F1). */
 uint64_t vos_fetch_horizon(const struct vos_pool *pool);
+/**
+ * bio_submit_write() (write) or bio_submit_read() of the pool's blob, running
+ * completions (any of the ring's callbacks) while the ring is full; not from a
+ * ring callback. 0 (cb will run) or an error (it will not): -DER_IO when the
+ * ring itself fails.
+ */
+int  vos_blob_submit(struct vos_pool *pool, bool write, uint64_t off, const struct iovec *io,
+		     unsigned nio, bio_io_cb_t cb, void *arg);
 /** Waits for the zero-copy writes under buffer hold in flight (B7). */
 void vos_blob_zc_drain(struct vos_pool *pool);
 /** Counts a checksum error of blob data (pool and bio counters). */
